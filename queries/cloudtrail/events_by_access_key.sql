@@ -1,0 +1,31 @@
+-- name: events_by_access_key
+-- source: cloudtrail
+-- description: Every event made with one access key (long-lived AKIA... or temporary
+--   ASIA...) in the window: the first pivot when a key leaks. Compare its source IPs and
+--   user agents with the owner's usual ones.
+-- params:
+--   start          date          first day (inclusive, UTC)
+--   end            date          last day (inclusive, UTC)
+--   access_key_id  string        the access key id
+--   accounts       list<string>  = []  account ids to keep; empty keeps all
+--   regions        list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, event_id, event_source, event_name, error_code,
+--   source_ip, principal, access_key_id, user_agent
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    eventid AS event_id,
+    eventsource AS event_source,
+    eventname AS event_name,
+    errorcode AS error_code,
+    sourceipaddress AS source_ip,
+    coalesce(useridentity.arn, useridentity.username) AS principal,
+    useridentity.accesskeyid AS access_key_id,
+    useragent AS user_agent
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND useridentity.accesskeyid = :access_key_id
+ORDER BY event_time, event_id

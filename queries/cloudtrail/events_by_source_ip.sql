@@ -1,0 +1,30 @@
+-- name: events_by_source_ip
+-- source: cloudtrail
+-- description: Every event that came from one source IP address in the window, whoever made
+--   it: the pivot from a suspicious IP (a GuardDuty finding, a scan) to the identities it used.
+-- params:
+--   start      date          first day (inclusive, UTC)
+--   end        date          last day (inclusive, UTC)
+--   source_ip  string        the source IP address, as CloudTrail records it
+--   accounts   list<string>  = []  account ids to keep; empty keeps all
+--   regions    list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, event_id, event_source, event_name, error_code,
+--   source_ip, principal, access_key_id, user_agent
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    eventid AS event_id,
+    eventsource AS event_source,
+    eventname AS event_name,
+    errorcode AS error_code,
+    sourceipaddress AS source_ip,
+    coalesce(useridentity.arn, useridentity.username) AS principal,
+    useridentity.accesskeyid AS access_key_id,
+    useragent AS user_agent
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND sourceipaddress = :source_ip
+ORDER BY event_time, event_id

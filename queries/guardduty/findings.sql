@@ -1,0 +1,54 @@
+-- name: findings
+-- source: guardduty
+-- description: One row per GuardDuty finding exported in the window, at its latest update
+--   (an updated finding is exported again with the same id and a higher count), with the
+--   pivots for drilling into CloudTrail and VPC flows: access key, principal, user,
+--   instance, network interface and remote IP. Most severe first.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep (exporting account); empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: finding_id, type, severity, title, account_id, region, created_at, updated_at,
+--   count, resource_type, access_key_id, principal_id, user_name, instance_id, eni,
+--   remote_ip, first_seen, last_seen, is_sample
+WITH exports AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY id
+            ORDER BY updatedat DESC, CAST(json_extract_scalar(service, '$.count') AS bigint) DESC
+        ) AS newest
+    FROM guardduty
+    WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+        AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+        AND (cardinality(:regions) = 0 OR contains(:regions, region))
+)
+SELECT
+    id AS finding_id,
+    type,
+    severity,
+    title,
+    accountid AS account_id,
+    region,
+    from_iso8601_timestamp(createdat) AS created_at,
+    from_iso8601_timestamp(updatedat) AS updated_at,
+    CAST(json_extract_scalar(service, '$.count') AS bigint) AS count,
+    json_extract_scalar(resource, '$.resourceType') AS resource_type,
+    json_extract_scalar(resource, '$.accessKeyDetails.accessKeyId') AS access_key_id,
+    json_extract_scalar(resource, '$.accessKeyDetails.principalId') AS principal_id,
+    json_extract_scalar(resource, '$.accessKeyDetails.userName') AS user_name,
+    json_extract_scalar(resource, '$.instanceDetails.instanceId') AS instance_id,
+    json_extract_scalar(resource, '$.instanceDetails.networkInterfaces[0].networkInterfaceId') AS eni,
+    coalesce(
+        json_extract_scalar(service, '$.action.awsApiCallAction.remoteIpDetails.ipAddressV4'),
+        json_extract_scalar(service, '$.action.networkConnectionAction.remoteIpDetails.ipAddressV4'),
+        json_extract_scalar(service, '$.action.portProbeAction.portProbeDetails[0].remoteIpDetails.ipAddressV4'),
+        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.ipAddressV4')
+    ) AS remote_ip,
+    from_iso8601_timestamp(json_extract_scalar(service, '$.eventFirstSeen')) AS first_seen,
+    from_iso8601_timestamp(json_extract_scalar(service, '$.eventLastSeen')) AS last_seen,
+    coalesce(json_extract_scalar(service, '$.additionalInfo.sample') = 'true', false) AS is_sample
+FROM exports
+WHERE newest = 1
+ORDER BY severity DESC, updated_at DESC, finding_id

@@ -1,0 +1,17 @@
+"""AWS security-log analysis workbench.
+
+Query CloudTrail, VPC Flow Logs and GuardDuty findings where AWS writes them (S3, or a
+local copy laid out the same way) with one library of Athena-dialect SQL, on an embedded
+DuckDB engine or on Athena.
+
+>>> import workbench
+>>> engine = workbench.connect(logs="demo-data")                               # doctest: +SKIP
+>>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
+"""
+
+from workbench.engines import connect
+from workbench.library import get_query, list_queries
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "connect", "get_query", "list_queries"]

@@ -1,0 +1,317 @@
+"""The ``workbench`` command line.
+
+Every sub-command is one function ``cmd_<name>(args)``; :func:`build_parser` wires them.
+User errors print one line (``workbench: error: ...``) and exit with status 2; results go to
+stdout and what was read goes to stderr, so output can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from workbench import __version__
+from workbench.errors import UsageError, WorkbenchError
+
+DEFAULT_LOGS = "demo-data"
+
+EPILOG = """\
+examples:
+  workbench demo                                    sample organisation + what the queries find
+  workbench sample --out demo-data --days 7         write a sample organisation's logs
+  workbench queries                                 the query library and its parameters
+  workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --logs demo-data
+  workbench query events_by_source_ip -p start=2026-11-01 -p end=2026-11-07 \\
+      -p source_ip=203.0.113.7 --format json
+  workbench ddl --bucket my-trail-bucket --logs demo-data   Athena tables for the same layout
+
+The log folder (--logs) is a folder holding AWSLogs/ as AWS writes it to S3; it defaults
+to $WORKBENCH_LOGS, else ./demo-data.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``workbench`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args) or 0
+    except WorkbenchError as err:
+        print(f"workbench: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Answer security questions from the CloudTrail, VPC Flow Log and GuardDuty "
+        "files AWS writes to S3, on an embedded engine (DuckDB) or Athena, with one SQL library.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", help="generate the sample organisation and show what the main queries find",
+        description="Generate the sample organisation (unless it is already there with the same "
+        "settings) and print what the main queries find: root sign-ins, HIDDEN_DUE_TO_SECURITY_"
+        "REASONS bursts, console brute force, the compromised key's activity and the port scan, "
+        "each checked against the planted ground truth.",
+    )
+    demo.add_argument("--out", default=DEFAULT_LOGS, help="where the sample lives (default: %(default)s)")
+    demo.add_argument("--fresh", action="store_true", help="regenerate even if the sample exists")
+    demo.add_argument("--seed", type=int, default=7, help="generator seed (default: %(default)s)")
+    demo.add_argument("--scale", type=float, default=1.0, help="background volume (default: %(default)s)")
+    demo.set_defaults(func=cmd_demo)
+
+    sample = sub.add_parser(
+        "sample", help="write a sample organisation's logs with planted incidents",
+        description="Write DIR/AWSLogs/... exactly as AWS delivers CloudTrail (organisation trail), "
+        "VPC Flow Logs and GuardDuty exports, with background traffic and planted incidents, and "
+        "DIR/scenarios.json with the ground truth. Same seed, same bytes.",
+    )
+    sample.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    sample.add_argument("--start", type=_date, default=dt.date(2026, 11, 1), metavar="YYYY-MM-DD",
+                        help="first day (default: %(default)s)")
+    sample.add_argument("--days", type=_positive_int, default=7, help="number of days (default: %(default)s)")
+    sample.add_argument("--accounts", type=_positive_int, default=3, help="number of accounts (default: %(default)s)")
+    sample.add_argument("--regions", type=_csv, default=["us-east-1", "ap-northeast-1"], metavar="R1,R2",
+                        help="regions with activity (default: us-east-1,ap-northeast-1)")
+    org = sample.add_mutually_exclusive_group()
+    org.add_argument("--org-id", metavar="o-...", help="organisation id (default: derived from the seed)")
+    org.add_argument("--no-org", action="store_true",
+                     help="no organisation trail: each account's own trail (AWSLogs/<account>/...)")
+    sample.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    sample.add_argument("--scale", type=float, default=1.0, help="background volume multiplier (default: %(default)s)")
+    sample.set_defaults(func=cmd_sample)
+
+    query = sub.add_parser(
+        "query", help="run a query from the library (or a .sql file) on a log folder",
+        description="Run a query by name (with or without its source folder: root_activity or "
+        "cloudtrail/root_activity), or a .sql file, with parameters bound (never formatted into "
+        "the SQL). The result goes to stdout; what was read goes to stderr.",
+    )
+    query.add_argument("name", help="query name, or path to a .sql file")
+    query.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                       help="parameter value (repeatable); lists are comma-separated")
+    query.add_argument("--logs", default=os.environ.get("WORKBENCH_LOGS", DEFAULT_LOGS), metavar="DIR",
+                       help="folder holding AWSLogs/ (default: $WORKBENCH_LOGS or %(default)s)")
+    query.add_argument("--engine", default="local", help="query engine (default: %(default)s)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="output format (default: %(default)s)")
+    query.add_argument("--max-rows", type=int, default=100, help="rows shown by --format table (default: %(default)s)")
+    query.add_argument("--allow-full-scan", action="store_true",
+                       help="read every file of a table the query does not bound in time")
+    query.add_argument("--show-sql", action="store_true", help="print the SQL (Athena and DuckDB) to stderr")
+    query.set_defaults(func=cmd_query)
+
+    queries = sub.add_parser("queries", help="list the query library: names, parameters, descriptions")
+    queries.add_argument("name", nargs="?", help="show one query in full, with its SQL")
+    queries.set_defaults(func=cmd_queries)
+
+    ddl = sub.add_parser(
+        "ddl", help="print Athena CREATE EXTERNAL TABLE statements with partition projection",
+        description="Print Athena tables for CloudTrail, VPC Flow Logs and GuardDuty exports, "
+        "with partition projection over account x region x day matching the S3 key layout "
+        "(organisation trails included). Accounts and regions come from --accounts/--regions "
+        "or are discovered in a local copy (--logs).",
+    )
+    ddl.add_argument("--bucket", default="YOUR-LOG-BUCKET", help="S3 bucket of the logs")
+    ddl.add_argument("--prefix", default="", help="key prefix before AWSLogs/, if any")
+    ddl.add_argument("--org-id", help="organisation id of an organisation trail (o-...)")
+    ddl.add_argument("--accounts", type=_csv, help="account ids to project (comma-separated)")
+    ddl.add_argument("--regions", type=_csv, help="regions to project (comma-separated)")
+    ddl.add_argument("--logs", metavar="DIR", help="discover accounts, regions and org id from a local copy")
+    ddl.add_argument("--start", default="2024/01/01", help="first projected day (default: %(default)s)")
+    ddl.add_argument("--database", default="security_logs", help="Glue database (default: %(default)s)")
+    ddl.add_argument("--source", action="append", help="only these sources (default: all)")
+    ddl.add_argument("--flow-log-format", default=None,
+                     help="your VPC flow logs' format, fields in order (default: AWS's version-2 default)")
+    ddl.set_defaults(func=cmd_ddl)
+    return parser
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_sample(args) -> int:
+    from workbench.sample import generate
+
+    org_id = None if args.no_org else (args.org_id or "auto")
+    doc = generate(Path(args.out), start=args.start, days=args.days, accounts=args.accounts,
+                   regions=tuple(args.regions), org_id=org_id, seed=args.seed, scale=args.scale,
+                   progress=sys.stderr.isatty())
+    kinds = ", ".join(s["kind"] for s in doc["scenarios"])
+    print(f"wrote {args.out}/AWSLogs and {args.out}/scenarios.json ({len(doc['scenarios'])} planted: {kinds})")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from workbench.demo import run_demo
+
+    return run_demo(Path(args.out), fresh=args.fresh, seed=args.seed, scale=args.scale)
+
+
+def cmd_query(args) -> int:
+    from workbench.engines import connect
+    from workbench.engines.base import resolve_query
+
+    if args.show_sql:
+        q = resolve_query(args.name)
+        print(f"-- Athena SQL\n{q.sql}\n-- DuckDB SQL\n{q.to_duckdb()}", file=sys.stderr)
+    with connect(args.engine, logs=args.logs) as engine:
+        frame = engine.query(args.name, _params(args.param), allow_full_scan=args.allow_full_scan)
+        report = engine.last_scan
+    _print_frame(frame, fmt=args.format, max_rows=args.max_rows)
+    print(report.summary(), file=sys.stderr)
+    for skipped in report.skipped:
+        print(f"  skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+    return 0
+
+
+def cmd_queries(args) -> int:
+    from workbench.library import get_query, list_queries
+
+    if args.name:
+        q = get_query(args.name)
+        print(f"{q.qualified_name}  ({q.path})\n\n{q.sql}")
+        return 0
+    for q in list_queries():
+        print(f"{q.qualified_name}\n    {q.description}")
+        for p in q.params:
+            default = "" if p.required else f" (default: {p.default if p.default != [] else 'all'})"
+            print(f"    -p {p.name}=<{p.type}>  {p.doc}{default}")
+        print(f"    returns: {', '.join(q.returns)}\n")
+    return 0
+
+
+def cmd_ddl(args) -> int:
+    from workbench.ddl import create_table_sql, table_spec
+    from workbench.sources import SOURCES, VPCFLOW_DEFAULT_FORMAT, get_source
+
+    accounts, regions, org_id = args.accounts, args.regions, args.org_id
+    if args.logs:
+        found = _discover(Path(args.logs))
+        accounts = accounts or found["accounts"]
+        regions = regions or found["regions"]
+        org_id = org_id or found["org_id"]
+    if not accounts or not regions:
+        raise UsageError(
+            "partition projection needs the account ids and regions: give --accounts and "
+            "--regions, or --logs DIR to discover them from a local copy"
+        )
+    sources = [get_source(s) for s in args.source] if args.source else list(SOURCES.values())
+    if args.bucket == "YOUR-LOG-BUCKET":
+        print("-- replace YOUR-LOG-BUCKET with your log bucket (or pass --bucket)", file=sys.stderr)
+    for source in sources:
+        spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id,
+                          accounts=accounts, regions=regions, start=args.start, database=args.database,
+                          flow_log_format=args.flow_log_format or VPCFLOW_DEFAULT_FORMAT)
+        print(f"-- {source.title}: {source.description}")
+        print(create_table_sql(spec) + "\n")
+    return 0
+
+
+# -- helpers --------------------------------------------------------------------
+
+
+def _discover(logs: Path) -> dict:
+    from workbench.engines.listing import LogTree
+
+    tree = LogTree(logs)
+    accounts, regions, orgs = set(), set(), set()
+    for account, folder in tree.account_dirs():
+        accounts.add(account)
+        if folder.parent.name.startswith("o-"):
+            orgs.add(folder.parent.name)
+        for service in folder.iterdir():
+            if service.is_dir():
+                regions.update(r.name for r in service.iterdir() if r.is_dir())
+    return {"accounts": sorted(accounts), "regions": sorted(regions),
+            "org_id": sorted(orgs)[0] if len(orgs) == 1 else None}
+
+
+def _print_frame(frame, *, fmt: str, max_rows: int) -> None:
+    import pandas as pd
+
+    if fmt == "json":
+        print(json.dumps(_records(frame), indent=1, default=str))
+    elif fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif frame.empty:
+        print("(no rows)")
+    else:
+        with pd.option_context("display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60):
+            print(frame.head(max_rows).to_string(index=False))
+        if len(frame) > max_rows:
+            print(f"... {len(frame) - max_rows} more rows (use --max-rows, or --format csv/json)")
+
+
+def _records(frame) -> list[dict]:
+    """Rows as plain JSON-able dicts: timestamps as ISO strings, arrays as lists, NaN as null."""
+    import math
+
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if hasattr(value, "tolist"):
+                value = value.tolist()
+            if hasattr(value, "isoformat"):
+                value = value.isoformat()
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            if value is not None and value.__class__.__name__ in ("NaTType", "NAType"):
+                value = None
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"parameter {pair!r} is not KEY=VALUE (e.g. -p start=2026-11-01)")
+        params[key.strip()] = value
+    return params
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""What every engine does: resolve a query, bind its parameters, run it, report the scan.
+
+An engine plug-in writes one method, :meth:`Engine.execute`. The base class owns the rest:
+finding the query, checking parameters, the full-scan guard, timing and the scan report
+that every result carries in ``df.attrs["scan"]``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from workbench.errors import FullScanRefused
+from workbench.engines.pruning import TableRead, table_reads
+from workbench.library import Query, adhoc_query, get_query, parse_query_text, parse_sql
+from workbench.sources import SOURCES
+
+
+@dataclass
+class ScanReport:
+    """What a query read.
+
+    Attributes
+    ----------
+    engine : str
+        The engine's name.
+    query : str
+        The query's name (``adhoc`` for SQL given directly).
+    tables : dict
+        Per log table: ``partitions``, ``files`` and ``bytes`` (compressed, as stored) read.
+    files : int
+        Log files opened, all tables together.
+    bytes : int
+        Bytes of those files as stored.
+    skipped : list of dict
+        Files that could not be read, each ``{"path", "reason"}``.
+    ignored : int
+        Non-log objects found in the selected folders and left alone (digests, markers).
+    rows : int
+        Rows in the result.
+    seconds : float
+        Wall time of the query.
+    scanned_bytes : int or None
+        Bytes the service billed for (Athena); ``None`` on the local engine.
+    cost_usd : float or None
+        Estimated cost of the scan (Athena); ``None`` on the local engine.
+    """
+
+    engine: str
+    query: str
+    tables: dict = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+    skipped: list = field(default_factory=list)
+    ignored: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    scanned_bytes: int | None = None
+    cost_usd: float | None = None
+
+    def summary(self) -> str:
+        """One line for people: what was read, how much, how long."""
+        parts = [f"{self.rows} rows", f"{self.files} files ({_size(self.bytes)})"]
+        for table, info in sorted(self.tables.items()):
+            parts.append(f"{table}: {info['partitions']} partitions, {info['files']} files")
+        if self.scanned_bytes is not None:
+            parts.append(f"scanned {_size(self.scanned_bytes)}")
+        if self.cost_usd is not None:
+            parts.append(f"~${self.cost_usd:.4f}")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} files skipped")
+        return f"{self.query} on {self.engine}: " + ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+    def as_dict(self) -> dict:
+        """Plain data, as stored in ``DataFrame.attrs['scan']``."""
+        return asdict(self)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+class Engine(ABC):
+    """Runs query files (or SQL) and returns DataFrames with a scan report.
+
+    Subclasses implement :meth:`execute` and are registered with
+    :func:`workbench.engines.register`.
+    """
+
+    name = "engine"
+
+    def __init__(self):
+        self.last_scan: ScanReport | None = None
+
+    def query(
+        self, sql_or_name: str, params: dict | None = None, *, allow_full_scan: bool = False
+    ) -> pd.DataFrame:
+        """Run a query from the library (by name) or SQL text, with bound parameters.
+
+        Parameters
+        ----------
+        sql_or_name : str
+            A query name (``console_logins`` or ``cloudtrail/console_logins``) or SQL in
+            the Athena dialect with ``:name`` placeholders.
+        params : dict, optional
+            Parameter values; defaults from the query's header fill the rest.
+        allow_full_scan : bool
+            Read log tables even where the query gives no time bound (every file).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The result; ``df.attrs["scan"]`` holds the :class:`ScanReport` as a dict.
+
+        Raises
+        ------
+        UsageError, FullScanRefused, QueryFailed
+            With a message that names the problem and the way out.
+        """
+        query = resolve_query(sql_or_name)
+        values = query.bind(params)
+        started = time.perf_counter()
+        frame, report = self.execute(query, values, allow_full_scan=allow_full_scan)
+        report.seconds = time.perf_counter() - started
+        report.rows = len(frame)
+        frame.attrs["scan"] = report.as_dict()
+        self.last_scan = report
+        return frame
+
+    @abstractmethod
+    def execute(
+        self, query: Query, values: dict, *, allow_full_scan: bool
+    ) -> tuple[pd.DataFrame, ScanReport]:
+        """Run ``query`` with checked ``values``; return the rows and what was read."""
+
+    def close(self) -> None:
+        """Release resources (connections); the engine is unusable afterwards."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def resolve_query(sql_or_name: str) -> Query:
+    """A library query for a name, a query file for a ``.sql`` path, or ad-hoc SQL text.
+
+    A ``.sql`` file with a ``-- name:`` header is read as a query file (its parameters are
+    checked); without one, as ad-hoc SQL.
+    """
+    text = sql_or_name.strip()
+    if text.endswith(".sql") and Path(text).is_file():
+        body = Path(text).read_text(encoding="utf-8")
+        if body.lstrip().startswith("-- name:"):
+            return parse_query_text(body, path=Path(text))
+        return adhoc_query(body)
+    if any(ch.isspace() for ch in text):
+        return adhoc_query(text)
+    return get_query(text)
+
+
+def log_table_reads(query: Query) -> list[TableRead]:
+    """Every read of a log table in ``query``, with its partition conditions."""
+    tables = {s.table: s.partitions for s in SOURCES.values()}
+    return table_reads(parse_sql(query.sql, where=query.name), tables=tables)
+
+
+def check_time_bounds(query: Query, reads: list[TableRead], *, allow_full_scan: bool) -> None:
+    """The full-scan guard shared by all engines.
+
+    Raises
+    ------
+    FullScanRefused
+        If a log table is read without a condition on ``day`` and the caller did not allow it.
+    """
+    if allow_full_scan:
+        return
+    unbounded = sorted({r.table for r in reads if not r.time_bounded})
+    if unbounded:
+        raise FullScanRefused(
+            f"{query.name} reads {', '.join(unbounded)} with no time bound, which means every "
+            "file of every day. Bound it with a condition on the day partition, e.g. "
+            "\"WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')\" "
+            "(library queries take -p start=YYYY-MM-DD -p end=YYYY-MM-DD), or pass "
+            "allow_full_scan=True (CLI: --allow-full-scan) to read everything."
+        )

@@ -1,0 +1,151 @@
+"""A local folder of logs laid out as in S3, listed by partition.
+
+The folder may be the ``AWSLogs`` folder itself, the folder holding it (a synced bucket),
+or a folder with a user prefix before ``AWSLogs/`` (``bucket/prefix/AWSLogs/...``). Single
+account trees (``AWSLogs/<account>/...``) and organisation trails
+(``AWSLogs/o-xxxxxxxxxx/<account>/...``) may sit side by side.
+
+Only the partition folders of a source are walked (``<account>/<Service>/<region>/YYYY/MM/DD``),
+and only files whose names match the source's file pattern are returned: digests,
+Insights, Config snapshots and stray objects are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.errors import LogsNotFound
+from workbench.sources import LogSource, is_org_id
+
+_ACCOUNT = re.compile(r"\d{9,12}")
+_YEAR = re.compile(r"\d{4}")
+_MONTH_DAY = re.compile(r"\d{2}")
+_MAX_PREFIX_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One ``account x region x day`` folder of a source."""
+
+    account: str
+    region: str
+    day: str  # yyyy/MM/dd
+    path: str
+
+
+@dataclass(frozen=True)
+class LogFile:
+    """One log file with its partition values and size in bytes."""
+
+    path: str
+    account: str
+    region: str
+    day: str
+    size: int
+
+
+class LogTree:
+    """The log folders found under ``root``.
+
+    Parameters
+    ----------
+    root : str or Path
+        A folder holding ``AWSLogs/`` (at most four levels down) or ``AWSLogs`` itself.
+
+    Raises
+    ------
+    LogsNotFound
+        If the folder does not exist or holds no ``AWSLogs`` folder.
+    """
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).expanduser()
+        if not self.root.is_dir():
+            raise LogsNotFound(
+                f"log folder {self.root} does not exist; create a sample with "
+                "'workbench sample --out DIR' or sync logs with 'workbench sync'"
+            )
+        self.awslogs = self._find_awslogs()
+        if not self.awslogs:
+            raise LogsNotFound(
+                f"no AWSLogs/ folder under {self.root}; point --logs at the folder that holds "
+                "AWSLogs/ (the bucket root or prefix, as copied from S3)"
+            )
+
+    def _find_awslogs(self) -> list[Path]:
+        if self.root.name == "AWSLogs":
+            return [self.root]
+        found: list[Path] = []
+        level = [self.root]
+        for _ in range(_MAX_PREFIX_DEPTH + 1):
+            below: list[Path] = []
+            for folder in level:
+                for entry in _subdirs(folder):
+                    (found if entry.name == "AWSLogs" else below).append(entry)
+            if found:
+                return sorted(found)
+            level = below
+        return []
+
+    def account_dirs(self) -> list[tuple[str, Path]]:
+        """``(account, folder)`` for every account folder, organisation trails included."""
+        out = []
+        for awslogs in self.awslogs:
+            for entry in _subdirs(awslogs):
+                if _ACCOUNT.fullmatch(entry.name):
+                    out.append((entry.name, entry))
+                elif is_org_id(entry.name):
+                    out += [(a.name, a) for a in _subdirs(entry) if _ACCOUNT.fullmatch(a.name)]
+        return out
+
+    def partitions(self, source: LogSource) -> list[Partition]:
+        """Every partition folder of ``source``, sorted."""
+        parts = []
+        for account, folder in self.account_dirs():
+            for region in _subdirs(folder / source.service_folder):
+                for year in _subdirs(region, _YEAR):
+                    for month in _subdirs(year, _MONTH_DAY):
+                        for day in _subdirs(month, _MONTH_DAY):
+                            parts.append(Partition(
+                                account, region.name, f"{year.name}/{month.name}/{day.name}", str(day)
+                            ))
+        return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.path))
+
+    def files(self, source: LogSource, partitions: list[Partition]) -> tuple[list[LogFile], list[str]]:
+        """Log files of ``source`` in the given partitions.
+
+        Returns
+        -------
+        files : list of LogFile
+            Files whose names match the source's pattern, sorted by path.
+        ignored : list of str
+            Other files in those folders (not logs of this source), never read.
+        """
+        files, ignored = [], []
+        for part in partitions:
+            pattern = source.file_regex(account=part.account, region=part.region)
+            with os.scandir(part.path) as entries:
+                for entry in entries:
+                    if not entry.is_file():
+                        continue
+                    if pattern.fullmatch(entry.name):
+                        files.append(LogFile(entry.path, part.account, part.region, part.day,
+                                             entry.stat().st_size))
+                    else:
+                        ignored.append(entry.path)
+        files.sort(key=lambda f: f.path)
+        return files, sorted(ignored)
+
+
+def _subdirs(folder: Path, pattern: re.Pattern | None = None) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            dirs = [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    if pattern is not None:
+        dirs = [d for d in dirs if pattern.fullmatch(d.name)]
+    return sorted(dirs)

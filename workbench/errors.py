@@ -1,0 +1,29 @@
+"""Errors a user can act on. Each message says what is wrong and what to do next.
+
+The CLI prints these as one line and exits non-zero; anything else is a bug and keeps
+its traceback.
+"""
+
+
+class WorkbenchError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+
+class UsageError(WorkbenchError):
+    """A parameter, option or name given by the user is wrong."""
+
+
+class QueryDefinitionError(WorkbenchError):
+    """A query file's header or SQL is malformed."""
+
+
+class FullScanRefused(WorkbenchError):
+    """A query would read a partitioned table without a time bound."""
+
+
+class LogsNotFound(WorkbenchError):
+    """The log folder does not hold an ``AWSLogs/`` tree."""
+
+
+class QueryFailed(WorkbenchError):
+    """The engine could not run the query."""

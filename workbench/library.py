@@ -1,0 +1,333 @@
+"""The query library: SQL files in the Athena dialect, each with a header that is its contract.
+
+A query file answers one question::
+
+    -- name: console_logins
+    -- source: cloudtrail
+    -- description: One row per console sign-in ...
+    -- params:
+    --   start     date          first day (inclusive, UTC)
+    --   end       date          last day (inclusive, UTC)
+    --   accounts  list<string>  = []  account ids to keep; empty keeps all
+    -- returns: event_time, account_id, ...
+    SELECT ... FROM cloudtrail WHERE day BETWEEN replace(:start, '-', '/') AND ...
+
+Parameters are ``:name`` placeholders. They are bound by the engine, never formatted into
+the SQL text. Parameter types: ``date`` (``YYYY-MM-DD``, bound as that string), ``string``,
+``int`` and ``list<string>`` (comma-separated on the command line).
+
+The library is the ``queries/`` folder shipped with the package, plus any folders named in
+the ``WORKBENCH_QUERY_PATH`` environment variable (``os.pathsep``-separated), so teams can
+keep their own queries beside the built-in ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from workbench.errors import QueryDefinitionError, UsageError
+
+#: The SQL dialect query files are written in (Athena engine v3, i.e. Trino).
+DIALECT = "athena"
+
+PARAM_TYPES = ("date", "string", "int", "list<string>")
+
+_HEADER_KEY = re.compile(r"^--\s*(name|source|description|params|returns):\s*(.*)$")
+_PARAM_LINE = re.compile(
+    r"^--\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>date|string|int|list<string>)"
+    r"(?:\s+=\s*(?P<default>\[\]|\S+))?\s+(?P<doc>.+)$"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared query parameter.
+
+    Attributes
+    ----------
+    name : str
+        Placeholder name (``:name`` in the SQL).
+    type : str
+        One of :data:`PARAM_TYPES`.
+    doc : str
+        What it means, for ``workbench queries`` and ``--help``.
+    default : object
+        Value used when the caller gives none; ``required`` is true when there is none.
+    """
+
+    name: str
+    type: str
+    doc: str
+    default: object = None
+    required: bool = True
+
+    def coerce(self, value: object) -> object:
+        """Check and convert a value given by a caller or on the command line.
+
+        Raises
+        ------
+        UsageError
+            Naming the parameter, the value and the expected form.
+        """
+        if self.type == "list<string>":
+            if isinstance(value, str):
+                items = [v.strip() for v in value.split(",")]
+            elif isinstance(value, (list, tuple, set)):
+                items = [str(v).strip() for v in value]
+            elif value is None:
+                items = []
+            else:
+                raise UsageError(f"parameter {self.name}: expected a list of strings, got {value!r}")
+            return [v for v in items if v]
+        if self.type == "date":
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            text = str(value).strip()
+            if not _DATE.match(text):
+                raise UsageError(f"parameter {self.name}: expected a day as YYYY-MM-DD, got {value!r}")
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError as err:
+                raise UsageError(f"parameter {self.name}: {text!r} is not a valid day ({err})") from None
+            return text
+        if self.type == "int":
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise UsageError(f"parameter {self.name}: expected an integer, got {value!r}") from None
+        if value is None:
+            raise UsageError(f"parameter {self.name}: a value is required")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query file (or an ad-hoc SQL text).
+
+    Attributes
+    ----------
+    name : str
+        The query's name (``console_logins``); ``"adhoc"`` for SQL given directly.
+    source : str
+        The log source it reads first (``cloudtrail``).
+    description : str
+        One paragraph.
+    params : tuple of Param
+        Declared parameters, in header order.
+    returns : tuple of str
+        Declared result columns, in order.
+    sql : str
+        The SQL body in the Athena dialect (header included, as written).
+    path : Path or None
+        The file it came from.
+    """
+
+    name: str
+    source: str
+    description: str
+    params: tuple[Param, ...]
+    returns: tuple[str, ...]
+    sql: str
+    path: Path | None = None
+    placeholders: tuple[str, ...] = field(default=())
+
+    @property
+    def qualified_name(self) -> str:
+        """``source/name``, as the query is filed under ``queries/``."""
+        return f"{self.source}/{self.name}"
+
+    def bind(self, params: dict | None = None) -> dict:
+        """Apply defaults, check and convert ``params``; return the values to bind.
+
+        Raises
+        ------
+        UsageError
+            For an unknown parameter, a missing required one, or a value of the wrong form.
+        """
+        given = dict(params or {})
+        declared = {p.name: p for p in self.params}
+        if self.path is None and not declared:  # ad-hoc SQL: bind what is given, as given
+            missing = [n for n in self.placeholders if n not in given]
+            if missing:
+                raise UsageError(f"SQL uses parameter(s) {', '.join(missing)} with no value given")
+            return {n: given[n] for n in self.placeholders}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise UsageError(
+                f"query {self.name} has no parameter {', '.join(unknown)}; "
+                f"its parameters: {', '.join(declared) or '(none)'}"
+            )
+        values = {}
+        for param in self.params:
+            if param.name in given and given[param.name] is not None:
+                values[param.name] = param.coerce(given[param.name])
+            elif param.required:
+                raise UsageError(
+                    f"query {self.name} needs parameter {param.name} ({param.type}: {param.doc}); "
+                    f"give it as -p {param.name}=..."
+                )
+            else:
+                values[param.name] = param.coerce(param.default)
+        return values
+
+    def to_duckdb(self) -> str:
+        """The SQL in DuckDB's dialect (placeholders become ``$name``)."""
+        return parse_sql(self.sql, where=self.name).sql(dialect="duckdb", comments=False)
+
+
+def parse_sql(sql: str, *, where: str = "query") -> exp.Expression:
+    """Parse Athena SQL, raising :class:`QueryDefinitionError` naming ``where`` on failure."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+    except sqlglot.errors.ParseError as err:
+        raise QueryDefinitionError(f"{where}: SQL does not parse as Athena SQL: {err}") from None
+    if len(statements) != 1:
+        raise QueryDefinitionError(f"{where}: expected one SQL statement, found {len(statements)}")
+    return statements[0]
+
+
+def placeholders(expression: exp.Expression) -> tuple[str, ...]:
+    """Names of the ``:name`` placeholders in a parsed statement, in first-use order."""
+    names: list[str] = []
+    for node in expression.find_all(exp.Placeholder):
+        if not node.name:
+            raise QueryDefinitionError("positional '?' placeholders are not supported; use :name")
+        if node.name not in names:
+            names.append(node.name)
+    return tuple(names)
+
+
+def parse_query_text(text: str, *, path: Path | None = None) -> Query:
+    """Parse a query file's text: header, then SQL; check that they agree.
+
+    Raises
+    ------
+    QueryDefinitionError
+        Naming the file and what is wrong: a missing header key, a malformed parameter
+        line, parameters that differ from the placeholders, or SQL that does not parse.
+    """
+    where = str(path) if path else "query"
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    section = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            break
+        key = _HEADER_KEY.match(stripped)
+        if key:
+            section = key.group(1)
+            header[section] = key.group(2).strip()
+            continue
+        if section == "params":
+            match = _PARAM_LINE.match(stripped)
+            if not match:
+                raise QueryDefinitionError(
+                    f"{where}: cannot read parameter line {stripped!r}; "
+                    "expected '--   name  type  [= default]  description' with type one of "
+                    + ", ".join(PARAM_TYPES)
+                )
+            default_text = match.group("default")
+            param = Param(match.group("name"), match.group("type"), match.group("doc").strip(),
+                          required=default_text is None)
+            if default_text is not None:
+                default = [] if default_text == "[]" else default_text
+                param = Param(param.name, param.type, param.doc, param.coerce(default), required=False)
+            params.append(param)
+        elif section in ("description", "returns"):
+            header[section] += " " + stripped.lstrip("-").strip()
+    for key in ("name", "source", "description", "returns"):
+        if not header.get(key):
+            raise QueryDefinitionError(f"{where}: header has no '-- {key}:' line")
+    statement = parse_sql(text, where=where)
+    used = placeholders(statement)
+    declared = [p.name for p in params]
+    if sorted(used) != sorted(declared):
+        raise QueryDefinitionError(
+            f"{where}: declared parameters {sorted(declared)} differ from placeholders {sorted(used)}"
+        )
+    returns = tuple(c.strip() for c in header["returns"].split(",") if c.strip())
+    selected = tuple(statement.named_selects) if isinstance(statement, exp.Query) else ()
+    if selected and selected != returns:
+        raise QueryDefinitionError(
+            f"{where}: '-- returns:' lists {list(returns)} but the query returns {list(selected)}"
+        )
+    return Query(
+        name=header["name"],
+        source=header["source"],
+        description=header["description"],
+        params=tuple(params),
+        returns=returns,
+        sql=text,
+        path=path,
+        placeholders=used,
+    )
+
+
+def adhoc_query(sql: str) -> Query:
+    """Wrap SQL given directly (not a file) so that engines can run it."""
+    statement = parse_sql(sql, where="SQL")
+    return Query("adhoc", "", "ad-hoc SQL", (), (), sql, None, placeholders(statement))
+
+
+def query_dirs() -> list[Path]:
+    """Folders searched for query files: the built-in library, then ``WORKBENCH_QUERY_PATH``."""
+    here = Path(__file__).resolve().parent
+    builtin = [p for p in (here / "queries", here.parent / "queries") if p.is_dir()][:1]
+    extra = [Path(p) for p in os.environ.get("WORKBENCH_QUERY_PATH", "").split(os.pathsep) if p]
+    return builtin + extra
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path, mtime: float) -> Query:
+    return parse_query_text(path.read_text(encoding="utf-8"), path=path)
+
+
+def list_queries() -> list[Query]:
+    """Every query in the library, sorted by ``source/name``."""
+    found: dict[str, Query] = {}
+    for folder in query_dirs():
+        for path in sorted(folder.glob("*/*.sql")):
+            query = _load(path, path.stat().st_mtime)
+            expected = f"{path.parent.name}/{path.stem}"
+            if query.qualified_name != expected:
+                raise QueryDefinitionError(
+                    f"{path}: header says {query.qualified_name!r}; the file must be {expected}.sql"
+                )
+            found[query.qualified_name] = query
+    return [found[k] for k in sorted(found)]
+
+
+def get_query(name: str) -> Query:
+    """Find a query by ``name`` or ``source/name``.
+
+    Raises
+    ------
+    UsageError
+        If no query or more than one has that name (listing the candidates).
+    """
+    name = name.strip().removesuffix(".sql")
+    queries = list_queries()
+    matches = [q for q in queries if name in (q.qualified_name, q.name)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UsageError(
+            f"query name {name!r} is ambiguous: {', '.join(q.qualified_name for q in matches)}"
+        )
+    close = [q.qualified_name for q in queries if name.split("/")[-1] in q.name]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; run 'workbench queries' for the list"
+    raise UsageError(f"no query called {name!r}{hint}")

@@ -1,0 +1,187 @@
+"""What every log source is made of: columns, partitions and the S3 key layout.
+
+A log source is data, not code: one :class:`LogSource` per log type holds everything the
+rest of the package needs to know about it. The local engine prunes and reads files with
+it, ``workbench ddl`` prints Athena tables from it, the sample generator writes keys that
+:meth:`LogSource.parse_key` accepts, and ``infra/`` is tested against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from workbench.sources.types import AthenaType, parse_type
+
+#: Partition columns shared by every source, in key order: account id, region, and
+#: the delivery day as the ``yyyy/MM/dd`` string that appears in the S3 key.
+PARTITIONS: tuple[str, ...] = ("account", "region", "day")
+
+#: The Java date format of the ``day`` partition, as Athena's projection wants it.
+DAY_FORMAT = "yyyy/MM/dd"
+
+_ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column.
+
+    Attributes
+    ----------
+    name : str
+        The Athena column name (lower case).
+    type : AthenaType
+        Its Athena type; struct field names keep the raw format's spelling.
+    key : str
+        Where the raw record holds it: the JSON key (``eventTime``) or the flow-log
+        header field (``account-id``).
+    """
+
+    name: str
+    type: AthenaType
+    key: str
+
+    @classmethod
+    def of(cls, key: str, type_text: str, *, name: str | None = None) -> "Column":
+        """Build a column from its raw key and Athena type text.
+
+        The Athena name is ``name`` if given, else the key in lower case with ``-``
+        turned into ``_`` (``account-id`` -> ``account_id``).
+        """
+        return cls(name or key.lower().replace("-", "_"), parse_type(type_text), key)
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """A log type as AWS writes it to S3.
+
+    Attributes
+    ----------
+    name : str
+        Short name, also the folder under ``queries/`` (``"cloudtrail"``).
+    table : str
+        The table name queries use, on both engines.
+    title : str
+        Human name (``"CloudTrail"``).
+    service_folder : str
+        The key segment after the account id (``"CloudTrail"``, ``"vpcflowlogs"``).
+    file_pattern : str
+        Regular expression a log file's name must match, with ``{account}`` and
+        ``{region}`` placeholders. Anything else in the same folder is not read.
+    columns : tuple of Column
+        Data columns in table order.
+    reader : str
+        How raw files are read: ``"cloudtrail_json"``, ``"flowlog_text"`` or ``"jsonl"``.
+    org_trail : bool
+        Whether keys may carry an organisation id before the account
+        (``AWSLogs/o-xxxxxxxxxx/<account>/...``). Only organisation trails do.
+    athena_storage : dict
+        ``row_format`` and, where needed, ``input_format``/``output_format`` and extra
+        table properties for the Athena DDL.
+    description : str
+        One paragraph for ``workbench ddl`` and the docs.
+    """
+
+    name: str
+    table: str
+    title: str
+    service_folder: str
+    file_pattern: str
+    columns: tuple[Column, ...]
+    reader: str
+    org_trail: bool = False
+    athena_storage: dict = field(default_factory=dict)
+    description: str = ""
+
+    partitions: tuple[str, ...] = PARTITIONS
+
+    # -- key layout ---------------------------------------------------------------
+
+    def key_prefix(
+        self,
+        *,
+        account: str,
+        region: str,
+        day: dt.date | str,
+        org_id: str | None = None,
+        prefix: str = "",
+    ) -> str:
+        """The S3 key prefix (ending in ``/``) of one partition.
+
+        Examples
+        --------
+        >>> from workbench.sources import get_source
+        >>> get_source("cloudtrail").key_prefix(account="111122223333",
+        ...     region="us-east-1", day="2026/11/03", org_id="o-abcdefghij")
+        'AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/2026/11/03/'
+        """
+        day_text = day.strftime("%Y/%m/%d") if isinstance(day, dt.date) else day
+        parts = [prefix.strip("/")] if prefix.strip("/") else []
+        parts.append("AWSLogs")
+        if org_id and self.org_trail:
+            parts.append(org_id)
+        parts += [account, self.service_folder, region, day_text]
+        return "/".join(parts) + "/"
+
+    def location_template(self, *, bucket: str, prefix: str = "", org_id: str | None = None) -> str:
+        """Athena ``storage.location.template`` for partition projection."""
+        key = self.key_prefix(
+            account="${account}", region="${region}", day="${day}", org_id=org_id, prefix=prefix
+        )
+        return f"s3://{bucket}/{key.rstrip('/')}"
+
+    def file_regex(self, *, account: str = r"\d+", region: str = r"[a-z0-9-]+") -> re.Pattern:
+        """Compiled pattern of this source's log file names."""
+        return re.compile(
+            self.file_pattern.format(account=re.escape(account) if account != r"\d+" else account,
+                                     region=re.escape(region) if region != r"[a-z0-9-]+" else region)
+        )
+
+    def parse_key(self, key: str) -> dict | None:
+        """Partition values of an S3 key, or ``None`` if it is not one of this source's logs.
+
+        Digest, Insight, Config and marker objects share the tree but return ``None``.
+
+        Returns
+        -------
+        dict or None
+            ``{"prefix", "org_id", "account", "region", "day", "file"}``.
+        """
+        match = self._key_regex().search(key)
+        if not match:
+            return None
+        parts = match.groupdict()
+        if not self.file_regex(account=parts["account"], region=parts["region"]).fullmatch(parts["file"]):
+            return None
+        parts["day"] = f"{parts.pop('y')}/{parts.pop('m')}/{parts.pop('d')}"
+        parts["prefix"] = (parts["prefix"] or "").strip("/")
+        return parts
+
+    def _key_regex(self) -> re.Pattern:
+        org = r"(?:(?P<org_id>o-[a-z0-9]{10,32})/)?" if self.org_trail else r"(?P<org_id>)"
+        return re.compile(
+            r"^(?P<prefix>(?:.*/)?)AWSLogs/" + org
+            + r"(?P<account>\d{9,12})/" + re.escape(self.service_folder)
+            + r"/(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<file>[^/]+)$"
+        )
+
+    # -- columns ------------------------------------------------------------------
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; ``KeyError`` naming the known ones otherwise."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.table} has no column {name!r}; columns: {', '.join(self.column_names)}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Data column names, then partition names: the table as queries see it."""
+        return tuple(c.name for c in self.columns) + self.partitions
+
+
+def is_org_id(text: str) -> bool:
+    """Whether ``text`` looks like an AWS Organizations id (``o-`` and 10 to 32 characters)."""
+    return bool(_ORG_ID.fullmatch(text))
