@@ -157,6 +157,7 @@ class LogSource:
             return None
         parts["day"] = f"{parts.pop('y')}/{parts.pop('m')}/{parts.pop('d')}"
         parts["prefix"] = (parts["prefix"] or "").strip("/")
+        parts["org_id"] = parts["org_id"] or None
         return parts
 
     def _key_regex(self) -> re.Pattern:
