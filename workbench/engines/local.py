@@ -52,6 +52,7 @@ class LocalEngine(Engine):
                  memory_limit: str | None = None):
         super().__init__()
         self.tree = LogTree(logs)
+        self.last_files: list[LogFile] = []
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         if threads:
@@ -66,6 +67,7 @@ class LocalEngine(Engine):
         reads = log_table_reads(query)
         check_time_bounds(query, reads, allow_full_scan=allow_full_scan)
         report = ScanReport(engine=self.name, query=query.name)
+        self.last_files = []
         for table in sorted({r.table for r in reads}):
             self._define_table(table, [r for r in reads if r.table == table], values, report)
         sql = query.to_duckdb()
@@ -112,6 +114,7 @@ class LocalEngine(Engine):
         report.files += len(files)
         report.bytes += sum(f.size for f in files)
         report.ignored += len(ignored)
+        self.last_files += files
         self.define_view(table, files)
 
     def define_view(self, table: str, files: list[LogFile]) -> None:

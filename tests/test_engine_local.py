@@ -1,0 +1,115 @@
+"""The local engine: pruning, the full-scan guard, bound parameters, layouts, errors."""
+
+import shutil
+
+import pytest
+
+from workbench.engines.local import LocalEngine
+from workbench.errors import FullScanRefused, LogsNotFound, QueryFailed
+
+
+def _files_on_disk(root, service, day):
+    y, m, d = day.split("-")
+    return sorted(str(p) for p in root.glob(f"AWSLogs/**/{service}/*/{y}/{m}/{d}/*") if p.is_file()
+                  and "Digest" not in p.name)
+
+
+def test_one_day_query_opens_only_that_days_files(engine, sample_org, window):
+    day = "2026-11-03"
+    engine.query("console_logins", {"start": day, "end": day})
+    opened = sorted(f.path for f in engine.last_files)
+    assert opened == _files_on_disk(sample_org, "CloudTrail", day)
+    assert {f.day for f in engine.last_files} == {"2026/11/03"}
+    one_day = engine.last_scan.bytes
+    engine.query("console_logins", window)
+    assert engine.last_scan.bytes > 3 * one_day
+
+
+def test_account_filter_prunes_folders(engine, window, truth):
+    account = truth["accounts"][0]["id"]
+    frame = engine.query("console_logins", {**window, "accounts": [account]})
+    assert {f.account for f in engine.last_files} == {account}
+    assert set(frame.account_id) <= {account}
+
+
+def test_unbounded_query_is_refused_unless_asked(engine):
+    sql = "SELECT count(*) AS n FROM cloudtrail"
+    with pytest.raises(FullScanRefused, match="allow_full_scan"):
+        engine.query(sql)
+    assert engine.query(sql, allow_full_scan=True).n.iloc[0] > 1000
+
+
+def test_a_where_that_cannot_prune_counts_as_unbounded(engine):
+    with pytest.raises(FullScanRefused):
+        engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/03' OR eventname = 'x'")
+
+
+@pytest.mark.parametrize("evil", ["x' OR '1'='1", "'; DROP TABLE x; --", "\\' OR 1=1 --", "\" OR \"\"=\""])
+def test_parameter_values_are_data(engine, window, evil):
+    for name, param in (("events_by_source_ip", "source_ip"), ("events_by_principal", "principal"),
+                        ("events_by_access_key", "access_key_id")):
+        assert engine.query(name, {**window, param: evil}).empty
+    assert engine.query("console_logins", {**window, "accounts": [evil]}).empty
+    assert engine.query("console_logins", {**window, "regions": evil}).empty
+    assert len(engine.query("console_logins", window)) > 0  # still intact
+
+
+def test_ad_hoc_sql_binds_its_parameters(engine):
+    frame = engine.query(
+        "SELECT count(*) AS n FROM cloudtrail WHERE day = :day AND sourceipaddress = :ip",
+        {"day": "2026/11/03", "ip": "x' OR '1'='1"},
+    )
+    assert frame.n.iloc[0] == 0
+
+
+def test_non_log_files_in_partition_folders_are_left_alone(sample_org, tmp_path, window):
+    root = tmp_path / "copy"
+    shutil.copytree(sample_org, root)
+    folder = next(root.glob("AWSLogs/*/*/CloudTrail/*/2026/11/03"))
+    (folder / "README.txt").write_text("not a log")
+    (folder / "123456789012_CloudTrail_xx_20261103T0000Z_bad.json.gz").write_bytes(b"not gzip")
+    with LocalEngine(root) as eng:
+        eng.query("console_logins", window)
+        assert eng.last_scan.ignored == 2
+        assert not any("README" in f.path or "_xx_" in f.path for f in eng.last_files)
+
+
+def test_digest_and_insight_files_exist_but_are_never_read(engine, sample_org, window):
+    assert list(sample_org.glob("AWSLogs/**/CloudTrail-Digest/**/*.json.gz"))
+    engine.query("SELECT count(*) AS n FROM cloudtrail", allow_full_scan=True)
+    assert not any("Digest" in f.path or "Insight" in f.path for f in engine.last_files)
+
+
+def test_layouts_single_account_and_prefix(tmp_path, window):
+    from workbench.sample import generate
+
+    single = tmp_path / "bucket" / "team" / "trail"
+    doc = generate(single, days=2, accounts=2, org_id=None, scale=0.05, seed=3)
+    assert not list(single.glob("AWSLogs/o-*"))
+    with LocalEngine(tmp_path / "bucket") as eng:  # prefix 'team/trail' before AWSLogs/
+        frame = eng.query("root_activity", {"start": doc["generator"]["start"], "end": "2026-11-02"})
+    assert eng.last_scan.files > 0
+    assert set(frame.account_id) <= {a["id"] for a in doc["accounts"]}
+
+
+def test_empty_window_gives_typed_empty_result(engine):
+    frame = engine.query("console_logins", {"start": "2020-01-01", "end": "2020-01-02"})
+    assert frame.empty and engine.last_scan.files == 0
+    assert list(frame.columns)[:3] == ["event_time", "account_id", "region"]
+
+
+def test_errors_name_the_problem(engine, tmp_path):
+    with pytest.raises(QueryFailed, match="nosuchcolumn"):
+        engine.query("SELECT nosuchcolumn FROM cloudtrail WHERE day = '2026/11/03'")
+    with pytest.raises(LogsNotFound, match="does not exist"):
+        LocalEngine(tmp_path / "missing")
+    with pytest.raises(LogsNotFound, match="no AWSLogs"):
+        LocalEngine(tmp_path)
+
+
+def test_scan_report_travels_with_the_frame(engine, window):
+    frame = engine.query("findings", window)
+    scan = frame.attrs["scan"]
+    assert scan["query"] == "findings" and scan["rows"] == len(frame)
+    assert scan["tables"]["guardduty"]["files"] == scan["files"] > 0
+    assert "guardduty" in engine.last_scan.summary()
