@@ -2,7 +2,8 @@
 -- source: cloudtrail
 -- description: Per principal and day: calls, distinct APIs, errors, distinct source IPs and
 --   the share of write calls. The baseline against which a principal's unusual day stands
---   out. AWS services acting on their own and unknown (HIDDEN) user names are left out.
+--   out. AWS services (acting on their own or on a principal's behalf) and unknown (HIDDEN)
+--   user names are left out.
 -- params:
 --   start     date          first day (inclusive, UTC)
 --   end       date          last day (inclusive, UTC)
@@ -27,5 +28,6 @@ WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount', '')
     AND coalesce(useridentity.username, '') <> 'HIDDEN_DUE_TO_SECURITY_REASONS'
     AND coalesce(useridentity.arn, useridentity.username) IS NOT NULL
+    AND useridentity.invokedby IS NULL
 GROUP BY coalesce(useridentity.arn, useridentity.username), substr(eventtime, 1, 10)
 ORDER BY principal, event_day

@@ -4,7 +4,8 @@
 >>> engine = connect("local", logs="demo-data")    # doctest: +SKIP
 >>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
 
-Built in: ``local`` (DuckDB over a local folder). Further engines register themselves with
+Built in: ``local`` (DuckDB over a local folder) and ``athena`` (Amazon Athena, needs
+``pip install 'workbench[athena]'``). Further engines register themselves with
 :func:`register`; optional ones are imported only when asked for.
 """
 
@@ -29,9 +30,11 @@ def connect(engine: str = "local", **options) -> Engine:
     Parameters
     ----------
     engine : str
-        ``"local"`` (default).
+        ``"local"`` (default) or ``"athena"``.
     **options
-        Passed to the engine, e.g. ``logs="demo-data"`` for ``local``.
+        Passed to the engine, e.g. ``logs="demo-data"`` for ``local``; ``database``,
+        ``workgroup``, ``region``, ``output`` and ``boto3_session`` for ``athena`` (which
+        accepts and ignores ``logs``, so callers can switch engines by name alone).
 
     Raises
     ------
@@ -51,6 +54,13 @@ def _local(**options) -> Engine:
     return LocalEngine(**options)
 
 
+def _athena(**options) -> Engine:
+    from workbench.engines.athena import AthenaEngine
+
+    return AthenaEngine(**options)
+
+
 register("local", _local)
+register("athena", _athena)
 
 __all__ = ["ENGINES", "Engine", "ScanReport", "connect", "register"]

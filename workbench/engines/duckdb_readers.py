@@ -1,23 +1,28 @@
 """How DuckDB reads each kind of raw log file into a table shaped like the Athena table.
 
 One function per reader kind (the ``reader`` of a :class:`~workbench.sources.LogSource`),
-registered in :data:`READERS`. Each returns the ``SELECT`` of a view with the source's
-Athena columns (lower case, Athena types) followed by the partition columns. The list of
-files travels in a DuckDB variable, never in the SQL text.
+registered in :data:`READERS`. Each takes the files to read and returns the
+``SELECT`` of a view with the source's Athena columns (lower case, Athena types) followed
+by the partition columns. The list of files travels in DuckDB variables, never in the SQL
+text.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Callable
 
 import duckdb
 
+from workbench.engines.listing import LogFile
 from workbench.sources import LogSource
+from workbench.sources.types import json_structure
 
 #: Largest single JSON value DuckDB will buffer: a whole CloudTrail file is one object.
 MAX_OBJECT_BYTES = 512 * 1024 * 1024
 
-ReaderSQL = Callable[[duckdb.DuckDBPyConnection, LogSource, str, str], str]
+ReaderSQL = Callable[[duckdb.DuckDBPyConnection, LogSource, list[LogFile], str], str]
 READERS: dict[str, ReaderSQL] = {}
 
 
@@ -31,9 +36,15 @@ def reader(kind: str):
     return wrap
 
 
-def _json_columns(source: LogSource) -> str:
-    fields = ", ".join(f"'{c.key}': '{c.type.duckdb(json_keys=True)}'" for c in source.columns)
-    return "{" + fields + "}"
+def _record_structure(source: LogSource) -> dict:
+    """``json_transform`` structure of one record of ``source``."""
+    return {c.key: json_structure(c.type) for c in source.columns}
+
+
+def _literal(structure) -> str:
+    """A structure as a SQL string literal (our own constant, never user input)."""
+    text = json.dumps(structure, separators=(",", ":"))
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _projection(source: LogSource, alias: str) -> str:
@@ -46,53 +57,86 @@ def _projection(source: LogSource, alias: str) -> str:
     return ", ".join(cols)
 
 
+def _set_files(con, source: LogSource, files: list[LogFile]) -> str:
+    variable = f"files_{source.name}"
+    con.execute(f"SET VARIABLE {variable} = $paths", {"paths": [f.path for f in files]})
+    return variable
+
+
 def _partitions(files_table: str) -> str:
     return f"{files_table}.account, {files_table}.region, {files_table}.day"
 
 
 @reader("cloudtrail_json")
-def cloudtrail_json(con, source: LogSource, variable: str, files_table: str) -> str:
-    """CloudTrail files: one JSON object per file, events in its ``Records`` array."""
-    records_type = "STRUCT(" + ", ".join(
-        f'"{c.key}" {c.type.duckdb(json_keys=True)}' for c in source.columns
-    ) + ")[]"
+def cloudtrail_json(con, source: LogSource, files: list[LogFile], files_table: str) -> str:
+    """CloudTrail files: one JSON object per file, events in its ``Records`` array.
+
+    Each file is read as one JSON value and transformed in one pass into a list of records
+    typed as the table's columns: far faster in DuckDB than ``read_json`` with a
+    ``Records`` column type, which slows down sharply with the length of the list.
+    """
+    variable = _set_files(con, source, files)
+    structure = _literal({"Records": [_record_structure(source)]})
     return (
         f"SELECT {_projection(source, 'raw.r')}, {_partitions('f')} "
-        f"FROM (SELECT unnest(\"Records\") AS r, filename FROM read_json(getvariable('{variable}'), "
-        f"columns={{'Records': '{records_type}'}}, format='unstructured', filename=true, "
+        f"FROM (SELECT unnest(json_transform(json, {structure}).\"Records\") AS r, "
+        f"filename FROM read_json_objects(getvariable('{variable}'), format='unstructured', filename=true, "
         f"maximum_object_size={MAX_OBJECT_BYTES})) AS raw "
         f"JOIN {files_table} AS f ON f.path = raw.filename"
     )
 
 
 @reader("jsonl")
-def jsonl(con, source: LogSource, variable: str, files_table: str) -> str:
+def jsonl(con, source: LogSource, files: list[LogFile], files_table: str) -> str:
     """JSON Lines files (GuardDuty exports): one record per line."""
+    variable = _set_files(con, source, files)
     return (
-        f"SELECT {_projection(source, 'raw')}, {_partitions('f')} "
-        f"FROM read_json(getvariable('{variable}'), columns={_json_columns(source)}, "
-        f"format='newline_delimited', filename=true, maximum_object_size={MAX_OBJECT_BYTES}) AS raw "
+        f"SELECT {_projection(source, 'raw.r')}, {_partitions('f')} "
+        f"FROM (SELECT json_transform(json, {_literal(_record_structure(source))}) AS r, filename "
+        f"FROM read_json_objects(getvariable('{variable}'), format='newline_delimited', filename=true, "
+        f"maximum_object_size={MAX_OBJECT_BYTES})) AS raw "
         f"JOIN {files_table} AS f ON f.path = raw.filename"
     )
 
 
 @reader("flowlog_text")
-def flowlog_text(con, source: LogSource, variable: str, files_table: str) -> str:
-    """VPC flow-log text files, parsed by their header line (any format, ``-`` is null)."""
-    scan = (
-        f"read_csv(getvariable('{variable}'), delim=' ', header=true, union_by_name=true, "
-        f"all_varchar=true, nullstr='-', filename=true)"
-    )
-    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
-    cols = []
-    for col in source.columns:
-        typ = col.type.duckdb()
-        value = f'CAST(raw."{col.key}" AS {typ})' if col.key in present else f"CAST(NULL AS {typ})"
-        cols.append(f'{value} AS "{col.name}"')
-    return (
-        f"SELECT {', '.join(cols)}, {_partitions('f')} FROM {scan} AS raw "
-        f"JOIN {files_table} AS f ON f.path = raw.filename"
-    )
+def flowlog_text(con, source: LogSource, files: list[LogFile], files_table: str) -> str:
+    """VPC flow-log text files, parsed by their header line (any format, ``-`` is null).
+
+    Files are grouped by header; each group is read with its own explicit column list
+    (no sniffing), and the groups are united with every known field, null where a
+    format lacks it.
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for log in files:
+        groups.setdefault(flowlog_header(log.path), []).append(log.path)
+    known = {c.key for c in source.columns}
+    selects = []
+    for i, (header, paths) in enumerate(sorted(groups.items())):
+        variable = f"files_{source.name}_{i}"
+        con.execute(f"SET VARIABLE {variable} = $paths", {"paths": paths})
+        columns = "{" + ", ".join(f"'{field}': 'VARCHAR'" for field in header) + "}"
+        cols = []
+        for col in source.columns:
+            typ = col.type.duckdb()
+            value = f'CAST(raw."{col.key}" AS {typ})' if col.key in header else f"CAST(NULL AS {typ})"
+            cols.append(f'{value} AS "{col.name}"')
+        unknown = [field for field in header if field not in known]
+        if unknown:
+            raise ValueError(f"{paths[0]}: unknown flow-log field(s) {', '.join(unknown)} in its header")
+        selects.append(
+            f"SELECT {', '.join(cols)}, {_partitions('f')} FROM read_csv(getvariable('{variable}'), "
+            f"columns={columns}, delim=' ', header=true, auto_detect=false, nullstr='-', "
+            f"filename=true) AS raw JOIN {files_table} AS f ON f.path = raw.filename"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def flowlog_header(path: str) -> tuple[str, ...]:
+    """The field names in a flow-log file's first line."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return tuple(fh.readline().split())
 
 
 def empty_view_sql(source: LogSource) -> str:

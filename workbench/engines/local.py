@@ -55,6 +55,7 @@ class LocalEngine(Engine):
         self.last_files: list[LogFile] = []
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -123,10 +124,9 @@ class LocalEngine(Engine):
         if not files:
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
             return
-        variable, files_table = f"files_{source.name}", f"_files_{source.name}"
-        self.con.execute(f"SET VARIABLE {variable} = $paths", {"paths": [f.path for f in files]})
+        files_table = f"_files_{source.name}"
         self.con.register(files_table, pd.DataFrame([f.__dict__ for f in files]))
-        body = READERS[source.reader](self.con, source, variable, files_table)
+        body = READERS[source.reader](self.con, source, files, files_table)
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {body}')
 
 

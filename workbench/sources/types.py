@@ -82,6 +82,18 @@ class AthenaType:
         return f"STRUCT({inner})"
 
 
+def json_structure(typ: AthenaType):
+    """The structure ``json_transform`` takes for ``typ`` (JSON keys as spelled in the data).
+
+    Scalars and maps are DuckDB type names; structs are objects; arrays are one-element lists.
+    """
+    if typ.kind == "struct":
+        return {key: json_structure(sub) for key, sub in typ.fields}
+    if typ.kind == "array":
+        return [json_structure(typ.children[0])]
+    return typ.duckdb(json_keys=True)
+
+
 _TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|[<>,:])")
 
 
