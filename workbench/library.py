@@ -259,9 +259,15 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
         raise QueryDefinitionError(
             f"{where}: declared parameters {sorted(declared)} differ from placeholders {sorted(used)}"
         )
+    outside = sorted({p.name for p in statement.find_all(exp.Placeholder) if not p.find_ancestor(exp.Where)})
+    if outside:
+        raise QueryDefinitionError(
+            f"{where}: parameter(s) {', '.join(':' + n for n in outside)} outside a WHERE clause; "
+            "Athena accepts execution parameters only in WHERE clauses (filter in a subquery instead)"
+        )
     returns = tuple(c.strip() for c in header["returns"].split(",") if c.strip())
     selected = tuple(statement.named_selects) if isinstance(statement, exp.Query) else ()
-    if selected and selected != returns:
+    if selected and "*" not in selected and selected != returns:
         raise QueryDefinitionError(
             f"{where}: '-- returns:' lists {list(returns)} but the query returns {list(selected)}"
         )

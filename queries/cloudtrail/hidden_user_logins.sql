@@ -25,25 +25,28 @@ WITH hidden AS (
         AND eventname = 'ConsoleLogin'
         AND useridentity.username = 'HIDDEN_DUE_TO_SECURITY_REASONS'
 ),
-marked AS (
+gaps AS (
     SELECT
         *,
-        CASE
-            WHEN date_diff('second',
-                    lag(event_time) OVER (PARTITION BY account_id, source_ip ORDER BY event_time, event_id),
-                    event_time) <= :gap_minutes * 60 THEN 0
-            ELSE 1
-        END AS starts_burst
+        date_diff('second',
+            lag(event_time) OVER (PARTITION BY account_id, source_ip ORDER BY event_time, event_id),
+            event_time) AS gap_seconds
     FROM hidden
+),
+burst_starts AS (
+    SELECT event_id
+    FROM gaps
+    WHERE gap_seconds IS NULL OR gap_seconds > :gap_minutes * 60
 ),
 numbered AS (
     SELECT
-        *,
-        sum(starts_burst) OVER (
-            PARTITION BY account_id, source_ip ORDER BY event_time, event_id
+        gaps.*,
+        count(burst_starts.event_id) OVER (
+            PARTITION BY account_id, source_ip ORDER BY event_time, gaps.event_id
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS burst
-    FROM marked
+    FROM gaps
+    LEFT JOIN burst_starts ON burst_starts.event_id = gaps.event_id
 )
 SELECT
     account_id,

@@ -11,24 +11,27 @@
 --   min_ports  int           = 20  fewest distinct destination ports to count as a scan
 -- returns: account_id, interface_id, source_ip, dst_addr, distinct_ports, flows, rejected,
 --   rejected_share, dst_ports, first_seen, last_seen
-SELECT
-    account_id,
-    interface_id,
-    srcaddr AS source_ip,
-    dstaddr AS dst_addr,
-    count(DISTINCT dstport) AS distinct_ports,
-    count(*) AS flows,
-    sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected,
-    CAST(sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS double) / count(*) AS rejected_share,
-    array_sort(array_agg(DISTINCT dstport)) AS dst_ports,
-    from_unixtime(min(start)) AS first_seen,
-    from_unixtime(max("end")) AS last_seen
-FROM vpcflow
-WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
-    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
-    AND (cardinality(:regions) = 0 OR contains(:regions, region))
-    AND log_status = 'OK'
-    AND dstport IS NOT NULL
-GROUP BY account_id, interface_id, srcaddr, dstaddr
-HAVING count(DISTINCT dstport) >= :min_ports
+SELECT *
+FROM (
+    SELECT
+        account_id,
+        interface_id,
+        srcaddr AS source_ip,
+        dstaddr AS dst_addr,
+        count(DISTINCT dstport) AS distinct_ports,
+        count(*) AS flows,
+        sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS rejected,
+        CAST(sum(CASE WHEN action = 'REJECT' THEN 1 ELSE 0 END) AS double) / count(*) AS rejected_share,
+        array_sort(array_agg(DISTINCT dstport)) AS dst_ports,
+        from_unixtime(min(start)) AS first_seen,
+        from_unixtime(max("end")) AS last_seen
+    FROM vpcflow
+    WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+        AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+        AND (cardinality(:regions) = 0 OR contains(:regions, region))
+        AND log_status = 'OK'
+        AND dstport IS NOT NULL
+    GROUP BY account_id, interface_id, srcaddr, dstaddr
+) AS per_host
+WHERE distinct_ports >= :min_ports
 ORDER BY distinct_ports DESC, source_ip
