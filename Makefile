@@ -6,14 +6,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# checkov pins old boto3/packaging versions: it lives in its own environment.
+TOOLS := .tools
+TOOLS_STAMP := $(TOOLS)/.installed
+STACK ?= workbench
 
-.PHONY: help install test demo sample clean
+.PHONY: help install test demo sample deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## create .venv and install the workbench with its dev extras
+install: $(STAMP) $(TOOLS_STAMP) ## create .venv (the workbench with its dev extras) and .tools (checkov)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +25,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+$(TOOLS_STAMP):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/bin/python -m pip install --quiet 'checkov>=3.2'
+	@touch $(TOOLS_STAMP)
+
 test: install ## run the test suite (offline; generates its own sample data)
 	$(BIN)/python -m pytest
 
-demo: install ## generate the sample organisation and show what the main queries find in it
+demo: $(STAMP) ## generate the sample organisation and show what the main queries find in it
 	$(BIN)/workbench demo
 
 sample: install ## (re)generate the sample organisation in demo-data/
 	$(BIN)/workbench sample --out demo-data
 
-clean: ## remove generated data, caches and the virtual environment
-	rm -rf $(VENV) demo-data reports .pytest_cache
+deploy: install ## package the code and create/update the AWS stack (LOG_BUCKET=, ARTIFACT_BUCKET=, STACK=, DEPLOY_ARGS=)
+	@if [ -z "$(LOG_BUCKET)" ] || [ -z "$(ARTIFACT_BUCKET)" ]; then \
+		echo "usage: make deploy LOG_BUCKET=... ARTIFACT_BUCKET=... [STACK=workbench] [DEPLOY_ARGS='--org-id o-... --regions ...']"; \
+		echo "options: $(BIN)/workbench deploy --help (docs/deploy.md)"; exit 2; fi
+	$(BIN)/workbench deploy --stack "$(STACK)" --log-bucket "$(LOG_BUCKET)" --artifact-bucket "$(ARTIFACT_BUCKET)" $(DEPLOY_ARGS)
+
+clean: ## remove generated data, caches and the virtual environments
+	rm -rf $(VENV) $(TOOLS) demo-data reports .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

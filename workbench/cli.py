@@ -28,6 +28,9 @@ examples:
   workbench query events_by_source_ip -p start=2026-11-01 -p end=2026-11-07 \\
       -p source_ip=203.0.113.7 --format json
   workbench ddl --bucket my-trail-bucket --logs demo-data   Athena tables for the same layout
+  workbench sync s3://my-trail-bucket --out logs --start 2026-11-01 --end 2026-11-07
+  workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --engine athena
+  workbench doctor                                  check the AWS side (credentials, workgroup, tables)
 
 The log folder (--logs) is a folder holding AWSLogs/ as AWS writes it to S3; it defaults
 to $WORKBENCH_LOGS, else ./demo-data.
@@ -109,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="parameter value (repeatable); lists are comma-separated")
     query.add_argument("--logs", default=os.environ.get("WORKBENCH_LOGS", DEFAULT_LOGS), metavar="DIR",
                        help="folder holding AWSLogs/ (default: $WORKBENCH_LOGS or %(default)s)")
-    query.add_argument("--engine", default="local", help="query engine (default: %(default)s)")
+    query.add_argument("--engine", default=os.environ.get("WORKBENCH_ENGINE", "local"), choices=("local", "athena"),
+                       help="local (default; DuckDB over --logs) or athena (settings from WORKBENCH_ATHENA_* "
+                       "or ~/.config/workbench/athena.toml; --logs is ignored); default $WORKBENCH_ENGINE or local")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help="output format (default: %(default)s)")
     query.add_argument("--max-rows", type=int, default=100, help="rows shown by --format table (default: %(default)s)")
@@ -141,6 +146,41 @@ def build_parser() -> argparse.ArgumentParser:
     ddl.add_argument("--flow-log-format", default=None,
                      help="your VPC flow logs' format, fields in order (default: AWS's version-2 default)")
     ddl.set_defaults(func=cmd_ddl)
+
+    sync = sub.add_parser(
+        "sync", help="copy some days of logs from S3 to a local folder, keeping the key layout",
+        description="Copy the CloudTrail, VPC Flow Log and GuardDuty files of the given days from "
+        "s3://BUCKET[/PREFIX] (where AWSLogs/ is) to DIR, keeping the key layout, organisation trails "
+        "included. Lists only the selected prefixes, never the whole bucket; files already there "
+        "unchanged are skipped, so a second run copies nothing. Then: workbench query ... --logs DIR.",
+    )
+    sync.add_argument("url", metavar="s3://BUCKET[/PREFIX]", help="where AWSLogs/ is")
+    sync.add_argument("--out", required=True, metavar="DIR", help="local folder (keys are kept below it)")
+    sync.add_argument("--start", type=_date, required=True, metavar="YYYY-MM-DD", help="first day (UTC, inclusive)")
+    sync.add_argument("--end", type=_date, required=True, metavar="YYYY-MM-DD", help="last day (UTC, inclusive)")
+    sync.add_argument("--accounts", type=_csv, metavar="A1,A2", help="account ids (default: all found)")
+    sync.add_argument("--regions", type=_csv, metavar="R1,R2",
+                      help="regions (default: all found; keep us-east-1 for console sign-ins)")
+    sync.add_argument("--sources", type=_csv, metavar="S1,S2", help="cloudtrail,vpcflow,guardduty (default: all)")
+    sync.set_defaults(func=cmd_sync)
+
+    doctor = sub.add_parser(
+        "doctor", help="check credentials, region, Athena workgroup, tables and local prerequisites",
+        description="Print OK/WARN/FAIL for each check, with a fix for each problem; exit 1 if any failed.",
+    )
+    for opt in ("database", "workgroup", "region", "output"):
+        doctor.add_argument(f"--{opt}", help=f"Athena {opt} (default: $WORKBENCH_ATHENA_{opt.upper()} or the config file)")
+    doctor.set_defaults(func=cmd_doctor)
+
+    from workbench.deploy import add_arguments as add_deploy_arguments
+
+    deploy = sub.add_parser(
+        "deploy", help="package the code and create or update the AWS stack (infra/)",
+        description="Check the parameters, upload the upkeep Lambda, the workbench wheel and the notebooks "
+        "to an S3 bucket of yours, and create or update the stack in infra/ (see docs/deploy.md).",
+    )
+    add_deploy_arguments(deploy)
+    deploy.set_defaults(func=cmd_deploy)
     return parser
 
 
@@ -171,7 +211,13 @@ def cmd_query(args) -> int:
 
     if args.show_sql:
         q = resolve_query(args.name)
-        print(f"-- Athena SQL\n{q.sql}\n-- DuckDB SQL\n{q.to_duckdb()}", file=sys.stderr)
+        if args.engine == "athena":
+            from workbench.engines.athena_params import execution_parameters
+
+            sql, values = execution_parameters(q, q.bind(_params(args.param)))
+            print(f"-- Athena SQL as sent\n{sql}\n-- execution parameters\n" + "\n".join(values), file=sys.stderr)
+        else:
+            print(f"-- Athena SQL\n{q.sql}\n-- DuckDB SQL\n{q.to_duckdb()}", file=sys.stderr)
     with connect(args.engine, logs=args.logs) as engine:
         frame = engine.query(args.name, _params(args.param), allow_full_scan=args.allow_full_scan)
         report = engine.last_scan
@@ -223,6 +269,25 @@ def cmd_ddl(args) -> int:
         print(f"-- {source.title}: {source.description}")
         print(create_table_sql(spec) + "\n")
     return 0
+
+
+def cmd_sync(args) -> int:
+    from workbench.sync import sync_command
+
+    return sync_command(args.url, out=args.out, start=args.start, end=args.end,
+                        accounts=args.accounts, regions=args.regions, sources=args.sources)
+
+
+def cmd_doctor(args) -> int:
+    from workbench.doctor import doctor
+
+    return doctor(database=args.database, workgroup=args.workgroup, region=args.region, output=args.output)
+
+
+def cmd_deploy(args) -> int:
+    from workbench.deploy import run
+
+    return run(args)
 
 
 # -- helpers --------------------------------------------------------------------

@@ -64,7 +64,9 @@ class ScanReport:
 
     def summary(self) -> str:
         """One line for people: what was read, how much, how long."""
-        parts = [f"{self.rows} rows", f"{self.files} files ({_size(self.bytes)})"]
+        parts = [f"{self.rows} rows"]
+        if self.files or self.scanned_bytes is None:  # Athena reads S3 itself: no file list
+            parts.append(f"{self.files} files ({_size(self.bytes)})")
         for table, info in sorted(self.tables.items()):
             parts.append(f"{table}: {info['partitions']} partitions, {info['files']} files")
         if self.scanned_bytes is not None:
