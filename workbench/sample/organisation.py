@@ -62,7 +62,7 @@ LAMBDAS = ("orders-api", "thumbnail-resizer", "nightly-report", "slack-notifier"
            "invoice-renderer")
 # instance roles per site (web and bastion are reachable from the internet)
 SITE_LAYOUT = ("web", "app", "app", "db", "cache", "bastion")
-OPEN_PORTS = {"web": (443,), "bastion": (22,), "app": (8080,), "db": (5432,), "cache": (6379,), "nat": ()}
+OPEN_PORTS = {"web": (80, 443), "bastion": (22,), "app": (8080,), "db": (5432,), "cache": (6379,), "nat": ()}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,107 @@
+"""``workbench doctor`` against a local AWS API server: a healthy setup, and each problem with its fix."""
+
+import datetime as dt
+import io
+
+import boto3
+import pytest
+
+from workbench.doctor import _projection_range, doctor, run_checks
+
+from tests.moto_aws import aws, aws_server, create_athena_setup, no_credentials  # noqa: F401
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def _run(**kwargs) -> tuple[int, str]:
+    stream = io.StringIO()
+    code = doctor(workgroup="workbench", today=TODAY, stream=stream, **kwargs)
+    return code, stream.getvalue()
+
+
+def _by_name(**kwargs) -> dict:
+    return {c.name: c for c in run_checks(workgroup="workbench", today=TODAY, **kwargs)}
+
+
+def _upload_a_log(bucket="org-trail-logs"):
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/2026/11/25/"
+                  "111122223333_CloudTrail_us-east-1_20261125T0000Z_abc.json.gz", Body=b"{}")
+
+
+def test_a_healthy_setup_passes(aws):
+    create_athena_setup()
+    _upload_a_log()
+    code, out = _run()
+    assert code == 0, out
+    assert "FAIL" not in out and out.rstrip().endswith("all checks passed")
+    for line in ("OK    duckdb:", "OK    awswrangler:", "OK    region: us-east-1",
+                 "OK    credentials: arn:aws:sts::123456789012:", "OK    workgroup workbench: exists",
+                 "OK    result location: s3://athena-results/workbench/", "OK    scan cutoff: 10.0 GB per query",
+                 "OK    database security_logs: exists", "OK    table security_logs.cloudtrail: projection over 1 "
+                 "accounts x 1 regions x days 2024/01/01..NOW", "OK    logs s3://org-trail-logs/AWSLogs/o-abcdefghij/: readable"):
+        assert line in out, line
+
+
+def test_each_problem_is_named_with_a_fix(aws):
+    create_athena_setup(cutoff=None, tables=("cloudtrail", "vpcflow"), day_range={"cloudtrail": "2024/01/01,2026/06/30"},
+                        regions=("eu-west-1",))
+    code, out = _run()
+    assert code == 1 and out.rstrip().endswith("problems found, see the fixes above")
+    checks = _by_name()
+    assert checks["scan cutoff"].status == "WARN" and "BytesScannedCutoffPerQuery" in checks["scan cutoff"].fix
+    gd = checks["table security_logs.guardduty"]
+    assert gd.status == "FAIL" and gd.detail == "does not exist" and "workbench ddl --source guardduty" in gd.fix
+    ct = checks["table security_logs.cloudtrail"]
+    assert ct.status == "FAIL" and "ends 2026/06/30, before today" in ct.detail and "DROP TABLE security_logs.cloudtrail" in ct.fix
+    logs = checks["logs s3://org-trail-logs/AWSLogs/"]  # the flow-log table's bucket
+    assert logs.status == "FAIL" and "does not exist" in logs.detail
+    assert "      fix: " in out
+
+
+def test_missing_workgroup_database_and_result_location(aws):
+    create_athena_setup(output=None, tables=())
+    checks = _by_name()
+    assert checks["result location"].status == "FAIL" and "WORKBENCH_ATHENA_OUTPUT" in checks["result location"].fix
+    assert {c.status for n, c in checks.items() if n.startswith("table ")} == {"FAIL"}
+    checks = _by_name(database="nope")
+    assert checks["database nope"].status == "FAIL" and "WORKBENCH_ATHENA_DATABASE" in checks["database nope"].fix
+    checks = {c.name: c for c in run_checks(workgroup="nope", today=TODAY)}
+    assert checks["workgroup nope"].status == "FAIL" and "infra/" in checks["workgroup nope"].fix
+
+
+def test_no_credentials_fails_and_skips_what_needs_them(aws, monkeypatch):
+    create_athena_setup()
+    no_credentials(monkeypatch)
+    code, out = _run()
+    assert code == 1
+    assert "FAIL  credentials: cannot call STS GetCallerIdentity: no AWS credentials found" in out
+    assert "aws configure" in out and "SKIP  Athena and Glue" in out
+
+
+def test_no_region(aws, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    checks = _by_name()
+    assert checks["region"].status == "FAIL" and "AWS_DEFAULT_REGION" in checks["region"].fix
+
+
+def test_missing_aws_packages_are_reported_with_the_install_line(monkeypatch):
+    import workbench.doctor as doctor_module
+
+    real = doctor_module._missing
+    monkeypatch.setattr(doctor_module, "_missing",
+                        lambda name: "No module named 'awswrangler'" if name == "awswrangler" else real(name))
+    checks = {c.name: c for c in run_checks(today=TODAY)}
+    assert checks["awswrangler"].status == "FAIL" and checks["awswrangler"].fix == "pip install 'workbench[athena]'"
+    assert checks["AWS"].status == "SKIP"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024/01/01,NOW", (dt.date(2024, 1, 1), TODAY)),
+    ("2024/01/01,NOW-2DAYS", (dt.date(2024, 1, 1), TODAY - dt.timedelta(days=2))),
+    ("2025/05/05,2025/06/06", (dt.date(2025, 5, 5), dt.date(2025, 6, 6))),
+    ("yesterday", (None, None)),
+])
+def test_projection_ranges(text, expected):
+    assert _projection_range(text, TODAY) == expected

@@ -1,0 +1,180 @@
+"""``workbench sync`` against a local AWS API server holding an uploaded sample organisation."""
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import boto3
+import pytest
+
+from workbench.aws import AwsCredentialsError, AwsResourceMissing
+from workbench.engines.local import LocalEngine
+from workbench.sample import generate
+from workbench.sources import SOURCES
+from workbench.errors import UsageError
+from workbench.sync import MANIFEST, sync, sync_command
+
+from tests.moto_aws import aws_module, aws_server, no_credentials  # noqa: F401
+
+BUCKET = "org-trail-logs"
+PREFIX = "security"  # a user prefix before AWSLogs/, as trails allow
+START = dt.date(2026, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def organisation(tmp_path_factory):
+    """A small sample organisation (organisation trail): 2 days, 2 accounts, 2 regions."""
+    out = tmp_path_factory.mktemp("org")
+    generate(out, start=START, days=2, accounts=2, regions=("us-east-1", "eu-west-1"), org_id="auto",
+             seed=7, scale=0.1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bucket(aws_module, organisation):
+    """The organisation uploaded to s3://BUCKET/PREFIX/AWSLogs/..., plus objects sync must leave alone.
+
+    Uploaded once for the module: tests that change an object put it back.
+    """
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    files = [p for p in (organisation / "AWSLogs").rglob("*") if p.is_file()]
+
+    def put(path: Path):
+        s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{path.relative_to(organisation).as_posix()}",
+                      Body=path.read_bytes())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, files))
+    s3.put_object(Bucket=BUCKET, Key="other-team/AWSLogs/999999999999/CloudTrail/us-east-1/2026/11/02/x.json.gz",
+                  Body=b"not ours")
+    return s3
+
+
+def _expected(organisation: Path, *, days, accounts=None, regions=None, sources=None) -> dict[str, int]:
+    """Keys (under PREFIX) and sizes of the log files a sync of that selection must copy."""
+    wanted = {}
+    for path in (organisation / "AWSLogs").rglob("*"):
+        key = path.relative_to(organisation).as_posix()
+        for source in SOURCES.values():
+            parts = source.parse_key(key)
+            if (parts and (not sources or source.name in sources)
+                    and parts["day"] in {d.strftime("%Y/%m/%d") for d in days}
+                    and (not accounts or parts["account"] in accounts)
+                    and (not regions or parts["region"] in regions)):
+                wanted[f"{PREFIX}/{key}"] = path.stat().st_size
+    return wanted
+
+
+def _copied(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+def _count_requests(monkeypatch) -> list[dict]:
+    """Record the parameters of every ListObjectsV2 call the server receives."""
+    from moto.s3.responses import S3Response
+
+    seen: list[dict] = []
+    original = S3Response.list_objects_v2
+
+    def spy(self):
+        seen.append({k: v[0] for k, v in self.querystring.items()})
+        return original(self)
+
+    monkeypatch.setattr(S3Response, "list_objects_v2", spy)
+    return seen
+
+
+def test_sync_copies_exactly_the_selected_subset_then_nothing(bucket, organisation, tmp_path, monkeypatch):
+    doc_accounts = sorted(p.name for p in (organisation / "AWSLogs").glob("o-*/*"))
+    account = doc_accounts[0]
+    days = [START + dt.timedelta(days=1)]  # the second of the two days
+    selection = {"accounts": [account], "regions": ["us-east-1"], "sources": ["cloudtrail", "vpcflow"]}
+    listings = _count_requests(monkeypatch)
+
+    out = tmp_path / "logs"
+    result = sync(f"s3://{BUCKET}/{PREFIX}", out, start=days[0], end=days[-1], progress=False, **selection)
+
+    expected = _expected(organisation, days=days, **selection)
+    assert expected and _copied(out) == expected
+    assert (result.listed, result.copied, result.skipped) == (len(expected), len(expected), 0)
+    assert result.bytes == sum(expected.values())
+    # never the whole bucket: every listing is one AWSLogs level (with a delimiter) or one day prefix
+    for call in listings:
+        prefix = call.get("prefix", "")
+        assert prefix.startswith(f"{PREFIX}/AWSLogs/"), call
+        if "delimiter" not in call:
+            assert any(prefix.endswith(d.strftime("/%Y/%m/%d/")) for d in days), call
+
+    again = sync(f"s3://{BUCKET}/{PREFIX}", out, start=days[0], end=days[-1], progress=False, **selection)
+    assert (again.listed, again.copied, again.skipped, again.bytes) == (len(expected), 0, len(expected), 0)
+    assert _copied(out) == expected
+
+
+def test_sync_discovers_accounts_regions_and_the_organisation(bucket, organisation, tmp_path):
+    out = tmp_path / "all"
+    day = START + dt.timedelta(days=1)
+    result = sync(f"s3://{BUCKET}/{PREFIX}/AWSLogs/", out, start=day, end=day, progress=False)
+    expected = _expected(organisation, days=[day])
+    assert _copied(out) == expected
+    keys = list(expected)
+    assert any("/AWSLogs/o-" in k and "/CloudTrail/" in k for k in keys)  # organisation trail
+    assert any("/vpcflowlogs/" in k for k in keys) and any("/GuardDuty/" in k for k in keys)
+    assert not any("Digest" in k or "Insight" in k or "/Config/" in k for k in _copied(out))
+    assert result.ignored == 0 and result.warnings == []
+
+    # the local engine reads the copy as it is
+    with LocalEngine(out) as engine:
+        frame = engine.query("console_logins", {"start": day.isoformat(), "end": day.isoformat()})
+    assert engine.last_scan.files > 0 and len(frame) >= 0
+
+
+def test_a_changed_object_is_copied_again(bucket, organisation, tmp_path):
+    day = START
+    args = dict(start=day, end=day, sources=["guardduty"], progress=False)
+    out = tmp_path / "gd"
+    first = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
+    key = sorted(_copied(out))[0]
+    original = (out / key).read_bytes()
+    bucket.put_object(Bucket=BUCKET, Key=key, Body=b"x" * len(original))  # same size, new ETag
+    try:
+        second = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
+    finally:
+        bucket.put_object(Bucket=BUCKET, Key=key, Body=original)
+    assert (second.copied, second.skipped) == (1, first.listed - 1)
+    assert (out / key).read_bytes() == b"x" * len(original)
+
+
+def test_a_region_list_without_us_east_1_is_warned_about(bucket, tmp_path):
+    result = sync(f"s3://{BUCKET}/{PREFIX}", tmp_path / "eu", start=START, end=START,
+                  regions=["eu-west-1"], sources=["cloudtrail"], progress=False)
+    assert result.copied > 0 and "us-east-1" in result.warnings[0]
+    assert all("/eu-west-1/" in k for k in _copied(tmp_path / "eu"))
+
+
+def test_sync_errors_say_what_to_fix(bucket, tmp_path, monkeypatch):
+    with pytest.raises(AwsResourceMissing, match="bucket 'no-such-bucket' does not exist"):
+        sync("s3://no-such-bucket", tmp_path, start=START, end=START, progress=False)
+    with pytest.raises(AwsResourceMissing, match="nothing under s3://org-trail-logs/wrong/AWSLogs/"):
+        sync(f"s3://{BUCKET}/wrong", tmp_path, start=START, end=START, progress=False)
+    with pytest.raises(AwsResourceMissing, match="no logs of account.*000000000000"):
+        sync(f"s3://{BUCKET}/{PREFIX}", tmp_path, start=START, end=START, accounts=["000000000000"],
+             progress=False)
+    with pytest.raises(Exception, match="not an S3 URL"):
+        sync("my-bucket/logs", tmp_path, start=START, end=START, progress=False)
+    no_credentials(monkeypatch)
+    with pytest.raises(AwsCredentialsError, match="no AWS credentials found"):
+        sync(f"s3://{BUCKET}/{PREFIX}", tmp_path, start=START, end=START, progress=False)
+
+
+def test_sync_command_prints_a_summary_and_warnings(bucket, tmp_path, capsys):
+    code = sync_command(f"s3://{BUCKET}/{PREFIX}", out=str(tmp_path / "cli"), start="2026-11-02",
+                        end="2026-11-02", regions=["eu-west-1"], sources=["guardduty", "cloudtrail"])
+    out, err = capsys.readouterr()
+    assert code == 0 and " copied (" in out and f"--logs {tmp_path / 'cli'}" in out
+    assert "warning: CloudTrail delivers console sign-ins" in err
+    with pytest.raises(UsageError, match="unknown source.*waf"):
+        sync_command(f"s3://{BUCKET}", out=str(tmp_path), start=START, end=START, sources=["waf"])
+    with pytest.raises(UsageError, match="end .* is before start"):
+        sync_command(f"s3://{BUCKET}", out=str(tmp_path), start="2026-11-02", end="2026-11-01")

@@ -1,0 +1,384 @@
+"""``workbench deploy`` (``make deploy``): package the code and create or update the stack.
+
+Three steps, each usable alone:
+
+1. :func:`package` builds what the stack runs besides the template: the upkeep Lambda's
+   zip (``upkeep.py`` alone, byte-for-byte reproducible, so its hash is its version), the
+   workbench wheel the notebook and the report job install, and the notebooks;
+2. :func:`upload` puts them under ``s3://<artifact bucket>/<prefix>`` (``lambda/``,
+   ``wheels/``, ``notebooks/``), the bucket being one you own in the stack's region;
+3. :func:`apply_stack` creates the stack, or updates it (parameters you leave out keep
+   their previous values), waits, and returns its outputs.
+
+Parameters are checked against the template's constraints before anything is sent, so a
+mistyped account id fails here and not ten minutes into a stack update.
+
+>>> from workbench.deploy import deploy                                   # doctest: +SKIP
+>>> deploy("workbench", {"LogBucket": "my-trail-bucket", "OrganizationId": "o-abc123defg"},
+...        artifact_bucket="my-artifacts")                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.cfn import TEMPLATE, parameter_values, parse_template
+from workbench.errors import UsageError, WorkbenchError
+
+ROOT = Path(__file__).resolve().parents[1]
+UPKEEP_SOURCE = Path(__file__).with_name("upkeep.py")
+#: CloudFormation takes a template body up to this size; larger ones go through S3.
+MAX_TEMPLATE_BODY = 51_200
+#: Python of the notebook instance's conda_python3 kernel (platform notebook-al2-v3).
+NOTEBOOK_PYTHON = "3.10"
+
+
+@dataclass
+class Package:
+    """What :func:`upload` puts in the artifact bucket."""
+
+    lambda_zip: bytes
+    version: str
+    wheels: list[Path] = field(default_factory=list)
+    notebooks: list[Path] = field(default_factory=list)
+    complete: bool = False  # the wheels include every dependency (offline install)
+
+
+def lambda_zip(source: Path = UPKEEP_SOURCE) -> bytes:
+    """The upkeep Lambda's code: ``upkeep.py`` at the zip's root, fixed timestamps."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        entry = zipfile.ZipInfo("upkeep.py", date_time=(1980, 1, 1, 0, 0, 0))
+        entry.external_attr = 0o644 << 16
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(entry, source.read_bytes())
+    return buffer.getvalue()
+
+
+def build_wheel(out_dir: Path, *, root: Path = ROOT) -> Path:
+    """Build the workbench wheel from the source tree with pip; returns its path."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out_dir), str(root)],
+                   check=True)
+    wheels = sorted(out_dir.glob("workbench-*.whl"))
+    if not wheels:
+        raise WorkbenchError(f"pip built no workbench wheel in {out_dir}")
+    return wheels[-1]
+
+
+def download_dependencies(wheel: Path, out_dir: Path, *, extras: str = "athena",
+                          python: str = NOTEBOOK_PYTHON) -> list[Path]:
+    """Wheels of every dependency, for a notebook without internet access (Linux x86-64)."""
+    requirement = f"workbench[{extras}] @ {wheel.resolve().as_uri()}" if extras else str(wheel)
+    subprocess.run([
+        sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
+        "--platform", "manylinux2014_x86_64", "--python-version", python, "-d", str(out_dir), requirement,
+    ], check=True)
+    return sorted(p for p in out_dir.glob("*.whl") if p != wheel)
+
+
+def package(work_dir: Path, *, wheel: Path | None = None, build: bool = True,
+            with_dependencies: bool = False, extras: str = "athena") -> Package:
+    """Everything the stack needs from this source tree.
+
+    Parameters
+    ----------
+    work_dir : Path
+        Where built wheels go.
+    wheel : Path, optional
+        A wheel built beforehand (else one is built when ``build``).
+    with_dependencies : bool
+        Also download every dependency's wheel, so the notebook installs offline.
+    """
+    data = lambda_zip()
+    pack = Package(lambda_zip=data, version=hashlib.sha256(data).hexdigest()[:16])
+    if wheel is None and build:
+        wheel = build_wheel(work_dir)
+    if wheel is not None:
+        pack.wheels.append(Path(wheel))
+        if with_dependencies:
+            pack.wheels += download_dependencies(Path(wheel), work_dir, extras=extras)
+            pack.complete = True
+    pack.notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    return pack
+
+
+def upload(s3, bucket: str, prefix: str, pack: Package) -> list[str]:
+    """Put the package under ``s3://bucket/prefix``; returns the keys written.
+
+    Older ``workbench-*.whl`` files in ``wheels/`` are removed, so the notebook installs
+    the wheel of this deploy.
+    """
+    keys = []
+
+    def put(key: str, body: bytes) -> None:
+        s3.put_object(Bucket=bucket, Key=prefix + key, Body=body)
+        keys.append(prefix + key)
+
+    put(f"lambda/upkeep-{pack.version}.zip", pack.lambda_zip)
+    names = {w.name for w in pack.wheels}
+    old = s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}wheels/").get("Contents", [])
+    for item in old:
+        name = item["Key"].rsplit("/", 1)[-1]
+        if name not in names and (name.startswith("workbench-") or name == "COMPLETE"):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+    for path in pack.wheels:
+        put(f"wheels/{path.name}", path.read_bytes())
+    if pack.complete:
+        put("wheels/COMPLETE", b"every dependency is here: pip may install with --no-index\n")
+    for path in pack.notebooks:
+        put(f"notebooks/{path.name}", path.read_bytes())
+    return keys
+
+
+def apply_stack(cfn, stack: str, template_body: str, parameters: dict, *, template_url: str | None = None,
+                wait: bool = True, say=print) -> dict:
+    """Create ``stack``, or update it; returns its outputs (``{}`` when not waiting).
+
+    Template parameters not in ``parameters`` keep their previous values on an update.
+
+    Raises
+    ------
+    WorkbenchError
+        If the stack cannot be created or updated, with the reasons CloudFormation gave.
+    """
+    from botocore.exceptions import ClientError, WaiterError
+
+    existing = _describe(cfn, stack)
+    if existing and existing["StackStatus"] == "ROLLBACK_COMPLETE":
+        raise WorkbenchError(f"stack {stack} failed to create earlier (ROLLBACK_COMPLETE); delete it and deploy again")
+    declared = parse_template(template_body).get("Parameters", {})
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
+    if existing:
+        previous = {p["ParameterKey"] for p in existing.get("Parameters", [])}
+        params += [{"ParameterKey": k, "UsePreviousValue": True}
+                   for k in declared if k not in parameters and k in previous]
+    kwargs = {"StackName": stack, "Parameters": params, "Capabilities": ["CAPABILITY_IAM"],
+              **({"TemplateURL": template_url} if template_url else {"TemplateBody": template_body})}
+    try:
+        if existing:
+            cfn.update_stack(**kwargs)
+            waiter, verb = "stack_update_complete", "updating"
+        else:
+            cfn.create_stack(**kwargs, Tags=[{"Key": "workbench:stack", "Value": stack}])
+            waiter, verb = "stack_create_complete", "creating"
+    except ClientError as err:
+        if "No updates are to be performed" in str(err):
+            say(f"stack {stack} is up to date")
+            return _outputs(_describe(cfn, stack))
+        raise
+    say(f"{verb} stack {stack} ...")
+    if not wait:
+        return {}
+    try:
+        cfn.get_waiter(waiter).wait(StackName=stack, WaiterConfig={"Delay": 15, "MaxAttempts": 240})
+    except WaiterError:
+        raise WorkbenchError(f"{verb} stack {stack} failed: {_failures(cfn, stack)}") from None
+    return _outputs(_describe(cfn, stack))
+
+
+def deploy(stack: str, parameters: dict, *, artifact_bucket: str, artifact_prefix: str = "workbench/",
+           wheel: Path | None = None, build: bool = True, with_dependencies: bool = False,
+           template: Path = TEMPLATE, session=None, region: str | None = None, wait: bool = True,
+           dry_run: bool = False, upload_only: bool = False, say=print) -> dict:
+    """Package, upload and create or update the stack; returns its outputs.
+
+    Parameters
+    ----------
+    stack : str
+        Stack name (it also names the workgroup and the scheduled jobs).
+    parameters : dict
+        Template parameters (``LogBucket`` is required); ``ArtifactBucket``,
+        ``ArtifactPrefix`` and ``CodeVersion`` are set from the upload.
+    artifact_bucket, artifact_prefix : str
+        Where the code goes: a bucket of yours in the stack's region.
+    dry_run : bool
+        Check the parameters and package, but send nothing to AWS.
+    upload_only : bool
+        Upload the code but leave the stack alone (for StackSets: upload to the bucket of
+        each region, then pass the returned ``CodeVersion`` to the StackSet).
+    """
+    if artifact_prefix and not artifact_prefix.endswith("/"):
+        artifact_prefix += "/"
+    if not Path(template).is_file():
+        raise UsageError(f"no template at {template}: deploy from a checkout of the workbench source (infra/)")
+    template_body = Path(template).read_text()
+    with tempfile.TemporaryDirectory() as tmp:
+        pack = package(Path(tmp), wheel=wheel, build=build and not dry_run, with_dependencies=with_dependencies,
+                       extras=parameters.get("PackageExtras", "athena"))
+        full = {**parameters, "ArtifactBucket": artifact_bucket, "ArtifactPrefix": artifact_prefix,
+                "CodeVersion": pack.version}
+        try:
+            if not upload_only:
+                parameter_values(parse_template(template_body), full)
+        except ValueError as err:
+            raise UsageError(str(err)) from None
+        if dry_run:
+            say(f"would upload to s3://{artifact_bucket}/{artifact_prefix}: lambda/upkeep-{pack.version}.zip, "
+                f"{len(pack.wheels)} wheel(s), {len(pack.notebooks)} notebook(s)")
+            for key, value in full.items():
+                say(f"  {key}={value}")
+            return {}
+        from workbench import aws
+
+        session = aws.session(session, region=region)
+        with aws.aws_errors(f"upload the code to s3://{artifact_bucket}/{artifact_prefix}"):
+            s3 = session.client("s3")
+            keys = upload(s3, artifact_bucket, artifact_prefix, pack)
+            url = None
+            if len(template_body.encode()) > MAX_TEMPLATE_BODY:
+                key = f"{artifact_prefix}templates/workbench-{hashlib.sha256(template_body.encode()).hexdigest()[:16]}.yaml"
+                s3.put_object(Bucket=artifact_bucket, Key=key, Body=template_body.encode())
+                url = f"https://{artifact_bucket}.s3.{session.region_name}.amazonaws.com/{key}"
+        say(f"uploaded {len(keys)} file(s) to s3://{artifact_bucket}/{artifact_prefix} (CodeVersion {pack.version})")
+        if upload_only:
+            return {"CodeVersion": pack.version}
+        with aws.aws_errors(f"deploy stack {stack}"):
+            outputs = apply_stack(session.client("cloudformation"), stack, template_body, full,
+                                  template_url=url, wait=wait, say=say)
+    for key, value in outputs.items():
+        say(f"  {key}: {value}")
+    return outputs
+
+
+def _describe(cfn, stack: str) -> dict | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    except ClientError as err:
+        if "does not exist" in str(err):
+            return None
+        raise
+
+
+def _outputs(description: dict | None) -> dict:
+    return {o["OutputKey"]: o["OutputValue"] for o in (description or {}).get("Outputs", [])}
+
+
+def _failures(cfn, stack: str) -> str:
+    events = cfn.describe_stack_events(StackName=stack).get("StackEvents", [])
+    reasons = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', '')}"
+               for e in events if e.get("ResourceStatus", "").endswith("_FAILED")]
+    return "; ".join(reasons[:5]) or "see the stack's events in the CloudFormation console"
+
+
+# -- command line -------------------------------------------------------------------
+
+#: Command-line option -> template parameter.
+OPTIONS = {
+    "log_bucket": "LogBucket", "log_prefix": "LogPrefix", "org_id": "OrganizationId",
+    "log_kms_keys": "LogKmsKeyArns", "accounts": "Accounts", "regions": "Regions",
+    "start": "ProjectionStartDate", "database": "DatabaseName", "scan_cutoff": "BytesScannedCutoffPerQuery",
+    "notebook_type": "NotebookInstanceType", "subnet": "SubnetId", "security_groups": "SecurityGroupIds",
+    "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
+    "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
+}
+_SWITCHES = {"no_notebook": "CreateNotebook", "no_upkeep": "CreateUpkeepFunction",
+             "no_reports": "CreateScheduledReports"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the deploy options to ``parser`` (a ``workbench deploy`` sub-parser)."""
+    parser.add_argument("--stack", default="workbench",
+                        help="stack name, also the workgroup's (default: %(default)s)")
+    parser.add_argument("--log-bucket", help="bucket the logs are in (required unless --upload-only)")
+    parser.add_argument("--artifact-bucket", required=True,
+                        help="bucket of yours, in the stack's region, for the Lambda code, wheel and notebooks")
+    parser.add_argument("--artifact-prefix", default="workbench/", help="key prefix there (default: %(default)s)")
+    parser.add_argument("--log-prefix", help="key prefix before AWSLogs/, if any")
+    parser.add_argument("--org-id", help="organisation id of an organisation trail (o-...)")
+    parser.add_argument("--accounts", help="account ids to project, comma-separated (default: this account)")
+    parser.add_argument("--regions", help="regions to project, comma-separated (default: the stack's region)")
+    parser.add_argument("--start", help="first projected day, YYYY-MM-DD (default: 2024-01-01)")
+    parser.add_argument("--database", help="Glue database (default: security_logs)")
+    parser.add_argument("--log-kms-keys", help="ARNs of KMS keys that encrypt the logs, comma-separated")
+    parser.add_argument("--scan-cutoff", help="bytes a query may scan, e.g. 100G (default: 100 GiB)")
+    parser.add_argument("--notebook-type", help="notebook instance type (default: ml.t3.medium)")
+    parser.add_argument("--subnet", help="VPC subnet of the notebook (turns direct internet access off)")
+    parser.add_argument("--security-groups", help="security groups of the notebook, comma-separated")
+    parser.add_argument("--code-repository", help="git URL cloned into the notebook")
+    parser.add_argument("--report-schedule", help="EventBridge Scheduler expression of the daily report")
+    parser.add_argument("--upkeep-schedule", help="EventBridge Scheduler expression of the upkeep Lambda")
+    parser.add_argument("--extras", help="package extras installed with the workbench (default: athena)")
+    parser.add_argument("--no-notebook", action="store_true", help="no notebook instance")
+    parser.add_argument("--no-upkeep", action="store_true", help="no partition-upkeep Lambda")
+    parser.add_argument("--no-reports", action="store_true", help="no scheduled report")
+    parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                        help="any other template parameter (repeatable)")
+    parser.add_argument("--wheel", type=Path, help="use this workbench wheel instead of building one")
+    parser.add_argument("--with-dependencies", action="store_true",
+                        help="also upload every dependency's wheel (notebooks without internet access)")
+    parser.add_argument("--region", help="AWS region of the stack (default: the profile's)")
+    parser.add_argument("--no-wait", action="store_true", help="return once CloudFormation has the request")
+    parser.add_argument("--dry-run", action="store_true", help="check and package only; send nothing to AWS")
+    parser.add_argument("--upload-only", action="store_true",
+                        help="upload the code and print its CodeVersion, leave the stack alone (StackSets)")
+    return parser
+
+
+def stack_parameters(args: argparse.Namespace) -> dict:
+    """Template parameters from parsed options; options not given are left out."""
+    params = {}
+    for option, name in OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            params[name] = value
+    for option, name in _SWITCHES.items():
+        if getattr(args, option, False):
+            params[name] = "false"
+    if "ProjectionStartDate" in params:
+        params["ProjectionStartDate"] = params["ProjectionStartDate"].replace("-", "/")
+    if params.get("LogPrefix"):
+        params["LogPrefix"] = params["LogPrefix"].strip("/") + "/"
+    if "BytesScannedCutoffPerQuery" in params:
+        params["BytesScannedCutoffPerQuery"] = str(parse_bytes(params["BytesScannedCutoffPerQuery"]))
+    for pair in args.parameter:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--parameter {pair!r} is not KEY=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+def parse_bytes(text: str) -> int:
+    """``"100G"`` -> 107374182400 (binary units: K, M, G, T, with or without ``iB``/``B``)."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    number, unit = (cleaned[:-1], cleaned[-1]) if cleaned[-1:] in units else (cleaned, "")
+    try:
+        return int(float(number) * units[unit])
+    except ValueError:
+        raise UsageError(f"{text!r} is not a size such as 10G or 500M") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """The ``workbench deploy`` command."""
+    if not args.log_bucket and not args.upload_only:
+        raise UsageError("--log-bucket is required: the bucket the trail (and flow logs, GuardDuty) write to")
+    deploy(args.stack, stack_parameters(args), artifact_bucket=args.artifact_bucket,
+           artifact_prefix=args.artifact_prefix, wheel=args.wheel, with_dependencies=args.with_dependencies,
+           region=args.region, wait=not args.no_wait, dry_run=args.dry_run, upload_only=args.upload_only)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m workbench.deploy``: the deploy command without the rest of the CLI."""
+    parser = add_arguments(argparse.ArgumentParser(prog="workbench deploy", description=__doc__.split("\n\n")[0]))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except WorkbenchError as err:
+        print(f"workbench deploy: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""S3 key layout, deterministic gzip and file writing.
+
+Keys follow exactly what AWS delivers (see ``AWS_LOG_FORMATS.md``).  Compression uses a
+fixed gzip header (mtime 0, no file name, OS "unknown"), so the same arguments give
+byte-identical files on every run and platform with the same zlib.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zlib
+from operator import itemgetter
+from pathlib import Path
+
+from . import ids, trail_files, vpcflow
+
+COMPRESSLEVEL = 3
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+SLOT = 900  # CloudTrail delivers a file per account and region about every 15 minutes
+
+
+def gzip_bytes(data: bytes, level: int = COMPRESSLEVEL) -> bytes:
+    """Gzip ``data`` with a header that does not depend on time or file name."""
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return b"".join((_GZIP_HEADER, c.compress(data), c.flush(),
+                     struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)))
+
+
+def ymd(t: int) -> str:
+    """``YYYY/MM/DD`` folder of an epoch time."""
+    return ids.iso(t)[:10].replace("-", "/")
+
+
+def trail_prefix(org, account_id: str) -> str:
+    """``AWSLogs/<org>/<acct>`` for an organisation trail, ``AWSLogs/<acct>`` otherwise."""
+    return f"AWSLogs/{org.org_id}/{account_id}" if org.org_id else f"AWSLogs/{account_id}"
+
+
+def trail_bucket(org, account) -> str:
+    return org.accounts[0].trail_bucket if org.org_id else account.trail_bucket
+
+
+class Writer:
+    """Writes objects under ``root`` by S3 key and counts what it wrote."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self._dirs: set[str] = set()
+        self.files: dict[str, int] = {}
+        self.bytes = 0
+
+    def put(self, key: str, data: bytes, *, kind: str, compress: bool = True) -> None:
+        """Write ``data`` (gzipped unless ``compress`` is False) at ``key``; count it under ``kind``."""
+        folder = key.rpartition("/")[0]
+        if folder not in self._dirs:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            self._dirs.add(folder)
+        blob = gzip_bytes(data) if compress else data
+        with open(os.path.join(self.root, key), "wb") as fh:
+            fh.write(blob)
+        self.files[kind] = self.files.get(kind, 0) + 1
+        self.bytes += len(blob)
+
+
+def write_cloudtrail_day(w: Writer, org, day_index: int, records: dict) -> list[dict]:
+    """One file per account, region and 15-minute slot; returns file facts for the digests.
+
+    ``records`` maps ``(account_id, region)`` to ``[(epoch, json_text), ...]``.  A file is
+    named after the end of its slot (its delivery time); the last slot of a day is named
+    ``T2359Z`` rather than the next day's ``T0000Z``, so a name's date is always its
+    folder's date and no file spans midnight.
+    """
+    t0 = ids.epoch(org.day(day_index))
+    folder = ymd(t0)
+    metas = []
+    for acct in org.accounts:
+        prefix = trail_prefix(org, acct.id)
+        for region in org.trail_regions:
+            recs = records.get((acct.id, region))
+            if not recs:
+                continue
+            recs.sort(key=itemgetter(0))
+            r = ids.rng(org.seed, "cloudtrail-files", acct.id, region, day_index)
+            i, n = 0, len(recs)
+            while i < n:
+                limit = t0 + ((recs[i][0] - t0) // SLOT + 1) * SLOT
+                j = i
+                while j < n and recs[j][0] < limit:
+                    j += 1
+                body = ('{"Records":[' + ",".join([x[1] for x in recs[i:j]]) + "]}").encode()
+                named = min(limit, t0 + 86340)
+                key = (f"{prefix}/CloudTrail/{region}/{folder}/{acct.id}_CloudTrail_{region}_{ids.stamp(named)}_"
+                       f"{ids.alnum(r, 16, ids.MIXED_ALNUM)}.json.gz")
+                w.put(key, body, kind="cloudtrail")
+                metas.append({"account": acct.id, "region": region, "key": key, "delivered": named,
+                              "sha256": trail_files.sha256(body), "oldest": recs[i][0], "newest": recs[j - 1][0],
+                              "events": j - i})
+                i = j
+    return metas
+
+
+def write_digests(w: Writer, org, metas: list[dict]) -> None:
+    """Hourly digest files per account and trail region, chained by previous-digest hashes."""
+    by_stream: dict[tuple[str, str], list[dict]] = {}
+    for m in metas:
+        by_stream.setdefault((m["account"], m["region"]), []).append(m)
+    for acct in org.accounts:
+        prefix, bucket = trail_prefix(org, acct.id), trail_bucket(org, acct)
+        for region in org.trail_regions:
+            files = sorted(by_stream.get((acct.id, region), []), key=itemgetter("delivered", "key"))
+            r = ids.rng(org.seed, "digests", acct.id, region)
+            previous, k = None, 0
+            for day_index in range(org.days):
+                t0 = ids.epoch(org.day(day_index))
+                for hour in range(24):
+                    end = t0 + hour * 3600 + trail_files.DIGEST_OFFSET
+                    start = end - 3600
+                    covered = []
+                    while k < len(files) and files[k]["delivered"] <= end:
+                        if files[k]["delivered"] > start:
+                            covered.append(files[k])
+                        k += 1
+                    key = (f"{prefix}/CloudTrail-Digest/{region}/{ymd(end)}/{acct.id}_CloudTrail-Digest_{region}_"
+                           f"{org.trail_name}_us-east-1_{ids.stamp(end, seconds=True)}.json.gz")
+                    doc = trail_files.digest(org, acct, region, start, end, covered, previous, bucket, key, r)
+                    body = json.dumps(doc, separators=(",", ":")).encode()
+                    w.put(key, body, kind="cloudtrail_digest")
+                    previous = {"key": key, "sha256": trail_files.sha256(body), "signature": ids.hex_id(r, 512)}
+
+
+def write_insights(w: Writer, org, insights: list[tuple[str, str, int, dict]]) -> None:
+    """Each Insights event in its own file, delivered some minutes after the event."""
+    for n, (account_id, region, t, rec) in enumerate(sorted(insights, key=lambda x: (x[0], x[1], x[2]))):
+        r = ids.rng(org.seed, "insight-files", account_id, region, t, n)
+        t0 = t - t % 86400
+        named = min(t + 600 - t % 300, t0 + 86340)
+        key = (f"{trail_prefix(org, account_id)}/CloudTrail-Insight/{region}/{ymd(t)}/{account_id}_CloudTrail-Insight_"
+               f"{region}_{ids.stamp(named)}_{ids.alnum(r, 16, ids.MIXED_ALNUM)}.json.gz")
+        w.put(key, json.dumps({"Records": [rec]}, separators=(",", ":")).encode(), kind="cloudtrail_insight")
+
+
+def write_config(w: Writer, org) -> None:
+    """One Config snapshot per account (first region, first day) and Config's writability check."""
+    for acct in org.accounts:
+        region = org.regions[0]
+        r = ids.rng(org.seed, "config", acct.id)
+        t = ids.epoch(org.start) + 6 * 3600 + r.randrange(3600)
+        day = org.start
+        key = (f"AWSLogs/{acct.id}/Config/{region}/{day.year}/{day.month}/{day.day}/ConfigSnapshot/"
+               f"{acct.id}_Config_{region}_ConfigSnapshot_{ids.stamp(t, seconds=True)}_{ids.uuid4(r)}.json.gz")
+        w.put(key, json.dumps(trail_files.config_snapshot(org, acct, region, t, r), separators=(",", ":")).encode(),
+              kind="config")
+        w.put(f"AWSLogs/{acct.id}/Config/ConfigWritabilityCheckFile", b"", kind="config", compress=False)
+
+
+def write_flows_day(w: Writer, org, account, site, day_index: int, rows: list) -> int:
+    """One flow-log file per hour for one VPC; returns the number of records written.
+
+    Records go to the file of the hour their capture window starts in; names carry the
+    end of that hour (``T2359Z`` for the last one), like CloudTrail files.
+    """
+    t0 = ids.epoch(org.day(day_index))
+    folder = ymd(t0)
+    rows.sort(key=lambda f: f.window)
+    r = ids.rng(org.seed, "flow-files", account.id, site.region, day_index)
+    by_hour: dict[int, list] = {}
+    for f in rows:
+        by_hour.setdefault((f.window - t0) // 3600, []).append(f)
+    for hour in sorted(by_hour):
+        named = min(t0 + (hour + 1) * 3600, t0 + 86340)
+        key = (f"AWSLogs/{account.id}/vpcflowlogs/{site.region}/{folder}/{account.id}_vpcflowlogs_{site.region}_"
+               f"{site.flow_log_id}_{ids.stamp(named)}_{ids.hex_id(r, 8)}.log.gz")
+        w.put(key, vpcflow.render(by_hour[hour], account, site, account.flow_format).encode(), kind="vpcflow")
+    return len(rows)
+
+
+def write_guardduty(w: Writer, org, findings: list) -> int:
+    """Group exports by account, region and export time into ``.jsonl.gz`` files."""
+    end = ids.epoch(org.start) + org.days * 86400
+    batches: dict[tuple[str, str, int], list] = {}
+    for f in findings:
+        for e in f.exports:
+            if e[0] < end:
+                batches.setdefault((f.account, f.region, e[0]), []).append((f.id, f, e))
+    for (account_id, region, t) in sorted(batches):
+        r = ids.rng(org.seed, "guardduty-files", account_id, region, t)
+        lines = [json.dumps(f.render(e), separators=(",", ":")) for _, f, e in sorted(batches[(account_id, region, t)], key=itemgetter(0))]
+        key = f"AWSLogs/{account_id}/GuardDuty/{region}/{ymd(t)}/{ids.uuid4(r)}.jsonl.gz"
+        w.put(key, ("\n".join(lines) + "\n").encode(), kind="guardduty")
+    return sum(len(v) for v in batches.values())

@@ -1,0 +1,359 @@
+"""``workbench sync``: copy the logs of some days from S3 to a local folder, keeping the key layout.
+
+Only the partition prefixes a query could read are listed, never the whole bucket:
+
+1. ``ListObjectsV2`` with ``Delimiter='/'`` at ``[prefix/]AWSLogs/`` finds the account ids and
+   organisation ids (``o-...``), and at ``AWSLogs/o-.../`` the accounts of an organisation trail;
+2. the same at ``<account>/<Service>/`` finds the regions there (kept if wanted);
+3. each day prefix (``.../<region>/YYYY/MM/DD/``) of each wanted source is listed in full.
+
+Objects whose names are not log files of the source (digests, markers, stray files) are
+left alone. Each object is written to ``out/<its key>``, through a temporary file and a
+rename, so an interrupted run leaves no half files. An object already there with the same
+size, and the same ETag as recorded in ``out/.workbench-sync.json`` by the run that copied
+it, is skipped: a second run copies nothing.
+
+The local engine then works on ``out`` (``workbench query ... --logs out``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from workbench.aws import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
+from workbench.errors import UsageError
+from workbench.sources import SOURCES, LogSource, get_source, is_org_id
+
+#: Bookkeeping file written in ``out/``: key -> size, ETag and modification time as copied.
+MANIFEST = ".workbench-sync.json"
+
+_ACCOUNT = re.compile(r"\d{9,12}")
+_REGION = re.compile(r"[a-z0-9-]+")
+
+
+@dataclass
+class SyncResult:
+    """What a sync did.
+
+    Attributes
+    ----------
+    listed : int
+        Log objects found under the selected prefixes.
+    copied : int
+        Objects downloaded (new or changed).
+    skipped : int
+        Objects already present and unchanged.
+    bytes : int
+        Bytes downloaded.
+    ignored : int
+        Objects in the day folders that are not log files of the source (left alone).
+    prefixes : int
+        Day prefixes listed.
+    out : str
+        The local folder (point ``--logs`` at it).
+    warnings : list of str
+        Things worth knowing, e.g. a region list without us-east-1 for CloudTrail.
+    """
+
+    listed: int = 0
+    copied: int = 0
+    skipped: int = 0
+    bytes: int = 0
+    ignored: int = 0
+    prefixes: int = 0
+    out: str = ""
+    warnings: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (f"{self.listed} log files under {self.prefixes} day prefixes: {self.copied} copied "
+                f"({self.bytes / 1024**2:.1f} MB), {self.skipped} already there"
+                + (f", {self.ignored} non-log objects left alone" if self.ignored else "")
+                + f"; query them with --logs {self.out}")
+
+    def as_dict(self) -> dict:
+        """Plain data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Object:
+    key: str
+    size: int
+    etag: str
+    modified: str
+
+
+def sync(
+    url: str,
+    out: str | os.PathLike,
+    *,
+    start: dt.date | str,
+    end: dt.date | str,
+    accounts: list[str] | None = None,
+    regions: list[str] | None = None,
+    sources: list[str] | None = None,
+    progress: bool = True,
+    workers: int = 8,
+    boto3_session=None,
+) -> SyncResult:
+    """Copy the log files of ``start``..``end`` from ``url`` to ``out``, keeping the key layout.
+
+    Parameters
+    ----------
+    url : str
+        ``s3://bucket`` or ``s3://bucket/prefix``: where ``AWSLogs/`` is (a URL ending in
+        ``/AWSLogs`` is accepted too).
+    out : str or Path
+        Local folder; objects go to ``out/<key>``.
+    start, end : date or str
+        First and last day (inclusive, UTC, ``YYYY-MM-DD``): the delivery days in the keys.
+    accounts : list of str, optional
+        Account ids to copy; default: every account found.
+    regions : list of str, optional
+        Regions to copy; default: every region found. CloudTrail delivers console sign-ins
+        and other global events under us-east-1, so keep it in the list.
+    sources : list of str, optional
+        ``cloudtrail``, ``vpcflow``, ``guardduty``; default: all.
+    progress : bool
+        Show progress bars on stderr.
+    workers : int
+        Parallel downloads.
+    boto3_session : boto3.Session, optional
+        Session to use; default: a new default session.
+
+    Returns
+    -------
+    SyncResult
+        Counts: listed, copied, skipped, bytes (and ignored, prefixes).
+
+    Raises
+    ------
+    UsageError, AwsCredentialsError, AwsAccessDenied, AwsResourceMissing
+        With a message that says what to fix.
+
+    Examples
+    --------
+    >>> sync("s3://my-trail-bucket", "logs", start="2026-11-01", end="2026-11-07",
+    ...      regions=["us-east-1", "eu-west-1"])                          # doctest: +SKIP
+    """
+    bucket, prefix = split_s3_url(url)
+    if prefix == "AWSLogs" or prefix.endswith("/AWSLogs"):
+        prefix = prefix[: -len("AWSLogs")].rstrip("/")
+    days = _days(start, end)
+    unknown = [s for s in sources or [] if s not in SOURCES]
+    if unknown:
+        raise UsageError(f"unknown source(s) {', '.join(unknown)}; sources: {', '.join(SOURCES)}")
+    wanted = [get_source(s) for s in sources] if sources else list(SOURCES.values())
+    result = SyncResult(out=str(out))
+    if regions and "us-east-1" not in regions and any(s.name == "cloudtrail" for s in wanted):
+        result.warnings.append("CloudTrail delivers console sign-ins and other global events under "
+                               "us-east-1: add it to the regions to have them")
+    client = session(boto3_session).client("s3")
+    lister = _Lister(client, bucket)
+    root = (prefix + "/" if prefix else "") + "AWSLogs/"
+
+    prefixes, missing = _day_prefixes(lister, root, prefix, wanted, days, accounts, regions)
+    if missing:
+        result.warnings.append(f"no logs of account(s) {', '.join(missing)} under s3://{bucket}/{root}")
+    result.prefixes = len(prefixes)
+    found: list[_Object] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        listings = pool.map(lambda item: (item[0], lister.objects(item[1])), prefixes)
+        for source, objects in tqdm(listings, total=len(prefixes), desc="listing", unit="prefix",
+                                    disable=not progress, file=sys.stderr, leave=False):
+            for obj in objects:
+                if source.parse_key(obj.key) is None:
+                    result.ignored += 1
+                else:
+                    found.append(obj)
+    result.listed = len(found)
+
+    out = Path(out)
+    manifest = _read_manifest(out)
+    todo = [o for o in found if not _unchanged(out, o, manifest.get(o.key))]
+    result.skipped = len(found) - len(todo)
+    with tqdm(total=sum(o.size for o in todo), desc="copying", unit="B", unit_scale=True,
+              disable=not progress or not todo, file=sys.stderr) as bar:
+        def copy(obj: _Object) -> _Object:
+            _download(client, bucket, obj, out)
+            bar.update(obj.size)
+            return obj
+
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+                for obj in pool.map(copy, todo):
+                    manifest[obj.key] = {"size": obj.size, "etag": obj.etag, "modified": obj.modified}
+                    result.copied += 1
+                    result.bytes += obj.size
+        finally:
+            if result.copied:
+                _write_manifest(out, manifest)
+    return result
+
+
+# -- listing --------------------------------------------------------------------------
+
+
+class _Lister:
+    """``ListObjectsV2`` one level at a time (``Delimiter='/'``) or one prefix in full."""
+
+    def __init__(self, client, bucket: str):
+        self.client, self.bucket = client, bucket
+        self._checked = False
+
+    def folders(self, prefix: str) -> list[str]:
+        """Names of the "folders" directly under ``prefix``."""
+        names = []
+        for page in self._pages(prefix, delimiter="/"):
+            for common in page.get("CommonPrefixes", []):
+                names.append(common["Prefix"][len(prefix):].rstrip("/"))
+        return names
+
+    def objects(self, prefix: str) -> list[_Object]:
+        """Every object whose key starts with ``prefix``."""
+        found = []
+        for page in self._pages(prefix):
+            for item in page.get("Contents", []):
+                if item["Key"].endswith("/"):
+                    continue  # folder marker objects
+                found.append(_Object(item["Key"], int(item["Size"]), item.get("ETag", "").strip('"'),
+                                     item["LastModified"].isoformat() if item.get("LastModified") else ""))
+        return found
+
+    def _pages(self, prefix: str, delimiter: str | None = None):
+        kwargs = {"Bucket": self.bucket, "Prefix": prefix}
+        if delimiter:
+            kwargs["Delimiter"] = delimiter
+        with aws_errors(f"list s3://{self.bucket}/{prefix}"):
+            try:
+                yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
+            except Exception as err:  # noqa: BLE001
+                if error_code(err) == "NoSuchBucket":
+                    raise AwsResourceMissing(
+                        f"bucket {self.bucket!r} does not exist (or is not visible in this AWS "
+                        "partition): check the s3:// URL, e.g. the trail's bucket in the CloudTrail console"
+                    ) from None
+                raise
+
+
+def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSource], days: list[dt.date],
+                  accounts: list[str] | None, regions: list[str] | None
+                  ) -> tuple[list[tuple[LogSource, str]], list[str]]:
+    """Every ``(source, day prefix)`` to list, found one ``Delimiter='/'`` level at a time,
+    and the wanted accounts that have no logs there."""
+    top = lister.folders(root)
+    if not top:
+        raise AwsResourceMissing(
+            f"nothing under s3://{lister.bucket}/{root}: give the bucket (and prefix) that holds "
+            "AWSLogs/, as set in the trail, flow log or GuardDuty export"
+        )
+    owners: list[tuple[str | None, str]] = [(None, a) for a in top if _ACCOUNT.fullmatch(a)]
+    for org_id in (o for o in top if is_org_id(o)):
+        owners += [(org_id, a) for a in lister.folders(f"{root}{org_id}/") if _ACCOUNT.fullmatch(a)]
+    missing: list[str] = []
+    if accounts:
+        missing = sorted(set(accounts) - {a for _, a in owners})
+        if missing == sorted(set(accounts)):
+            raise AwsResourceMissing(f"no logs of account(s) {', '.join(missing)} under "
+                                     f"s3://{lister.bucket}/{root}; accounts there: "
+                                     f"{', '.join(sorted({a for _, a in owners})) or 'none'}")
+        owners = [(o, a) for o, a in owners if a in set(accounts)]
+    out = []
+    for org_id, account in owners:
+        for source in sources:
+            if org_id and not source.org_trail:
+                continue
+            # AWSLogs/[o-.../]<account>/<Service>/: one listing finds the regions that exist
+            service = source.key_prefix(account=account, region="-", day="-", org_id=org_id,
+                                        prefix=prefix).rsplit("/", 3)[0] + "/"
+            found = [r for r in lister.folders(service) if _REGION.fullmatch(r)]
+            for region in (r for r in found if not regions or r in regions):
+                for day in days:
+                    out.append((source, source.key_prefix(account=account, region=region, day=day,
+                                                          org_id=org_id, prefix=prefix)))
+    return out, missing
+
+
+def _days(start: dt.date | str, end: dt.date | str) -> list[dt.date]:
+    try:
+        first = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        last = end if isinstance(end, dt.date) else dt.date.fromisoformat(str(end))
+    except ValueError as err:
+        raise UsageError(f"start and end must be days as YYYY-MM-DD ({err})") from None
+    if last < first:
+        raise UsageError(f"end ({last}) is before start ({first})")
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# -- copying --------------------------------------------------------------------------
+
+
+def _unchanged(out: Path, obj: _Object, recorded: dict | None) -> bool:
+    path = out / obj.key
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    if size != obj.size:
+        return False
+    return recorded is None or recorded.get("etag") in ("", obj.etag)
+
+
+def _download(client, bucket: str, obj: _Object, out: Path) -> None:
+    path = out / obj.key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with aws_errors(f"download s3://{bucket}/{obj.key} (GuardDuty exports also need kms:Decrypt "
+                    "on the export's KMS key)"):
+        client.download_file(bucket, obj.key, str(partial))
+    os.replace(partial, path)
+
+
+def _read_manifest(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_manifest(out: Path, manifest: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    temp = out / (MANIFEST + ".part")
+    temp.write_text(json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8")
+    os.replace(temp, out / MANIFEST)
+
+
+# -- command line ---------------------------------------------------------------------
+
+
+def sync_command(
+    url: str,
+    *,
+    out: str,
+    start: dt.date | str,
+    end: dt.date | str,
+    accounts: list[str] | None = None,
+    regions: list[str] | None = None,
+    sources: list[str] | None = None,
+    boto3_session=None,
+) -> int:
+    """``workbench sync``: run :func:`sync`, print its summary (stdout) and warnings (stderr).
+
+    Progress bars are shown when stderr is a terminal. Returns the exit status (0).
+    """
+    result = sync(url, out, start=start, end=end, accounts=accounts, regions=regions, sources=sources,
+                  progress=sys.stderr.isatty(), boto3_session=boto3_session)
+    for warning in result.warnings:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
+    print(result.summary())
+    return 0

@@ -1,0 +1,355 @@
+"""Partition upkeep for the Glue tables: the code of the stack's optional Lambda.
+
+Partition projection needs the account ids and regions as ``enum`` values, and those
+change: an organisation gains accounts, a team starts using a new region. Once a day this
+function lists what really is under ``AWSLogs/`` and brings each table in step:
+
+* a table with projection enabled gets its ``projection.account.values`` and
+  ``projection.region.values`` widened to what was found (nothing is written when
+  nothing changed);
+* a table with projection disabled (a layout projection cannot express, or a team that
+  prefers the classic way) gets its missing partitions registered, the Glue form of
+  ``ALTER TABLE ADD PARTITION``, for every account and region found and each day of a
+  short window (or from ``backfill_from``).
+
+Where the logs are comes from the table itself: its ``storage.location.template``
+(``s3://bucket/prefix/AWSLogs/[o-xxxxxxxxxx/]${account}/<Service>/${region}/${day}``)
+names the folders to list. Only folder names are read, with ``ListObjectsV2`` and a
+``/`` delimiter, one request per account and table: a bucket with billions of objects
+costs the same as an empty one.
+
+This module is deployed on its own, as ``upkeep.py`` at the root of the Lambda's zip: it
+imports nothing but the standard library and boto3, never the rest of the package.
+
+Environment (set by the stack)
+-------------------------------
+WORKBENCH_UPKEEP_DATABASE
+    The Glue database.
+WORKBENCH_UPKEEP_TABLES
+    Comma-separated table names (default ``cloudtrail,vpcflow,guardduty``).
+WORKBENCH_UPKEEP_PRUNE
+    ``true`` to also drop projected values no longer found (default ``false``: logs of
+    a closed account stay in the bucket and stay queryable).
+WORKBENCH_UPKEEP_DAYS_BACK
+    Days before today whose partitions the classic path registers (default 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+ACCOUNT = re.compile(r"\d{12}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
+
+#: What ``UpdateTable``/``CreateTable`` accept of what ``GetTable`` returns.
+TABLE_INPUT_KEYS = (
+    "Name", "Description", "Owner", "LastAccessTime", "LastAnalyzedTime", "Retention",
+    "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
+    "TableType", "Parameters", "TargetTable",
+)
+DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty")
+_BATCH_CREATE = 100   # BatchCreatePartition limit
+_BATCH_GET = 1000     # BatchGetPartition limit
+_MAX_BACKFILL_DAYS = 3660
+_TEMPLATE = re.compile(
+    r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?P<service>[^$]+)/"
+    r"\$\{region\}/\$\{day\}/?$"
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one table's logs are, read from its ``storage.location.template``.
+
+    Attributes
+    ----------
+    bucket : str
+        The log bucket.
+    base : str
+        Key prefix of the account folders (``AWSLogs/`` or ``p/AWSLogs/o-x/``).
+    service : str
+        Folder between account and region (``CloudTrail``, ``vpcflowlogs``).
+    """
+
+    bucket: str
+    base: str
+    service: str
+
+    def region_prefix(self, account: str) -> str:
+        """Key prefix holding one account's region folders."""
+        return f"{self.base}{account}/{self.service}/"
+
+    def partition_location(self, account: str, region: str, day: str) -> str:
+        """``s3://`` location of one ``account x region x day`` folder (``day`` as ``yyyy/MM/dd``)."""
+        return f"s3://{self.bucket}/{self.base}{account}/{self.service}/{region}/{day}/"
+
+
+@dataclass
+class Found:
+    """Accounts and regions that have a folder under a layout."""
+
+    regions_by_account: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted(a for a, regions in self.regions_by_account.items() if regions)
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted({r for regions in self.regions_by_account.values() for r in regions})
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return sorted((a, r) for a, regions in self.regions_by_account.items() for r in regions)
+
+
+def parse_location_template(template: str) -> Layout:
+    """The :class:`Layout` of a ``storage.location.template``.
+
+    Raises
+    ------
+    ValueError
+        If the template is not ``s3://bucket/...${account}/<Service>/${region}/${day}``.
+
+    Examples
+    --------
+    >>> parse_location_template("s3://logs/AWSLogs/o-abcdefghij/${account}/CloudTrail/${region}/${day}")
+    Layout(bucket='logs', base='AWSLogs/o-abcdefghij/', service='CloudTrail')
+    """
+    match = _TEMPLATE.match(template)
+    if not match:
+        raise ValueError(
+            f"storage.location.template {template!r} is not "
+            "s3://bucket/.../${account}/<Service>/${region}/${day}"
+        )
+    return Layout(match["bucket"], match["base"], match["service"])
+
+
+def list_folders(s3, bucket: str, prefix: str) -> list[str]:
+    """Names of the "folders" directly under ``prefix`` (one ``ListObjectsV2`` page per 1000)."""
+    names = []
+    paginator = s3.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        for common in page.get("CommonPrefixes", []):
+            names.append(common["Prefix"][len(prefix):].rstrip("/"))
+    return names
+
+
+def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
+    """Accounts under ``layout.base`` and, for each, the regions with a service folder.
+
+    Parameters
+    ----------
+    s3 : botocore client
+        An S3 client.
+    layout : Layout
+        Where to look.
+    workers : int
+        Accounts listed in parallel.
+    """
+    accounts = [name for name in list_folders(s3, layout.bucket, layout.base) if ACCOUNT.fullmatch(name)]
+
+    def regions_of(account: str) -> list[str]:
+        names = list_folders(s3, layout.bucket, layout.region_prefix(account))
+        return sorted(n for n in names if REGION.fullmatch(n))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts) or 1))) as pool:
+        regions = list(pool.map(regions_of, accounts))
+    return Found(dict(zip(accounts, regions)))
+
+
+def merged_values(current: str, found: list[str], *, prune: bool = False) -> str:
+    """The new ``enum`` value list: sorted, comma-separated.
+
+    ``current`` values are kept unless ``prune`` (then only ``found`` remains, unless
+    nothing was found at all: an empty ``enum`` would break the table).
+    """
+    existing = {v.strip() for v in current.split(",") if v.strip()}
+    values = set(found) if prune and found else existing | set(found)
+    return ",".join(sorted(values))
+
+
+def table_input(table: dict) -> dict:
+    """The ``TableInput`` of a ``GetTable`` answer's ``Table``."""
+    return {key: table[key] for key in TABLE_INPUT_KEYS if key in table}
+
+
+def update_projection(glue, database: str, table: dict, found: Found, *,
+                      prune: bool = False, dry_run: bool = False) -> dict:
+    """Widen a projected table's account and region enums to what was found.
+
+    Returns
+    -------
+    dict
+        ``{"mode": "projection", "updated": bool, "accounts": [...], "regions": [...],
+        "added": {...}, "removed": {...}}``. ``UpdateTable`` is called only when a value
+        list really changed (as sets: order does not count).
+    """
+    params = dict(table.get("Parameters", {}))
+    report = {"mode": "projection", "updated": False, "added": {}, "removed": {}}
+    changed = False
+    for column, values in (("account", found.accounts), ("region", found.regions)):
+        key = f"projection.{column}.values"
+        if params.get(f"projection.{column}.type", "enum") != "enum":
+            continue
+        old = params.get(key, "")
+        new = merged_values(old, values, prune=prune)
+        old_set, new_set = set(filter(None, old.split(","))), set(new.split(","))
+        report[f"{column}s"] = sorted(new_set)
+        if old_set != new_set:
+            changed = True
+            params[key] = new
+            report["added"][column] = sorted(new_set - old_set)
+            report["removed"][column] = sorted(old_set - new_set)
+    if changed and not dry_run:
+        body = table_input(table)
+        body["Parameters"] = params
+        kwargs = {"VersionId": table["VersionId"]} if table.get("VersionId") else {}
+        glue.update_table(DatabaseName=database, TableInput=body, SkipArchive=True, **kwargs)
+    report["updated"] = changed and not dry_run
+    report["would_update"] = changed
+    return report
+
+
+def window_days(today: dt.date, *, days_back: int = 2, backfill_from: dt.date | None = None) -> list[str]:
+    """Days (``yyyy/MM/dd``) whose partitions the classic path registers: from
+    ``backfill_from`` (or ``days_back`` days ago) to tomorrow, so that logs delivered just
+    after midnight UTC are queryable at once.
+
+    Raises
+    ------
+    ValueError
+        If the window is longer than about ten years.
+    """
+    first = backfill_from or today - dt.timedelta(days=days_back)
+    last = today + dt.timedelta(days=1)
+    count = (last - first).days + 1
+    if count > _MAX_BACKFILL_DAYS:
+        raise ValueError(f"window of {count} days is too long (at most {_MAX_BACKFILL_DAYS})")
+    return [(first + dt.timedelta(days=i)).strftime("%Y/%m/%d") for i in range(max(count, 0))]
+
+
+def add_partitions(glue, database: str, table: dict, layout: Layout, found: Found, days: list[str], *,
+                   dry_run: bool = False) -> dict:
+    """Register the missing ``account x region x day`` partitions of a non-projected table.
+
+    Partitions that exist are looked up first (``BatchGetPartition``) and left alone, so
+    a second run creates nothing.
+    """
+    keys = [k["Name"] for k in table.get("PartitionKeys", [])]
+    if keys != ["account", "region", "day"]:
+        raise ValueError(f"{table['Name']}: partition keys {keys} are not account, region, day")
+    wanted = [(a, r, d) for a, r in found.pairs for d in days]
+    existing = set()
+    for chunk in _chunks(wanted, _BATCH_GET):
+        answer = glue.batch_get_partition(
+            DatabaseName=database, TableName=table["Name"],
+            PartitionsToGet=[{"Values": list(values)} for values in chunk],
+        )
+        existing.update(tuple(p["Values"]) for p in answer.get("Partitions", []))
+    missing = [values for values in wanted if values not in existing]
+    errors = []
+    if not dry_run:
+        descriptor = table.get("StorageDescriptor", {})
+        for chunk in _chunks(missing, _BATCH_CREATE):
+            inputs = [
+                {"Values": list(values),
+                 "StorageDescriptor": {**descriptor, "Location": layout.partition_location(*values)}}
+                for values in chunk
+            ]
+            answer = glue.batch_create_partition(
+                DatabaseName=database, TableName=table["Name"], PartitionInputList=inputs
+            )
+            errors += [e for e in answer.get("Errors", [])
+                       if e.get("ErrorDetail", {}).get("ErrorCode") != "AlreadyExistsException"]
+    return {"mode": "partitions", "accounts": found.accounts, "regions": found.regions,
+            "days": [days[0], days[-1]] if days else [], "created": 0 if dry_run else len(missing) - len(errors),
+            "missing": len(missing), "errors": errors}
+
+
+def upkeep(database: str, tables: list[str] | tuple[str, ...] = DEFAULT_TABLES, *, s3=None, glue=None,
+           prune: bool = False, dry_run: bool = False, today: dt.date | None = None,
+           days_back: int = 2, backfill_from: dt.date | None = None) -> dict:
+    """Bring every table in ``tables`` in step with the log bucket.
+
+    Parameters
+    ----------
+    database : str
+        Glue database holding the tables.
+    tables : list of str
+        Table names.
+    s3, glue : botocore clients, optional
+        Default: new clients from the environment.
+    prune : bool
+        Drop projected values that no longer have a folder.
+    dry_run : bool
+        Report what would change; write nothing.
+    today : date, optional
+        "Today" for the classic window (default: the UTC date).
+    days_back : int
+        Days before today the classic path registers.
+    backfill_from : date, optional
+        Register the classic partitions from this day instead.
+
+    Returns
+    -------
+    dict
+        ``{"database": ..., "tables": {name: report}}``.
+    """
+    if s3 is None or glue is None:
+        import boto3
+
+        s3 = s3 or boto3.client("s3")
+        glue = glue or boto3.client("glue")
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    reports = {}
+    for name in tables:
+        table = glue.get_table(DatabaseName=database, Name=name)["Table"]
+        params = table.get("Parameters", {})
+        layout = parse_location_template(params.get("storage.location.template", ""))
+        found = discover(s3, layout)
+        if params.get("projection.enabled", "false").lower() == "true":
+            reports[name] = update_projection(glue, database, table, found, prune=prune, dry_run=dry_run)
+        else:
+            days = window_days(today, days_back=days_back, backfill_from=backfill_from)
+            reports[name] = add_partitions(glue, database, table, layout, found, days, dry_run=dry_run)
+    return {"database": database, "tables": reports}
+
+
+def handler(event, context):  # noqa: ARG001 - the Lambda signature
+    """Lambda entry point (``upkeep.handler``).
+
+    The event may override the environment: ``{"tables": [...], "dry_run": true,
+    "prune": true, "backfill_from": "2024-01-01"}``. The schedule sends ``{}``.
+    """
+    event = event or {}
+    env = os.environ
+    tables = event.get("tables") or [
+        t.strip() for t in env.get("WORKBENCH_UPKEEP_TABLES", ",".join(DEFAULT_TABLES)).split(",") if t.strip()
+    ]
+    backfill = event.get("backfill_from")
+    result = upkeep(
+        event.get("database") or env["WORKBENCH_UPKEEP_DATABASE"],
+        tables,
+        prune=_flag(event.get("prune", env.get("WORKBENCH_UPKEEP_PRUNE", "false"))),
+        dry_run=_flag(event.get("dry_run", False)),
+        days_back=int(env.get("WORKBENCH_UPKEEP_DAYS_BACK", "2")),
+        backfill_from=dt.date.fromisoformat(backfill) if backfill else None,
+    )
+    print(json.dumps(result, sort_keys=True))
+    return result
+
+
+def _flag(value) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes")
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
