@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--max-rows", type=int, default=100, help="rows shown by --format table (default: %(default)s)")
     query.add_argument("--allow-full-scan", action="store_true",
                        help="read every file of a table the query does not bound in time")
+    query.add_argument("--strict", action="store_true",
+                       help="fail if any file cannot be read whole (default: read what can be read, report the rest)")
     query.add_argument("--show-sql", action="store_true", help="print the SQL (Athena and DuckDB) to stderr")
     query.set_defaults(func=cmd_query)
 
@@ -172,6 +174,19 @@ def build_parser() -> argparse.ArgumentParser:
         doctor.add_argument(f"--{opt}", help=f"Athena {opt} (default: $WORKBENCH_ATHENA_{opt.upper()} or the config file)")
     doctor.set_defaults(func=cmd_doctor)
 
+    imp = sub.add_parser(
+        "import", help="bring log files that are not in the S3 layout into it (dumps, exports, archives)",
+        description="Read CloudTrail files of any shape (S3 body, bare JSON array, JSON lines, LookupEvents "
+        "output, console export), GuardDuty findings (exports, arrays, EventBridge archives) and VPC "
+        "flow-log text, and write every record under OUT/AWSLogs/... by account, region and day, as AWS "
+        "would deliver it. Records that cannot be placed go to OUT/import-rejects/ with the reason; "
+        "exit status 1 when anything was rejected or lost.",
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (read recursively)")
+    imp.add_argument("--out", required=True, metavar="DIR", help="destination folder (then: --logs DIR)")
+    imp.add_argument("--region", help="region for flow-log rows whose format has no region field")
+    imp.set_defaults(func=cmd_import)
+
     from workbench.deploy import add_arguments as add_deploy_arguments
 
     deploy = sub.add_parser(
@@ -218,13 +233,14 @@ def cmd_query(args) -> int:
             print(f"-- Athena SQL as sent\n{sql}\n-- execution parameters\n" + "\n".join(values), file=sys.stderr)
         else:
             print(f"-- Athena SQL\n{q.sql}\n-- DuckDB SQL\n{q.to_duckdb()}", file=sys.stderr)
-    with connect(args.engine, logs=args.logs) as engine:
+    options = {"strict": True} if args.strict else {}
+    with connect(args.engine, logs=args.logs, **options) as engine:
         frame = engine.query(args.name, _params(args.param), allow_full_scan=args.allow_full_scan)
         report = engine.last_scan
     _print_frame(frame, fmt=args.format, max_rows=args.max_rows)
     print(report.summary(), file=sys.stderr)
-    for skipped in report.skipped:
-        print(f"  skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+    for line in report.problem_lines():
+        print(f"  problem: {line}", file=sys.stderr)
     return 0
 
 
@@ -269,6 +285,19 @@ def cmd_ddl(args) -> int:
         print(f"-- {source.title}: {source.description}")
         print(create_table_sql(spec) + "\n")
     return 0
+
+
+def cmd_import(args) -> int:
+    from workbench.importer import import_files
+
+    try:
+        report = import_files(args.paths, args.out, region=args.region, progress=sys.stderr.isatty())
+    except FileNotFoundError as err:
+        raise UsageError(str(err)) from None
+    print(report.summary())
+    if report.written:
+        print(f"next: workbench query console_logins -p start=... -p end=... --logs {args.out}")
+    return 0 if report.complete else 1
 
 
 def cmd_sync(args) -> int:

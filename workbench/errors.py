@@ -27,3 +27,7 @@ class LogsNotFound(WorkbenchError):
 
 class QueryFailed(WorkbenchError):
     """The engine could not run the query."""
+
+
+class UnreadableFiles(WorkbenchError):
+    """Strict mode: some log files could not be read whole."""

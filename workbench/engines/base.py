@@ -36,8 +36,12 @@ class ScanReport:
         Log files opened, all tables together.
     bytes : int
         Bytes of those files as stored.
-    skipped : list of dict
-        Files that could not be read, each ``{"path", "reason"}``.
+    records : int
+        Records in the files read (before the query's filters), damaged files' saved
+        records included.
+    problems : list of dict
+        Every file that could not be read whole, each ``{"path", "reason", "lost"}``
+        (``lost``: records lost, ``0`` when nothing was, ``None`` when unknown).
     ignored : int
         Non-log objects found in the selected folders and left alone (digests, markers).
     rows : int
@@ -55,7 +59,8 @@ class ScanReport:
     tables: dict = field(default_factory=dict)
     files: int = 0
     bytes: int = 0
-    skipped: list = field(default_factory=list)
+    records: int = 0
+    problems: list = field(default_factory=list)
     ignored: int = 0
     rows: int = 0
     seconds: float = 0.0
@@ -73,9 +78,19 @@ class ScanReport:
             parts.append(f"scanned {_size(self.scanned_bytes)}")
         if self.cost_usd is not None:
             parts.append(f"~${self.cost_usd:.4f}")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} files skipped")
+        if self.records:
+            parts.append(f"{self.records} records")
+        if self.problems:
+            parts.append(f"{len(self.problems)} files with problems (see .problems)")
         return f"{self.query} on {self.engine}: " + ", ".join(parts) + f" in {self.seconds:.2f} s"
+
+    def problem_lines(self) -> list[str]:
+        """One line per file with a problem: what was lost and why."""
+        lines = []
+        for p in self.problems:
+            lost = {None: "records lost: unknown", 0: "nothing lost"}.get(p["lost"], f"{p['lost']} records lost")
+            lines.append(f"{p['path']}: {p['reason']} ({lost})")
+        return lines
 
     def as_dict(self) -> dict:
         """Plain data, as stored in ``DataFrame.attrs['scan']``."""

@@ -105,31 +105,38 @@ def flowlog_text(con, source: LogSource, files: list[LogFile], files_table: str)
 
     Files are grouped by header; each group is read with its own explicit column list
     (no sniffing), and the groups are united with every known field, null where a
-    format lacks it.
+    format lacks it. Repeated header lines (concatenated files) are skipped; a value that
+    is not a number in a number field reads as null, as on Athena.
     """
     groups: dict[tuple[str, ...], list[str]] = {}
     for log in files:
         groups.setdefault(flowlog_header(log.path), []).append(log.path)
-    known = {c.key for c in source.columns}
     selects = []
     for i, (header, paths) in enumerate(sorted(groups.items())):
         variable = f"files_{source.name}_{i}"
         con.execute(f"SET VARIABLE {variable} = $paths", {"paths": paths})
-        columns = "{" + ", ".join(f"'{field}': 'VARCHAR'" for field in header) + "}"
         cols = []
         for col in source.columns:
             typ = col.type.duckdb()
-            value = f'CAST(raw."{col.key}" AS {typ})' if col.key in header else f"CAST(NULL AS {typ})"
+            value = f'TRY_CAST(raw."{col.key}" AS {typ})' if col.key in header else f"CAST(NULL AS {typ})"
             cols.append(f'{value} AS "{col.name}"')
-        unknown = [field for field in header if field not in known]
-        if unknown:
-            raise ValueError(f"{paths[0]}: unknown flow-log field(s) {', '.join(unknown)} in its header")
         selects.append(
-            f"SELECT {', '.join(cols)}, {_partitions('f')} FROM read_csv(getvariable('{variable}'), "
-            f"columns={columns}, delim=' ', header=true, auto_detect=false, nullstr='-', "
-            f"filename=true) AS raw JOIN {files_table} AS f ON f.path = raw.filename"
+            f"SELECT {', '.join(cols)}, {_partitions('f')} "
+            f"FROM {flowlog_read_sql(header, f'getvariable({chr(39)}{variable}{chr(39)})')} AS raw "
+            f"JOIN {files_table} AS f ON f.path = raw.filename "
+            f"WHERE raw.\"{header[0]}\" IS DISTINCT FROM '{header[0]}'"
         )
     return " UNION ALL ".join(selects)
+
+
+def flowlog_read_sql(header: tuple[str, ...], paths: str) -> str:
+    """``read_csv`` of flow-log files that share ``header``, every field as text.
+
+    ``paths`` is the SQL expression of the file list (a variable or a parameter).
+    """
+    columns = "{" + ", ".join(f"'{field}': 'VARCHAR'" for field in header) + "}"
+    return (f"read_csv({paths}, columns={columns}, delim=' ', quote='', escape='', header=true, "
+            f"auto_detect=false, nullstr='-', filename=true)")
 
 
 def flowlog_header(path: str) -> tuple[str, ...]:

@@ -20,10 +20,11 @@ import duckdb
 import pandas as pd
 
 from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
-from workbench.engines.duckdb_readers import READERS, empty_view_sql
+from workbench.engines.checks import FileChecker
+from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql
 from workbench.engines.listing import LogFile, LogTree, Partition
 from workbench.engines.pruning import TableRead
-from workbench.errors import QueryFailed
+from workbench.errors import QueryFailed, UnreadableFiles
 from workbench.library import Query, parse_sql
 from workbench.sources import get_source
 
@@ -39,6 +40,12 @@ class LocalEngine(Engine):
         DuckDB worker threads (default: all cores).
     memory_limit : str, optional
         DuckDB memory limit, e.g. ``"4GB"``.
+    strict : bool
+        Fail (:class:`~workbench.errors.UnreadableFiles`) on any file problem instead of
+        reading what can be read and reporting the rest.
+    max_record_bytes : int, optional
+        Largest JSON value read whole (a CloudTrail file is one value); records larger
+        than this are dropped and reported.
 
     Examples
     --------
@@ -49,8 +56,10 @@ class LocalEngine(Engine):
     name = "local"
 
     def __init__(self, logs: str | os.PathLike, *, threads: int | None = None,
-                 memory_limit: str | None = None):
+                 memory_limit: str | None = None, strict: bool = False,
+                 max_record_bytes: int = MAX_OBJECT_BYTES):
         super().__init__()
+        self.strict = strict
         self.tree = LogTree(logs)
         self.last_files: list[LogFile] = []
         self.con = duckdb.connect()
@@ -60,8 +69,10 @@ class LocalEngine(Engine):
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
             self.con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+        self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes)
 
     def close(self) -> None:
+        self.checker.close()
         self.con.close()
 
     def execute(self, query: Query, values: dict, *, allow_full_scan: bool):
@@ -71,6 +82,11 @@ class LocalEngine(Engine):
         self.last_files = []
         for table in sorted({r.table for r in reads}):
             self._define_table(table, [r for r in reads if r.table == table], values, report)
+        if self.strict and report.problems:
+            raise UnreadableFiles(
+                f"{query.name}: {len(report.problems)} file(s) could not be read whole (strict mode):\n  "
+                + "\n  ".join(report.problem_lines())
+            )
         sql = query.to_duckdb()
         try:
             frame = self.con.execute(sql, _used(values, query.placeholders)).df()
@@ -107,16 +123,21 @@ class LocalEngine(Engine):
         source = get_source(table)
         partitions = self.select_partitions(table, reads, values)
         files, ignored = self.tree.files(source, partitions)
+        checks = self.checker.check(source, files)
+        records = sum(c.records for c in checks.values())
         report.tables[table] = {
             "partitions": len(partitions),
             "files": len(files),
             "bytes": sum(f.size for f in files),
+            "records": records,
         }
         report.files += len(files)
         report.bytes += sum(f.size for f in files)
+        report.records += records
         report.ignored += len(ignored)
+        report.problems += [p.as_dict() for c in checks.values() for p in c.problems]
         self.last_files += files
-        self.define_view(table, files)
+        self.define_view(table, [r for f in files for r in checks[f.path].read])
 
     def define_view(self, table: str, files: list[LogFile]) -> None:
         """(Re)define the view ``table`` over exactly ``files``."""

@@ -1,0 +1,246 @@
+"""Check log files before a query reads them, so that no problem passes unseen.
+
+For every file a query is about to read, a quick DuckDB pass counts its records and
+checks its shape (one pass over all new files together; the outcome is remembered per file
+path, size and modification time, so repeated queries pay nothing). A file DuckDB cannot
+read, or whose shape is wrong, goes to the Python readers in :mod:`workbench.readers`,
+which save every readable record into a repaired copy (read in its place) and say what was
+lost and why. The query then runs over healthy files and repaired copies only: one bad
+file never stops a query, and never hides its neighbours' records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+
+import duckdb
+
+from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, flowlog_header, flowlog_read_sql
+from workbench.engines.listing import LogFile
+from workbench.readers.cloudtrail import read_cloudtrail
+from workbench.readers.flowlogs import read_flowlog
+from workbench.readers.guardduty import read_guardduty
+from workbench.readers.problems import Problem
+from workbench.readers.raw import write_gzip
+from workbench.sources import LogSource
+
+
+@dataclass
+class FileCheck:
+    """What a check found in one file.
+
+    Attributes
+    ----------
+    records : int
+        Records the query will read from it (from the file, or from its repaired copies).
+    problems : list of Problem
+        What was wrong; empty for a healthy file.
+    read : list of LogFile
+        What to read instead of the file: itself when healthy, its repaired copies, or
+        nothing when no record could be saved.
+    """
+
+    records: int
+    problems: list[Problem] = field(default_factory=list)
+    read: list[LogFile] = field(default_factory=list)
+
+
+class FileChecker:
+    """Checks files per source, remembering the outcome per file version.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        The engine's connection.
+    max_record_bytes : int
+        Largest JSON value read (a whole CloudTrail file is one value); larger ones are
+        read by the Python readers, which drop records over this size with a reason.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, max_record_bytes: int = MAX_OBJECT_BYTES):
+        self.con = con
+        self.max_record_bytes = max_record_bytes
+        self._done: dict[tuple, FileCheck] = {}
+        self._workdir: str | None = None
+
+    def close(self) -> None:
+        """Remove repaired copies."""
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def check(self, source: LogSource, files: list[LogFile]) -> dict[str, FileCheck]:
+        """A :class:`FileCheck` per file path (checking only files not seen before)."""
+        new = [f for f in files if _key(f) not in self._done]
+        if new:
+            checker = {"cloudtrail_json": self._check_json_body, "jsonl": self._check_jsonl,
+                       "flowlog_text": self._check_flowlog}[source.reader]
+            for log, outcome in checker(source, new).items():
+                self._done[_key(log)] = outcome
+        return {f.path: self._done[_key(f)] for f in files}
+
+    # -- one DuckDB pass per kind, with a fallback per damaged file ---------------
+
+    def _check_json_body(self, source, files):
+        sql = ("SELECT filename, count(*) AS objects, any_value(json_type(json, '$.Records')) AS kind, "
+               "sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records "
+               "FROM read_json_objects($paths, format='unstructured', filename=true, "
+               f"maximum_object_size={int(self.max_record_bytes)}) GROUP BY filename")
+        rows = self._scan(sql, files, source)
+        out = {}
+        for log in files:
+            row = rows.get(log.path)
+            if isinstance(row, FileCheck):
+                out[log] = row
+            elif row is not None and row[0] == 1 and row[1] == "ARRAY":
+                out[log] = FileCheck(int(row[2]), [], [log])
+            else:
+                out[log] = self._repair(source, log)
+        return out
+
+    def _check_jsonl(self, source, files):
+        sql = ("SELECT filename, count(*) AS findings, "
+               "count_if(json_type(json) <> 'OBJECT' OR json_extract_string(json, '$.id') IS NULL "
+               "OR json_extract_string(json, '$.type') IS NULL) AS not_findings "
+               "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
+               f"maximum_object_size={int(self.max_record_bytes)}) GROUP BY filename")
+        rows = self._scan(sql, files, source)
+        out = {}
+        for log in files:
+            row = rows.get(log.path)
+            if isinstance(row, FileCheck):
+                out[log] = row
+            elif row is not None and row[1] == 0:
+                out[log] = FileCheck(int(row[0]), [], [log])
+            else:
+                out[log] = self._repair(source, log)
+        return out
+
+    def _check_flowlog(self, source, files):
+        out = {}
+        groups: dict[tuple[str, ...], list[LogFile]] = {}
+        for log in files:
+            try:
+                header = flowlog_header(log.path)
+            except (OSError, EOFError, UnicodeError) as err:
+                header = ("?unreadable", str(err))
+            if header and all(f in {c.key for c in source.columns} for f in header):
+                groups.setdefault(header, []).append(log)
+            else:
+                out[log] = self._repair(source, log)
+        for header, logs in groups.items():
+            numeric = [c.key for c in source.columns if c.key in header and c.type.name in ("int", "bigint")]
+            first = header[0]
+            bad_numbers = " + ".join(
+                f"count_if(\"{k}\" IS NOT NULL AND TRY_CAST(\"{k}\" AS BIGINT) IS NULL AND \"{first}\" <> '{first}')"
+                for k in numeric) or "0"
+            sql = (f"SELECT filename, count_if(\"{first}\" IS DISTINCT FROM '{first}') AS rows_, "
+                   f"{bad_numbers} AS bad_numbers "
+                   f"FROM {flowlog_read_sql(header, '$paths')} GROUP BY filename")
+            rows = self._scan(sql, logs, source)
+            for log in logs:
+                row = rows.get(log.path)
+                if isinstance(row, FileCheck):
+                    out[log] = row
+                elif row is None:  # header only: no rows
+                    out[log] = FileCheck(0, [], [])
+                else:
+                    problems = []
+                    if row[1]:
+                        problems.append(Problem(log.path, f"{row[1]} value(s) in number fields are not numbers "
+                                                          "(read as null, as Athena does)", 0))
+                    out[log] = FileCheck(int(row[0]), problems, [log])
+        return out
+
+    def _scan(self, sql: str, files: list[LogFile], source: LogSource) -> dict:
+        """Run a check query over ``files``; a file that breaks it is repaired and left out.
+
+        Returns ``{path: row tuple without the filename}``, or ``{path: FileCheck}`` for
+        files that had to be repaired because DuckDB could not read them.
+        """
+        remaining = list(files)
+        found: dict = {}
+        while remaining:
+            try:
+                rows = self.con.execute(sql, {"paths": [f.path for f in remaining]}).fetchall()
+            except duckdb.Error as err:
+                message = str(err)
+                named = [f for f in remaining if f.path in message]
+                if named:
+                    bad = max(named, key=lambda f: len(f.path))
+                    found[bad.path] = self._repair(source, bad, duckdb_error=_first_line(message))
+                    remaining.remove(bad)
+                    continue
+                if len(remaining) == 1:
+                    found[remaining[0].path] = self._repair(source, remaining[0], duckdb_error=_first_line(message))
+                    return found
+                half = len(remaining) // 2  # the error names no file: find it by halves
+                for part in (remaining[:half], remaining[half:]):
+                    found.update(self._scan(sql, part, source))
+                return found
+            for row in rows:
+                found[row[0]] = tuple(row[1:])
+            return found
+        return found
+
+    # -- repair ---------------------------------------------------------------------
+
+    def _repair(self, source: LogSource, log: LogFile, *, duckdb_error: str | None = None) -> FileCheck:
+        """Read a file DuckDB could not, with the Python readers; write what they saved."""
+        if source.reader == "flowlog_text":
+            result = read_flowlog(log.path)
+            count = sum(len(rows) for _, rows in result.records)
+        elif source.reader == "jsonl":
+            result = read_guardduty(log.path, max_record_bytes=self.max_record_bytes)
+            count = len(result.records)
+        else:
+            result = read_cloudtrail(log.path, max_record_bytes=self.max_record_bytes)
+            count = len(result.records)
+        problems = list(result.problems)
+        if not problems:
+            shape = f" ({result.shape})" if result.shape else ""
+            problems.append(Problem(log.path, f"unusual shape{shape}, read by the fallback reader"
+                                    + (f": {duckdb_error}" if duckdb_error else ""), 0))
+        return FileCheck(count, problems, self._write_copies(source, log, result.records) if count else [])
+
+    def _write_copies(self, source: LogSource, log: LogFile, records: list) -> list[LogFile]:
+        if self._workdir is None:
+            self._workdir = tempfile.mkdtemp(prefix="workbench-repaired-")
+        folder = tempfile.mkdtemp(dir=self._workdir)
+        name = os.path.basename(log.path)
+        if not name.endswith(".gz"):
+            name += ".gz"
+        copies = []
+        if source.reader == "flowlog_text":
+            for i, (header, rows) in enumerate(records):
+                text = " ".join(header) + "\n" + "".join(" ".join(r) + "\n" for r in rows)
+                copies.append(self._write(folder, f"section{i}-{name}", text.encode(), log))
+        elif source.reader == "jsonl":
+            text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
+            copies.append(self._write(folder, name, text.encode(), log))
+        else:
+            body = json.dumps({"Records": records}, separators=(",", ":"))
+            copies.append(self._write(folder, name, body.encode(), log))
+        return copies
+
+    @staticmethod
+    def _write(folder: str, name: str, data: bytes, log: LogFile) -> LogFile:
+        path = os.path.join(folder, name)
+        write_gzip(path, data)
+        return replace(log, path=path, size=os.path.getsize(path))
+
+
+def _key(log: LogFile) -> tuple:
+    try:
+        stat = os.stat(log.path)
+        return (log.path, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return (log.path, -1, -1)
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else message

@@ -1,0 +1,105 @@
+"""JSON documents that hold many records: one value, an array, or JSON lines, damaged or not.
+
+:func:`parse_values` turns text into the JSON values it holds, saving every complete value
+before a point of damage (a truncated file keeps the records before the cut).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"\s*")
+
+
+def parse_document(text: str) -> tuple[object | None, str | None]:
+    """The single JSON value of ``text``, or ``None`` and the error."""
+    try:
+        return json.loads(text), None
+    except ValueError as err:
+        return None, str(err)
+
+
+def salvage_array(text: str, start: int, *, max_value_bytes: int | None = None):
+    """Read the elements of a JSON array that begins at ``text[start] == '['`` one by one.
+
+    Returns
+    -------
+    values : list
+        Every element that parsed, in order.
+    problems : list of (str, int)
+        ``(reason, lost)`` pairs: an element that did not parse ends the array (the rest is
+        unreadable: lost count unknown, reported as 1 or more); oversize elements are dropped.
+    complete : bool
+        Whether the array was read to its closing bracket.
+    """
+    values, problems = [], []
+    i = _WS.match(text, start + 1).end()
+    if i < len(text) and text[i] == "]":
+        return values, problems, True
+    while i < len(text):
+        try:
+            value, end = _DECODER.raw_decode(text, i)
+        except ValueError as err:
+            problems.append((f"invalid JSON at character {i}: {err.msg}; the rest of the array is unreadable", None))
+            return values, problems, False
+        if max_value_bytes is not None and end - i > max_value_bytes:
+            problems.append((f"record of {end - i} bytes is larger than the {max_value_bytes}-byte limit", 1))
+        else:
+            values.append(value)
+        i = _WS.match(text, end).end()
+        if i < len(text) and text[i] == ",":
+            i = _WS.match(text, i + 1).end()
+            continue
+        if i < len(text) and text[i] == "]":
+            return values, problems, True
+        break
+    problems.append(("the array is cut off (file truncated?); records after the cut are lost", None))
+    return values, problems, False
+
+
+def parse_lines(text: str, *, max_value_bytes: int | None = None):
+    """JSON lines: one value per non-blank line; bad lines are counted, not fatal.
+
+    Returns
+    -------
+    values : list
+    problems : list of (str, int)
+    """
+    values, bad, oversize, bad_lines = [], 0, 0, []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if max_value_bytes is not None and len(line) > max_value_bytes:
+            oversize += 1
+            continue
+        try:
+            values.append(json.loads(line))
+        except ValueError:
+            bad += 1
+            bad_lines.append(number)
+    problems = []
+    if bad:
+        shown = ", ".join(map(str, bad_lines[:5])) + (" ..." if bad > 5 else "")
+        problems.append((f"{bad} line(s) are not valid JSON (line {shown})", bad))
+    if oversize:
+        problems.append((f"{oversize} line(s) larger than the {max_value_bytes}-byte limit", oversize))
+    return values, problems
+
+
+def find_array(text: str, key: str) -> int | None:
+    """Index of the ``[`` that opens ``"key": [`` in ``text`` (for salvaging a damaged body)."""
+    match = re.search(r'"' + re.escape(key) + r'"\s*:\s*\[', text)
+    return match.end() - 1 if match else None
+
+
+def looks_like_lines(text: str) -> bool:
+    """Whether ``text`` is JSON lines: its first non-blank line is a complete JSON object."""
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                return isinstance(json.loads(line), dict) and len(text.strip().splitlines()) > 1
+            except ValueError:
+                return False
+    return False

@@ -1,0 +1,58 @@
+"""What went wrong while reading, said so that a person can act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with one file.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    reason : str
+        What is wrong, in words (``"truncated gzip: ..."``).
+    lost : int or None
+        Records (or lines) that could not be read, when known; ``None`` when the whole file
+        was unreadable and its record count is unknown.
+    """
+
+    path: str
+    reason: str
+    lost: int | None = None
+
+    def as_dict(self) -> dict:
+        """Plain data for reports and JSON output."""
+        return {"path": self.path, "reason": self.reason, "lost": self.lost}
+
+
+@dataclass
+class ReadResult:
+    """Records read from one file, and what could not be read.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    kind : str
+        What the file turned out to be (``"cloudtrail"``, ``"guardduty"``, ``"vpcflow"``).
+    records : list
+        The records read (dicts for JSON sources; for flow logs, ``(header, rows)`` sections).
+    problems : list of Problem
+        Everything that was wrong, each with the records it cost.
+    shape : str
+        The shape recognised (``"Records body"``, ``"bare array"``, ``"JSON lines"``, ...).
+    """
+
+    path: str
+    kind: str
+    records: list = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    shape: str = ""
+
+    def problem(self, reason: str, lost: int | None = None) -> None:
+        """Record a problem with this file."""
+        self.problems.append(Problem(self.path, reason, lost))
