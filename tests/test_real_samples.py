@@ -1,17 +1,17 @@
-"""Real CloudTrail records from attack detonations (bare JSON arrays, anonymised).
+"""Real CloudTrail records from attack detonations (bare JSON arrays, anonymised, with
+invalid IPs, invented regions and 9- or 10-digit account ids).
 
-They are laid out here as S3 delivers them ({"Records": [...]} per file under
-AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/) and every query file runs on them.
+They all import into the S3 layout, every query file runs on them, and the count of
+records in equals the count queried.
 """
 
-import collections
-import gzip
 import json
 from pathlib import Path
 
 import pytest
 
 from workbench.engines.local import LocalEngine
+from workbench.importer import import_files
 from workbench.library import list_queries
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "stratus-red-team"
@@ -23,20 +23,12 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def real_logs(tmp_path_factory):
+    """The samples brought into the S3 layout by ``workbench import``."""
     root = tmp_path_factory.mktemp("real")
-    groups = collections.defaultdict(list)
-    total = 0
-    for path in sorted(SAMPLES.glob("*.json")):
-        for record in json.loads(path.read_text()):
-            total += 1
-            account = record["recipientAccountId"]  # 9- to 12-digit ids, as anonymised
-            groups[(account, record["awsRegion"], record["eventTime"][:10])].append(record)
-    for i, ((account, region, day), records) in enumerate(sorted(groups.items())):
-        folder = root / "AWSLogs" / account / "CloudTrail" / region / day.replace("-", "/")
-        folder.mkdir(parents=True)
-        name = f"{account}_CloudTrail_{region}_{day.replace('-', '')}T0000Z_sample{i:04d}.json.gz"
-        with gzip.open(folder / name, "wt") as fh:
-            json.dump({"Records": records}, fh)
+    total = sum(len(json.loads(p.read_text())) for p in SAMPLES.glob("*.json"))
+    report = import_files(sorted(SAMPLES.glob("*.json")), root)
+    assert report.records_in == report.written == total, report.summary()
+    assert report.complete and not report.problems
     return root, total
 
 
@@ -47,6 +39,7 @@ def test_every_record_loads(real_logs):
                              "count(eventtime) AS times FROM cloudtrail", allow_full_scan=True)
     assert total == 310
     assert frame.iloc[0].tolist() == [total, total, total]
+    assert engine.last_scan.records == total and engine.last_scan.problems == []
 
 
 @pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.qualified_name)

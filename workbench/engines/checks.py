@@ -87,7 +87,9 @@ class FileChecker:
 
     def _check_json_body(self, source, files):
         sql = ("SELECT filename, count(*) AS objects, any_value(json_type(json, '$.Records')) AS kind, "
-               "sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records "
+               "sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records, "
+               "sum(coalesce(list_count(list_filter(json_type(json, '$.Records[*]'), lambda t: t <> 'OBJECT')), 0)) "
+               "AS not_objects, max(strlen(CAST(json AS VARCHAR))) AS largest "
                "FROM read_json_objects($paths, format='unstructured', filename=true, "
                f"maximum_object_size={int(self.max_record_bytes)}) GROUP BY filename")
         rows = self._scan(sql, files, source)
@@ -96,14 +98,15 @@ class FileChecker:
             row = rows.get(log.path)
             if isinstance(row, FileCheck):
                 out[log] = row
-            elif row is not None and row[0] == 1 and row[1] == "ARRAY":
+            elif (row is not None and row[0] == 1 and row[1] == "ARRAY" and not row[3]
+                  and row[4] <= self.max_record_bytes):
                 out[log] = FileCheck(int(row[2]), [], [log])
             else:
                 out[log] = self._repair(source, log)
         return out
 
     def _check_jsonl(self, source, files):
-        sql = ("SELECT filename, count(*) AS findings, "
+        sql = ("SELECT filename, count(*) AS findings, max(strlen(CAST(json AS VARCHAR))) AS largest, "
                "count_if(json_type(json) <> 'OBJECT' OR json_extract_string(json, '$.id') IS NULL "
                "OR json_extract_string(json, '$.type') IS NULL) AS not_findings "
                "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
@@ -114,7 +117,7 @@ class FileChecker:
             row = rows.get(log.path)
             if isinstance(row, FileCheck):
                 out[log] = row
-            elif row is not None and row[1] == 0:
+            elif row is not None and row[2] == 0 and row[1] <= self.max_record_bytes:
                 out[log] = FileCheck(int(row[0]), [], [log])
             else:
                 out[log] = self._repair(source, log)
@@ -167,6 +170,8 @@ class FileChecker:
         while remaining:
             try:
                 rows = self.con.execute(sql, {"paths": [f.path for f in remaining]}).fetchall()
+            except (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException):
+                raise  # a fault in the check itself, not in a file
             except duckdb.Error as err:
                 message = str(err)
                 named = [f for f in remaining if f.path in message]

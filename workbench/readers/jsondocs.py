@@ -42,7 +42,8 @@ def salvage_array(text: str, start: int, *, max_value_bytes: int | None = None):
         try:
             value, end = _DECODER.raw_decode(text, i)
         except ValueError as err:
-            problems.append((f"invalid JSON at character {i}: {err.msg}; the rest of the array is unreadable", None))
+            problems.append((f"invalid JSON at character {i} ({err.msg}): the array is cut off or damaged "
+                             "here; records after this point are lost", None))
             return values, problems, False
         if max_value_bytes is not None and end - i > max_value_bytes:
             problems.append((f"record of {end - i} bytes is larger than the {max_value_bytes}-byte limit", 1))

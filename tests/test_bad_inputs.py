@@ -1,0 +1,302 @@
+"""A corpus of bad and unusual inputs, built here: no crash, every good record counted,
+every bad file named with its reason, in the local engine and in ``workbench import``.
+
+Each corpus entry writes one file and says how many records must survive and which
+reason (if any) must be reported for it.
+"""
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from workbench.engines.local import LocalEngine
+from workbench.errors import UnreadableFiles
+from workbench.importer import import_files
+
+ACCOUNT, REGION, DAY = "111122223333", "us-east-1", "2026/11/03"
+MAX_RECORD = 50_000  # bytes: the engine's limit in these tests, so a 'huge record' stays small
+
+
+def record(tag: str, i: int, **extra) -> dict:
+    rec = {
+        "eventVersion": "1.09", "eventTime": f"2026-11-03T10:{i % 60:02d}:00Z", "eventID": f"{tag}-{i}",
+        "eventName": "ListBuckets", "eventSource": "s3.amazonaws.com", "awsRegion": REGION,
+        "sourceIPAddress": "203.0.113.10", "recipientAccountId": ACCOUNT,
+        "userIdentity": {"type": "IAMUser", "userName": "alice", "accountId": ACCOUNT,
+                         "arn": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+    }
+    rec.update(extra)
+    return rec
+
+
+def body(tag: str, n: int) -> bytes:
+    return json.dumps({"Records": [record(tag, i) for i in range(n)]}).encode()
+
+
+def gz(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+FLOW_V2 = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+FLOW_CUSTOM = "account-id action az-id bytes dstaddr dstport end instance-id interface-id log-status packets protocol region srcaddr srcport start version"
+
+
+def flow_row(i: int) -> str:
+    return f"2 {ACCOUNT} eni-0a1b2c3d 10.0.0.{i} 10.0.1.5 4{i:04d} 443 6 10 840 1793700000 1793700060 ACCEPT OK"
+
+
+def finding(fid: str, count: int, updated: str) -> dict:
+    return {"schemaVersion": "2.0", "accountId": ACCOUNT, "region": REGION, "partition": "aws", "id": fid,
+            "arn": f"arn:aws:guardduty:{REGION}:{ACCOUNT}:detector/d/finding/{fid}", "type": "Recon:EC2/PortProbeUnprotectedPort",
+            "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": "i-0abc"}},
+            "service": {"count": count, "eventFirstSeen": "2026-11-03T01:00:00.000Z", "eventLastSeen": updated},
+            "severity": 2, "createdAt": "2026-11-03T01:00:00.000Z", "updatedAt": updated, "title": "t", "description": "d"}
+
+
+@dataclass
+class Case:
+    """One corpus file: where it goes, its bytes, what must be saved, what must be said."""
+
+    name: str
+    source: str  # cloudtrail | vpcflow | guardduty
+    data: Callable[[], bytes]
+    saved: int | tuple[int, int]  # exact, or (at least, at most)
+    reason: str | None = None  # substring of the reported reason; None: no problem expected
+    importable: bool = True  # part of the import corpus too
+    import_saved: int | None = None  # when import saves a different number (it has no size limit)
+
+    def expected(self, *, imported: bool = False) -> tuple[int, int]:
+        saved = self.import_saved if imported and self.import_saved is not None else self.saved
+        return (saved, saved) if isinstance(saved, int) else saved
+
+
+def _truncated() -> bytes:
+    data = gz(body("trunc", 40))
+    return data[: int(len(data) * 0.6)]
+
+
+def _cut_json() -> bytes:
+    text = body("cut", 4).decode()
+    return gz(text[: text.rindex('{"eventVersion"') + 30].encode())
+
+
+def _huge() -> bytes:
+    return gz(json.dumps({"Records": [record("huge", 0, requestParameters={"blob": "x" * (MAX_RECORD * 2)}),
+                                      record("huge", 1)]}).encode())
+
+
+def _two_members() -> bytes:
+    text = body("members", 6)
+    return gz(text[:100]) + gz(text[100:])
+
+
+CASES = [
+    Case("good", "cloudtrail", lambda: gz(body("good", 5)), 5),
+    Case("truncated-gzip", "cloudtrail", _truncated, (1, 39), "truncated gzip"),
+    Case("zero-byte", "cloudtrail", lambda: b"", 0, "empty file"),
+    Case("not-gzip-named-gz", "cloudtrail", lambda: body("plain", 3), 3, "not gzip"),
+    Case("invalid-json", "cloudtrail", lambda: gz(b'{"Records":[' + json.dumps(record("inv", 0)).encode() + b', {"eventTime": ]}'), 1, "invalid JSON"),
+    Case("records-not-a-list", "cloudtrail", lambda: gz(b'{"Records": "oops"}'), 0, "not a list"),
+    Case("record-without-eventtime", "cloudtrail",
+         lambda: gz(json.dumps({"Records": [record("notime", 0), {k: v for k, v in record("notime", 1).items() if k != "eventTime"}]}).encode()),
+         2, None, importable=False),
+    Case("huge-record", "cloudtrail", _huge, 1, "larger than", import_saved=2),
+    Case("non-utf8", "cloudtrail", lambda: gz(body("utf", 2).replace(b"203.0.113.10", b"203.0.113.\xff\xfe", 1)), 2, "not valid UTF-8"),
+    Case("bare-array", "cloudtrail", lambda: gz(json.dumps([record("bare", i) for i in range(2)]).encode()), 2, "bare array"),
+    Case("json-lines", "cloudtrail", lambda: gz("\n".join(json.dumps(record("jl", i)) for i in range(3)).encode()), 3, "JSON lines"),
+    Case("lookup-events", "cloudtrail",
+         lambda: gz(json.dumps({"Events": [{"EventId": f"lk-{i}", "CloudTrailEvent": json.dumps(record("lk", i))} for i in range(2)]}).encode()),
+         2, "LookupEvents"),
+    Case("cut-json", "cloudtrail", _cut_json, 3, "cut off"),
+    Case("elements-not-objects", "cloudtrail", lambda: gz(json.dumps({"Records": [record("el", 0), 5, "x", None]}).encode()), 1, "not CloudTrail records"),
+    Case("unknown-fields", "cloudtrail",
+         lambda: gz(json.dumps({"Records": [record("new", 0, eventVersion="1.99", brandNewField={"a": [1, 2]}, userIdentity={"type": "IAMUser", "newThing": {"x": 1}, "accountId": ACCOUNT})]}).encode()),
+         1),
+    Case("gzip-members", "cloudtrail", _two_members, 6),
+    Case("flow-default-with-nodata", "vpcflow",
+         lambda: gz((FLOW_V2 + "\n" + "\n".join(flow_row(i) for i in range(4))
+                     + f"\n2 {ACCOUNT} eni-0a1b2c3d - - - - - - - 1793700000 1793700060 - NODATA"
+                     + f"\n2 {ACCOUNT} eni-0a1b2c3d - - - - - - - 1793700000 1793700060 - SKIPDATA\n").encode()), 6),
+    Case("flow-custom-format", "vpcflow",
+         lambda: gz((FLOW_CUSTOM + "\n" + "\n".join(
+             f"{ACCOUNT} REJECT use1-az1 60 10.0.1.5 {22 + i} 1793700060 i-0abc eni-0a1b2c3d OK 1 6 {REGION} 198.51.100.7 5000{i} 1793700000 5"
+             for i in range(3)) + "\n").encode()), 3),
+    Case("flow-repeated-header", "vpcflow",
+         lambda: gz((FLOW_V2 + "\n" + flow_row(1) + "\n" + flow_row(2) + "\n\n" + FLOW_V2 + "\n" + flow_row(3) + "\n" + flow_row(4) + "\n").encode()), 4),
+    Case("flow-wrong-width", "vpcflow", lambda: gz((FLOW_V2 + "\n" + flow_row(1) + "\n1 2 3\n" + flow_row(2) + "\n").encode()), 2, "field count"),
+    Case("flow-not-a-number", "vpcflow", lambda: gz((FLOW_V2 + "\n" + flow_row(1).replace(" 443 ", " https ") + "\n" + flow_row(2) + "\n").encode()), 2, "not numbers"),
+    Case("flow-two-formats", "vpcflow",
+         lambda: gz((FLOW_V2 + "\n" + flow_row(1) + "\n" + "version account-id action srcaddr\n" + f"2 {ACCOUNT} REJECT 198.51.100.9\n").encode()), 2, "fallback"),
+    Case("flow-truncated-gzip", "vpcflow", lambda: gz((FLOW_V2 + "\n" + "\n".join(flow_row(i) for i in range(200)) + "\n").encode())[:900], (1, 199), "truncated gzip"),
+    Case("guardduty-export", "guardduty", lambda: gz((json.dumps(finding("f1", 1, "2026-11-03T02:00:00.000Z")) + "\n" + json.dumps(finding("f2", 1, "2026-11-03T02:00:00.000Z")) + "\n").encode()), 2),
+    Case("guardduty-updated-export", "guardduty", lambda: gz((json.dumps(finding("f1", 5, "2026-11-03T09:00:00.000Z")) + "\n").encode()), 1),
+    Case("guardduty-eventbridge", "guardduty",
+         lambda: gz("\n".join(json.dumps({"version": "0", "detail-type": "GuardDuty Finding", "source": "aws.guardduty", "detail": finding(f"eb{i}", 1, "2026-11-03T03:00:00.000Z")}) for i in range(2)).encode()),
+         2, "EventBridge"),
+    Case("guardduty-bad-line", "guardduty", lambda: gz((json.dumps(finding("f3", 1, "2026-11-03T04:00:00.000Z")) + "\n{oops\n" + json.dumps(finding("f4", 1, "2026-11-03T04:00:00.000Z")) + "\n").encode()), 2, "not valid JSON"),
+]
+
+
+def _key(case: Case, i: int) -> str:
+    folder = {"cloudtrail": "CloudTrail", "vpcflow": "vpcflowlogs", "guardduty": "GuardDuty"}[case.source]
+    prefix = f"AWSLogs/{ACCOUNT}/{folder}/{REGION}/{DAY}/"
+    if case.source == "cloudtrail":
+        return prefix + f"{ACCOUNT}_CloudTrail_{REGION}_20261103T{i:04d}Z_{case.name.replace('-', '')}.json.gz"
+    if case.source == "vpcflow":
+        return prefix + f"{ACCOUNT}_vpcflowlogs_{REGION}_fl-0123456789abcdef0_20261103T{i:04d}Z_{i:08x}.log.gz"
+    return prefix + f"{i:08x}-0000-4000-8000-{i:012x}.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    paths = {}
+    for i, case in enumerate(CASES):
+        path = root / _key(case, i)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(case.data())
+        paths[case.name] = str(path)
+    # objects that share the tree and must never be read
+    for folder, name in (("CloudTrail-Digest", f"{ACCOUNT}_CloudTrail-Digest_{REGION}_t_{REGION}_20261103T000000Z.json.gz"),
+                         ("CloudTrail-Insight", f"{ACCOUNT}_CloudTrail-Insight_{REGION}_20261103T0000Z_x.json.gz")):
+        extra = root / f"AWSLogs/{ACCOUNT}/{folder}/{REGION}/{DAY}/{name}"
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_bytes(gz(body("never", 7)))
+    (root / f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{DAY}/README.txt").write_text("not a log")
+    return root, paths
+
+
+def test_corpus_has_twenty_kinds_or_more():
+    assert len(CASES) >= 20
+
+
+@pytest.fixture(scope="module")
+def engine_run(corpus):
+    root, _ = corpus
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as engine:
+        counts = {}
+        for source in ("cloudtrail", "vpcflow", "guardduty"):
+            frame = engine.query(f"SELECT count(*) AS n FROM {source} WHERE day = :day", {"day": DAY})
+            counts[source] = (int(frame.n.iloc[0]), engine.last_scan)
+        findings = engine.query("findings", {"start": "2026-11-03", "end": "2026-11-03"})
+        yield counts, findings
+
+
+@pytest.mark.parametrize("source", ["cloudtrail", "vpcflow", "guardduty"])
+def test_engine_counts_every_saved_record(engine_run, source):
+    counts, _ = engine_run
+    queried, scan = counts[source]
+    cases = [c for c in CASES if c.source == source]
+    low, high = (sum(c.expected()[k] for c in cases) for k in (0, 1))
+    assert low <= queried <= high
+    assert scan.records == queried, "the records reported are the records the query saw"
+    assert scan.files == len(cases), "digest, insight and stray files are never read"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_engine_names_each_bad_file_with_its_reason(engine_run, corpus, case):
+    counts, _ = engine_run
+    _, paths = corpus
+    problems = [p for p in counts[case.source][1].problems if p["path"] == paths[case.name]]
+    if case.reason is None:
+        assert problems == []
+    else:
+        assert problems, f"{case.name}: no problem reported"
+        assert any(case.reason in p["reason"] for p in problems), problems
+
+
+def test_duplicate_findings_collapse_to_the_latest_update(engine_run):
+    _, findings = engine_run
+    assert findings.finding_id.is_unique
+    assert set(findings.finding_id) == {"f1", "f2", "eb0", "eb1", "f3", "f4"}
+    assert int(findings.set_index("finding_id").loc["f1", "count"]) == 5
+
+
+def test_strict_mode_fails_and_names_the_files(corpus):
+    root, paths = corpus
+    with LocalEngine(root, strict=True, max_record_bytes=MAX_RECORD) as engine:
+        with pytest.raises(UnreadableFiles) as err:
+            engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY})
+    assert paths["truncated-gzip"] in str(err.value) and paths["zero-byte"] in str(err.value)
+
+
+def test_import_accounts_for_every_record(corpus, tmp_path):
+    _, paths = corpus
+    cases = [c for c in CASES if c.importable]
+    report = import_files([paths[c.name] for c in cases], tmp_path / "out", region=REGION)
+    low, high = (sum(c.expected(imported=True)[k] for c in cases) for k in (0, 1))
+    assert low <= report.records_in <= high
+    assert report.written + report.duplicates + report.rejected == report.records_in
+    # the second section of flow-two-formats has no start field: its row cannot be placed in time
+    assert report.rejected == 1
+    assert "no usable time" in (tmp_path / "out" / "import-rejects" / "vpcflow.jsonl").read_text()
+    for case in cases:
+        # shapes that are only unusual inside the S3 tree, and the engine's size limit, are no problem here
+        if case.reason and case.reason not in ("bare array", "JSON lines", "LookupEvents", "EventBridge", "fallback", "larger than",
+                                                 "not numbers"):  # import keeps flow-log text as it is
+            assert any(p.path == paths[case.name] and case.reason in p.reason for p in report.problems), case.name
+    total, problems = 0, []
+    with LocalEngine(tmp_path / "out") as engine:
+        for source in ("cloudtrail", "vpcflow", "guardduty"):
+            total += int(engine.query(f"SELECT count(*) AS n FROM {source}", allow_full_scan=True).n.iloc[0])
+            problems += [p["reason"] for p in engine.last_scan.problems]
+    assert total == report.written
+    assert len(problems) == 1 and "not numbers" in problems[0], "imported files are clean, values kept as they were"
+
+
+def test_import_rejects_records_it_cannot_place_with_the_reason(corpus, tmp_path):
+    _, paths = corpus
+    report = import_files([paths["record-without-eventtime"]], tmp_path / "out")
+    assert (report.records_in, report.written, report.rejected) == (2, 1, 1)
+    rejects = (tmp_path / "out" / "import-rejects" / "cloudtrail.jsonl").read_text().splitlines()
+    assert len(rejects) == 1 and "no usable time" in json.loads(rejects[0])["reason"]
+    assert not report.complete
+
+
+def test_import_unwraps_eventbridge_and_lookup_events_and_places_them_by_day(corpus, tmp_path):
+    _, paths = corpus
+    report = import_files([paths["guardduty-eventbridge"], paths["lookup-events"]], tmp_path / "out")
+    assert report.written == 4 and report.complete
+    written = sorted(Path(p).relative_to(tmp_path / "out").as_posix() for p in report.outputs)
+    assert any(p.startswith(f"AWSLogs/{ACCOUNT}/GuardDuty/{REGION}/2026/11/03/") for p in written)
+    assert any(p.startswith(f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/2026/11/03/{ACCOUNT}_CloudTrail_") for p in written)
+
+
+def test_flow_rows_without_region_need_one(corpus, tmp_path):
+    _, paths = corpus
+    report = import_files([paths["flow-default-with-nodata"]], tmp_path / "out")
+    assert report.rejected == 6
+    rejects = (tmp_path / "out" / "import-rejects" / "vpcflow.jsonl").read_text()
+    assert "--region" in rejects
+
+
+def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):
+    from workbench.cli import main
+
+    root, paths = corpus
+    sql = "SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/03'"
+    assert main(["query", sql, "--logs", str(root), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)[0]["n"] > 0
+    assert f"problem: {paths['truncated-gzip']}: truncated gzip" in err
+    assert "files with problems" in err
+    assert main(["query", sql, "--logs", str(root), "--strict"]) == 2
+    _, err = capsys.readouterr()
+    assert "strict mode" in err and paths["zero-byte"] in err
+
+
+def test_cli_import_reports_counts_and_exit_status(corpus, tmp_path, capsys):
+    from workbench.cli import main
+
+    _, paths = corpus
+    assert main(["import", paths["good"], paths["bare-array"], "--out", str(tmp_path / "o")]) == 0
+    out, _ = capsys.readouterr()
+    assert "read 7 records from 2 files" in out and "wrote 7 records" in out
+    assert main(["import", paths["record-without-eventtime"], "--out", str(tmp_path / "o2")]) == 1
+    out, _ = capsys.readouterr()
+    assert "1 records rejected" in out
+    assert main(["import", str(tmp_path / "missing"), "--out", str(tmp_path / "o3")]) == 2
