@@ -11,7 +11,7 @@ TOOLS := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 STACK ?= workbench
 
-.PHONY: help install test demo sample deploy clean
+.PHONY: help install test demo sample deploy clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -34,8 +34,11 @@ $(TOOLS_STAMP):
 test: install ## run the test suite (offline; generates its own sample data)
 	$(BIN)/python -m pytest
 
-demo: $(STAMP) ## generate the sample organisation and show what the main queries find in it
+demo: $(STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html
 	$(BIN)/workbench demo
+
+bench: install ## measure the engine against its targets (store built once in benchmarks/store; results in benchmarks/results/latest.json)
+	$(BIN)/python -m benchmarks.run
 
 sample: install ## (re)generate the sample organisation in demo-data/
 	$(BIN)/workbench sample --out demo-data

@@ -45,3 +45,22 @@ def engine(sample_org):
 
     with LocalEngine(sample_org) as eng:
         yield eng
+
+
+@pytest.fixture(scope="session")
+def demo_run(sample_org, tmp_path_factory):
+    """``workbench demo`` on :func:`sample_org`, once per session: every notebook run as a report.
+
+    Returns an object with ``code`` (exit status), ``text`` (what the demo printed) and
+    ``reports`` (the folder with ``NAME.ipynb``, ``NAME.html``, ``NAME.summary.json`` and
+    ``index.html``). The notebook, report and browser tests share it.
+    """
+    import io
+    from types import SimpleNamespace
+
+    from workbench.demo import run_demo
+
+    reports = tmp_path_factory.mktemp("reports")
+    printed = io.StringIO()
+    code = run_demo(sample_org, seed=7, scale=TEST_SCALE, reports=reports, stream=printed)
+    return SimpleNamespace(code=code, text=printed.getvalue(), reports=reports)

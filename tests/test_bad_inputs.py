@@ -300,3 +300,21 @@ def test_cli_import_reports_counts_and_exit_status(corpus, tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert "1 records rejected" in out
     assert main(["import", str(tmp_path / "missing"), "--out", str(tmp_path / "o3")]) == 2
+
+
+def test_notebooks_show_what_was_not_read(corpus, capsys):
+    from workbench import Investigation
+
+    root, paths = corpus
+    inv = Investigation("local", root, "2026-11-03", "2026-11-03")
+    try:
+        inv.query("console_logins")
+        printed = capsys.readouterr().out
+        inv.query("root_activity")  # the same files again: said once, not twice
+        again = capsys.readouterr().out
+    finally:
+        inv.close()
+    assert "could not be read whole" in printed and paths["truncated-gzip"] in printed
+    assert again == ""
+    assert paths["zero-byte"] in {p["path"] for p in inv.problems()}
+    assert "could not be read whole" in inv.scanned()

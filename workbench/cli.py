@@ -21,7 +21,8 @@ DEFAULT_LOGS = "demo-data"
 
 EPILOG = """\
 examples:
-  workbench demo                                    sample organisation + what the queries find
+  workbench demo                                    sample organisation, every notebook as a report
+  workbench report --notebook hunt -p source_ip=203.0.113.7 --logs demo-data   one notebook, headless
   workbench sample --out demo-data --days 7         write a sample organisation's logs
   workbench queries                                 the query library and its parameters
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --logs demo-data
@@ -31,6 +32,7 @@ examples:
   workbench sync s3://my-trail-bucket --out logs --start 2026-11-01 --end 2026-11-07
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --engine athena
   workbench doctor                                  check the AWS side (credentials, workgroup, tables)
+  workbench cache build --logs demo-data            Parquet copy for fast repeated queries
 
 The log folder (--logs) is a folder holding AWSLogs/ as AWS writes it to S3; it defaults
 to $WORKBENCH_LOGS, else ./demo-data.
@@ -68,13 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     demo = sub.add_parser(
-        "demo", help="generate the sample organisation and show what the main queries find",
+        "demo", help="generate the sample organisation, run every notebook on it, print the reports' index",
         description="Generate the sample organisation (unless it is already there with the same "
-        "settings) and print what the main queries find: root sign-ins, HIDDEN_DUE_TO_SECURITY_"
-        "REASONS bursts, console brute force, the compromised key's activity and the port scan, "
-        "each checked against the planted ground truth.",
+        "settings), run every investigation notebook on it as a report (console sign-ins, root and "
+        "HIDDEN_DUE_TO_SECURITY_REASONS sign-ins, VPC flow ports, GuardDuty drill-down, hunt), check "
+        "each report against the planted ground truth, and print the path of index.html.",
     )
     demo.add_argument("--out", default=DEFAULT_LOGS, help="where the sample lives (default: %(default)s)")
+    demo.add_argument("--reports", default="reports", metavar="DIR", help="where the reports go (default: %(default)s)")
     demo.add_argument("--fresh", action="store_true", help="regenerate even if the sample exists")
     demo.add_argument("--seed", type=int, default=7, help="generator seed (default: %(default)s)")
     demo.add_argument("--scale", type=float, default=1.0, help="background volume (default: %(default)s)")
@@ -187,6 +190,46 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--region", help="region for flow-log rows whose format has no region field")
     imp.set_defaults(func=cmd_import)
 
+    cache = sub.add_parser(
+        "cache", help="build a Parquet copy of the raw logs that repeated queries read instead",
+        description="build: write (or bring up to date) a partitioned Parquet copy (zstd) of the logs under "
+        "--logs, one file per table, account, region and day; only days whose raw files changed are "
+        "rewritten. The local engine reads a table from the cache when every day a query selects is "
+        "cached and unchanged, and the raw files otherwise; answers are the same either way, and file "
+        "problems found while building are reported by every query that reads the cache. "
+        "status: what is cached, fresh or stale. clear: remove the cache.",
+    )
+    cache.add_argument("action", choices=("build", "status", "clear"), help="what to do")
+    cache.add_argument("--logs", default=os.environ.get("WORKBENCH_LOGS", DEFAULT_LOGS), metavar="DIR",
+                       help="folder holding AWSLogs/ (default: $WORKBENCH_LOGS or %(default)s)")
+    cache.add_argument("--cache", metavar="DIR", help="cache folder (default: DIR/.workbench-cache, where "
+                       "the engine looks for it)")
+    cache.add_argument("--start", type=_date, metavar="YYYY-MM-DD", help="first day to cache (default: all)")
+    cache.add_argument("--end", type=_date, metavar="YYYY-MM-DD", help="last day to cache (default: all)")
+    cache.add_argument("--sources", type=_csv, metavar="S1,S2", help="cloudtrail,vpcflow,guardduty (default: all)")
+    cache.set_defaults(func=cmd_cache)
+
+    report = sub.add_parser(
+        "report", help="run the investigation notebooks headless into HTML reports and an index",
+        description="Run notebooks with papermill into OUT/NAME.ipynb and OUT/NAME.html (figures work "
+        "offline), each with its summary OUT/NAME.summary.json, and OUT/index.html with one line per "
+        "report. A failing notebook is named with its failing cell and makes the exit status 1; the "
+        "other reports are still written. OUT may be s3://bucket/prefix.",
+    )
+    report.add_argument("--logs", default=os.environ.get("WORKBENCH_LOGS", DEFAULT_LOGS), metavar="DIR",
+                        help="folder holding AWSLogs/ (default: $WORKBENCH_LOGS or %(default)s)")
+    report.add_argument("--out", default="reports", metavar="DIR|s3://...", help="where reports go (default: %(default)s)")
+    report.add_argument("--notebook", action="append", metavar="NAME",
+                        help="a notebook by name, without its number (console-logins, root-and-hidden-logins, "
+                        "vpc-flow-ports, guardduty-drilldown, hunt) or an .ipynb path; repeatable (default: all)")
+    report.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="notebook parameter (repeatable), e.g. -p start=2026-11-01 -p source_ip=203.0.113.7; "
+                        "given to each notebook that has it; lists are comma-separated")
+    report.add_argument("--engine", choices=("local", "athena"), default=None,
+                        help="query engine for the notebooks (default: $WORKBENCH_ENGINE, else local)")
+    report.add_argument("--hide-code", action="store_true", help="leave code out of the HTML pages")
+    report.set_defaults(func=cmd_report)
+
     from workbench.deploy import add_arguments as add_deploy_arguments
 
     deploy = sub.add_parser(
@@ -217,7 +260,18 @@ def cmd_sample(args) -> int:
 def cmd_demo(args) -> int:
     from workbench.demo import run_demo
 
-    return run_demo(Path(args.out), fresh=args.fresh, seed=args.seed, scale=args.scale)
+    return run_demo(Path(args.out), fresh=args.fresh, seed=args.seed, scale=args.scale, reports=args.reports)
+
+
+def cmd_report(args) -> int:
+    from workbench.report import run_reports
+
+    run = run_reports(args.notebook, out=args.out, logs=args.logs, engine=args.engine, params=_params(args.param),
+                      hide_code=args.hide_code, progress=sys.stderr, cell_progress=sys.stderr.isatty())
+    for failure in run.failures:
+        print(f"workbench: report {failure.name} failed at {failure.failed_cell}: {failure.error}", file=sys.stderr)
+    print(run.index)
+    return 1 if run.failures else 0
 
 
 def cmd_query(args) -> int:
@@ -298,6 +352,32 @@ def cmd_import(args) -> int:
     if report.written:
         print(f"next: workbench query console_logins -p start=... -p end=... --logs {args.out}")
     return 0 if report.complete else 1
+
+
+def cmd_cache(args) -> int:
+    import shutil
+
+    from workbench.cache import ParquetCache, default_cache_dir
+    from workbench.engines.listing import LogTree
+
+    LogTree(args.logs)  # a clear error when the folder holds no logs
+    cache = ParquetCache(args.cache or default_cache_dir(args.logs))
+    if args.action == "clear":
+        shutil.rmtree(cache.root, ignore_errors=True)
+        print(f"removed {cache.root}")
+        return 0
+    if args.action == "status":
+        for table, info in cache.status(args.logs).items():
+            print(f"{table}: {info['fresh']} of {info['partitions']} partitions cached and fresh, "
+                  f"{info['stale']} stale, {info['missing']} not cached ({info['rows']} rows, "
+                  f"{info['bytes'] / 1e6:.1f} MB)")
+        return 0
+    report = cache.build(args.logs, start=args.start, end=args.end, sources=args.sources,
+                         progress=sys.stderr.isatty())
+    print(report.summary())
+    for problem in report.problems:
+        print(f"  problem: {problem['path']}: {problem['reason']}", file=sys.stderr)
+    return 0
 
 
 def cmd_sync(args) -> int:

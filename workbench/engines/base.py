@@ -31,7 +31,9 @@ class ScanReport:
     query : str
         The query's name (``adhoc`` for SQL given directly).
     tables : dict
-        Per log table: ``partitions``, ``files`` and ``bytes`` (compressed, as stored) read.
+        Per log table: ``partitions``, ``files`` and ``bytes`` (compressed, as stored) read;
+        ``cache`` is true where the table was read from the Parquet cache (``files`` and
+        ``bytes`` are then the cache's).
     files : int
         Log files opened, all tables together.
     bytes : int
@@ -73,7 +75,8 @@ class ScanReport:
         if self.files or self.scanned_bytes is None:  # Athena reads S3 itself: no file list
             parts.append(f"{self.files} files ({_size(self.bytes)})")
         for table, info in sorted(self.tables.items()):
-            parts.append(f"{table}: {info['partitions']} partitions, {info['files']} files")
+            cached = " (Parquet cache)" if info.get("cache") else ""
+            parts.append(f"{table}: {info['partitions']} partitions, {info['files']} files{cached}")
         if self.scanned_bytes is not None:
             parts.append(f"scanned {_size(self.scanned_bytes)}")
         if self.cost_usd is not None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 
 import duckdb
 
-from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, flowlog_header, flowlog_read_sql
+from workbench.engines.duckdb_readers import (MAX_OBJECT_BYTES, SMALL_OBJECT_BYTES, flowlog_header,
+                                               flowlog_read_sql)
 from workbench.engines.listing import LogFile
 from workbench.readers.cloudtrail import read_cloudtrail
 from workbench.readers.flowlogs import read_flowlog
@@ -42,11 +43,15 @@ class FileCheck:
     read : list of LogFile
         What to read instead of the file: itself when healthy, its repaired copies, or
         nothing when no record could be saved.
+    largest : int or None
+        Bytes of the largest JSON value in what is read (a CloudTrail file is one value);
+        ``None`` when unknown or not JSON. Readers size their buffers by it.
     """
 
     records: int
     problems: list[Problem] = field(default_factory=list)
     read: list[LogFile] = field(default_factory=list)
+    largest: int | None = None
 
 
 class FileChecker:
@@ -73,6 +78,10 @@ class FileChecker:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
+    def remember(self, log: LogFile, outcome: FileCheck) -> None:
+        """Take ``outcome`` as the check of ``log`` (as found earlier, e.g. by the cache)."""
+        self._done[_key(log)] = outcome
+
     def check(self, source: LogSource, files: list[LogFile]) -> dict[str, FileCheck]:
         """A :class:`FileCheck` per file path (checking only files not seen before)."""
         new = [f for f in files if _key(f) not in self._done]
@@ -91,7 +100,7 @@ class FileChecker:
                "sum(coalesce(list_count(list_filter(json_type(json, '$.Records[*]'), lambda t: t <> 'OBJECT')), 0)) "
                "AS not_objects, max(strlen(CAST(json AS VARCHAR))) AS largest "
                "FROM read_json_objects($paths, format='unstructured', filename=true, "
-               f"maximum_object_size={int(self.max_record_bytes)}) GROUP BY filename")
+               "maximum_object_size={limit}) GROUP BY filename")
         rows = self._scan(sql, files, source)
         out = {}
         for log in files:
@@ -100,7 +109,7 @@ class FileChecker:
                 out[log] = row
             elif (row is not None and row[0] == 1 and row[1] == "ARRAY" and not row[3]
                   and row[4] <= self.max_record_bytes):
-                out[log] = FileCheck(int(row[2]), [], [log])
+                out[log] = FileCheck(int(row[2]), [], [log], largest=int(row[4]))
             else:
                 out[log] = self._repair(source, log)
         return out
@@ -110,7 +119,7 @@ class FileChecker:
                "count_if(json_type(json) <> 'OBJECT' OR json_extract_string(json, '$.id') IS NULL "
                "OR json_extract_string(json, '$.type') IS NULL) AS not_findings "
                "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
-               f"maximum_object_size={int(self.max_record_bytes)}) GROUP BY filename")
+               "maximum_object_size={limit}) GROUP BY filename")
         rows = self._scan(sql, files, source)
         out = {}
         for log in files:
@@ -118,7 +127,7 @@ class FileChecker:
             if isinstance(row, FileCheck):
                 out[log] = row
             elif row is not None and row[2] == 0 and row[1] <= self.max_record_bytes:
-                out[log] = FileCheck(int(row[0]), [], [log])
+                out[log] = FileCheck(int(row[0]), [], [log], largest=int(row[1]))
             else:
                 out[log] = self._repair(source, log)
         return out
@@ -159,17 +168,25 @@ class FileChecker:
                     out[log] = FileCheck(int(row[0]), problems, [log])
         return out
 
-    def _scan(self, sql: str, files: list[LogFile], source: LogSource) -> dict:
+    def _scan(self, sql: str, files: list[LogFile], source: LogSource, *, limit: int | None = None) -> dict:
         """Run a check query over ``files``; a file that breaks it is repaired and left out.
+
+        JSON checks (``{limit}`` in ``sql``) first read with DuckDB's smallest JSON buffer,
+        which is much faster than a large one; a file with a larger value is checked again
+        with the full allowance (``max_record_bytes``).
 
         Returns ``{path: row tuple without the filename}``, or ``{path: FileCheck}`` for
         files that had to be repaired because DuckDB could not read them.
         """
+        if limit is None:
+            limit = min(SMALL_OBJECT_BYTES, self.max_record_bytes)
         remaining = list(files)
         found: dict = {}
+        larger: list[LogFile] = []
         while remaining:
             try:
-                rows = self.con.execute(sql, {"paths": [f.path for f in remaining]}).fetchall()
+                rows = self.con.execute(sql.replace("{limit}", str(int(limit))),
+                                        {"paths": [f.path for f in remaining]}).fetchall()
             except (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException):
                 raise  # a fault in the check itself, not in a file
             except duckdb.Error as err:
@@ -177,19 +194,24 @@ class FileChecker:
                 named = [f for f in remaining if f.path in message]
                 if named:
                     bad = max(named, key=lambda f: len(f.path))
-                    found[bad.path] = self._repair(source, bad, duckdb_error=_first_line(message))
+                    if "maximum_object_size" in message and limit < self.max_record_bytes:
+                        larger.append(bad)
+                    else:
+                        found[bad.path] = self._repair(source, bad, duckdb_error=_first_line(message))
                     remaining.remove(bad)
                     continue
                 if len(remaining) == 1:
                     found[remaining[0].path] = self._repair(source, remaining[0], duckdb_error=_first_line(message))
-                    return found
+                    break
                 half = len(remaining) // 2  # the error names no file: find it by halves
                 for part in (remaining[:half], remaining[half:]):
-                    found.update(self._scan(sql, part, source))
-                return found
+                    found.update(self._scan(sql, part, source, limit=limit))
+                break
             for row in rows:
                 found[row[0]] = tuple(row[1:])
-            return found
+            break
+        if larger:
+            found.update(self._scan(sql, larger, source, limit=self.max_record_bytes))
         return found
 
     # -- repair ---------------------------------------------------------------------
@@ -210,27 +232,31 @@ class FileChecker:
             shape = f" ({result.shape})" if result.shape else ""
             problems.append(Problem(log.path, f"unusual shape{shape}, read by the fallback reader"
                                     + (f": {duckdb_error}" if duckdb_error else ""), 0))
-        return FileCheck(count, problems, self._write_copies(source, log, result.records) if count else [])
+        copies, largest = self._write_copies(source, log, result.records) if count else ([], None)
+        return FileCheck(count, problems, copies, largest=largest)
 
-    def _write_copies(self, source: LogSource, log: LogFile, records: list) -> list[LogFile]:
+    def _write_copies(self, source: LogSource, log: LogFile, records: list) -> tuple[list[LogFile], int | None]:
+        """Repaired copies of ``log`` holding ``records``, and their largest JSON value in bytes."""
         if self._workdir is None:
             self._workdir = tempfile.mkdtemp(prefix="workbench-repaired-")
         folder = tempfile.mkdtemp(dir=self._workdir)
         name = os.path.basename(log.path)
         if not name.endswith(".gz"):
             name += ".gz"
-        copies = []
+        copies, largest = [], None
         if source.reader == "flowlog_text":
             for i, (header, rows) in enumerate(records):
                 text = " ".join(header) + "\n" + "".join(" ".join(r) + "\n" for r in rows)
                 copies.append(self._write(folder, f"section{i}-{name}", text.encode(), log))
         elif source.reader == "jsonl":
-            text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
-            copies.append(self._write(folder, name, text.encode(), log))
+            lines = [json.dumps(r, separators=(",", ":")).encode() for r in records]
+            largest = max(len(line) for line in lines)
+            copies.append(self._write(folder, name, b"".join(line + b"\n" for line in lines), log))
         else:
-            body = json.dumps({"Records": records}, separators=(",", ":"))
-            copies.append(self._write(folder, name, body.encode(), log))
-        return copies
+            body = json.dumps({"Records": records}, separators=(",", ":")).encode()
+            largest = len(body)
+            copies.append(self._write(folder, name, body, log))
+        return copies, largest
 
     @staticmethod
     def _write(folder: str, name: str, data: bytes, log: LogFile) -> LogFile:

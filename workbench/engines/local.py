@@ -7,7 +7,10 @@ For each query it
 2. evaluates those conditions, with the query's bound parameters, against the partition
    folders that exist, so only the selected ``account x region x day`` folders are listed;
 3. defines each log table as a view over exactly those files
-   (:mod:`workbench.engines.duckdb_readers`), with the Athena table's columns;
+   (:mod:`workbench.engines.duckdb_readers`), with the Athena table's columns, transforming
+   only the columns the query uses (:mod:`workbench.engines.columns`) -- or, when a Parquet
+   cache (:mod:`workbench.cache`) holds every selected partition unchanged, as a view over
+   the cached Parquet files instead;
 4. runs the query, turned from Athena SQL into DuckDB SQL by sqlglot, with the parameters
    bound by DuckDB.
 """
@@ -19,9 +22,11 @@ import os
 import duckdb
 import pandas as pd
 
+from workbench.cache import ParquetCache, default_cache_dir
 from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
 from workbench.engines.checks import FileChecker
-from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql
+from workbench.engines.columns import used_columns
+from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
 from workbench.engines.listing import LogFile, LogTree, Partition
 from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed, UnreadableFiles
@@ -46,6 +51,10 @@ class LocalEngine(Engine):
     max_record_bytes : int, optional
         Largest JSON value read whole (a CloudTrail file is one value); records larger
         than this are dropped and reported.
+    cache : str, Path or bool, optional
+        Parquet cache folder (``workbench cache build``). By default ``<logs>/.workbench-cache``
+        when it exists; ``False`` never uses a cache. A table is read from the cache only
+        when every partition the query selects is cached and its raw files are unchanged.
 
     Examples
     --------
@@ -57,14 +66,19 @@ class LocalEngine(Engine):
 
     def __init__(self, logs: str | os.PathLike, *, threads: int | None = None,
                  memory_limit: str | None = None, strict: bool = False,
-                 max_record_bytes: int = MAX_OBJECT_BYTES):
+                 max_record_bytes: int = MAX_OBJECT_BYTES, cache: str | os.PathLike | bool | None = None):
         super().__init__()
         self.strict = strict
         self.tree = LogTree(logs)
+        if cache is None or cache is True:
+            cache = default_cache_dir(logs)
+        self.cache = ParquetCache(cache) if cache is not False else None
         self.last_files: list[LogFile] = []
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute("SET enable_progress_bar = false")
+        # no progress bar; set only when on: in a Jupyter kernel without ipywidgets the SET raises
+        if self.con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
+            self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -80,8 +94,10 @@ class LocalEngine(Engine):
         check_time_bounds(query, reads, allow_full_scan=allow_full_scan)
         report = ScanReport(engine=self.name, query=query.name)
         self.last_files = []
+        statement = parse_sql(query.sql, where=query.name)
         for table in sorted({r.table for r in reads}):
-            self._define_table(table, [r for r in reads if r.table == table], values, report)
+            columns = used_columns(statement, get_source(table))
+            self._define_table(table, [r for r in reads if r.table == table], values, report, columns)
         if self.strict and report.problems:
             raise UnreadableFiles(
                 f"{query.name}: {len(report.problems)} file(s) could not be read whole (strict mode):\n  "
@@ -119,10 +135,19 @@ class LocalEngine(Engine):
             self.con.unregister("_partitions")
         return [p for p in partitions if p.path in keep]
 
-    def _define_table(self, table: str, reads: list[TableRead], values: dict, report: ScanReport):
+    def _define_table(self, table: str, reads: list[TableRead], values: dict, report: ScanReport,
+                      columns: set[str] | None = None):
         source = get_source(table)
         partitions = self.select_partitions(table, reads, values)
         files, ignored = self.tree.files(source, partitions)
+        if self.cache is not None and partitions and self.cache.exists():
+            found = self.cache.lookup(source, partitions, files)
+            if all(manifest is not None for _, manifest, _ in found):
+                self._define_cached_table(source, found, files, ignored, report)
+                return
+            for _, manifest, part_files in found:  # the check pass the cache already made
+                for log, outcome in manifest.healthy_checks(part_files) if manifest else ():
+                    self.checker.remember(log, outcome)
         checks = self.checker.check(source, files)
         records = sum(c.records for c in checks.values())
         report.tables[table] = {
@@ -137,17 +162,57 @@ class LocalEngine(Engine):
         report.ignored += len(ignored)
         report.problems += [p.as_dict() for c in checks.values() for p in c.problems]
         self.last_files += files
-        self.define_view(table, [r for f in files for r in checks[f.path].read])
+        largest = [checks[f.path].largest for f in files if checks[f.path].read]
+        self.define_view(table, [r for f in files for r in checks[f.path].read], columns=columns,
+                         object_bytes=object_buffer_bytes(None if None in largest else max(largest, default=0)))
 
-    def define_view(self, table: str, files: list[LogFile]) -> None:
-        """(Re)define the view ``table`` over exactly ``files``."""
+    def _define_cached_table(self, source, found, files: list[LogFile], ignored: list[str], report: ScanReport):
+        """Define ``source``'s view over its cached partitions; report as the raw read would."""
+        data = [m.data_path for _, m, _ in found if m.rows]
+        size = sum(m.parquet_bytes for _, m, _ in found)
+        records = sum(m.records for _, m, _ in found)
+        report.tables[source.table] = {"partitions": len(found), "files": len(data), "bytes": size,
+                                       "records": records, "cache": True}
+        report.files += len(data)
+        report.bytes += size
+        report.records += records
+        report.ignored += len(ignored)
+        report.problems += [p for part, m, _ in found for p in m.problems_for(part)]
+        self.last_files += files
+        if not data:
+            self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
+            return
+        variable = f"cache_{source.name}"
+        self.con.execute(f"SET VARIABLE {variable} = $paths", {"paths": data})
+        names = ", ".join([f'CAST("{c.name}" AS {c.type.duckdb()}) AS "{c.name}"' if c.type.kind != "scalar"
+                           else f'"{c.name}"' for c in source.columns] + [f'"{p}"' for p in source.partitions])
+        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS '
+                         f"SELECT {names} FROM read_parquet(getvariable('{variable}'), hive_partitioning=false)")
+
+    def define_view(self, table: str, files: list[LogFile], *, columns: set[str] | None = None,
+                    object_bytes: int = MAX_OBJECT_BYTES) -> None:
+        """(Re)define the view ``table`` over exactly ``files``.
+
+        Parameters
+        ----------
+        table : str
+            The log table.
+        files : list of LogFile
+            What to read (checked files, repaired copies).
+        columns : set of str, optional
+            Data columns to read; the others are typed nulls (default: all).
+        object_bytes : int
+            JSON buffer size: at least the largest JSON value in ``files``.
+        """
         source = get_source(table)
         if not files:
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
             return
         files_table = f"_files_{source.name}"
-        self.con.register(files_table, pd.DataFrame([f.__dict__ for f in files]))
-        body = READERS[source.reader](self.con, source, files, files_table)
+        unique = {f.path: f for f in files}.values()  # the partition values of each file, once
+        self.con.register(files_table, pd.DataFrame([f.__dict__ for f in unique]))
+        body = READERS[source.reader](self.con, source, files, files_table, columns=columns,
+                                      object_bytes=object_bytes)
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {body}')
 
 

@@ -1,0 +1,98 @@
+"""The HTML reports in a real browser: headless Chromium (Debian's ``chromium`` and
+``chromium-driver`` packages), offline, with no console errors and every figure drawn.
+
+Screenshots are saved in ``reports/test-screenshots/`` for a person to look at.
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from selenium.webdriver.support.wait import WebDriverWait
+
+from workbench.report import list_notebooks
+
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("WORKBENCH_CHROMEDRIVER", "/usr/bin/chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "reports" / "test-screenshots"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1400,1800")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        message = f"needs {CHROMIUM} and {CHROMEDRIVER}: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="workbench-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _open(browser, page: Path):
+    """Load a page, wait for Plotly to finish drawing, return the console messages that are errors."""
+    browser.get_log("browser")  # forget what earlier pages said
+    browser.get(page.resolve().as_uri())
+    WebDriverWait(browser, 30).until(lambda b: b.execute_script(
+        "return document.readyState === 'complete' && [...document.querySelectorAll('.js-plotly-plot')]"
+        ".every(p => p.querySelector('.main-svg'))"))
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def _figure_cells(name: str) -> int:
+    path = list_notebooks()[name]
+    cells = nbformat.read(str(path), as_version=4).cells
+    return sum(1 for c in cells if c.cell_type == "code" and re.search(r"\b\w*figures\.(?!embed_plotly)\w+\(", c.source))
+
+
+@pytest.mark.parametrize("name", list(list_notebooks()))
+def test_report_page_draws_every_figure_without_errors(browser, demo_run, name):
+    errors = _open(browser, demo_run.reports / f"{name}.html")
+    assert errors == [], errors
+    plots = browser.execute_script("return document.querySelectorAll('.js-plotly-plot').length")
+    drawn = browser.execute_script(
+        "return [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.querySelector('.main-svg')).length")
+    marks = browser.execute_script("return document.querySelectorAll('.js-plotly-plot .main-svg').length")
+    assert plots == _figure_cells(name) and drawn == plots, (plots, drawn)
+    assert marks >= 2 * plots, "each figure draws its plot and its overlay layers"
+    assert browser.execute_script("return typeof window.Plotly") == "object", "plotly.js is embedded in the page"
+    _screenshot(browser, f"{name}.png")
+
+
+def test_index_page_links_every_report(browser, demo_run):
+    errors = _open(browser, demo_run.reports / "index.html")
+    assert errors == []
+    rows = browser.execute_script("return document.querySelectorAll('tbody tr').length")
+    assert rows == len(list_notebooks())
+    links = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+    assert {f"{n}.html" for n in list_notebooks()} <= set(links)
+    assert all((demo_run.reports / link).is_file() for link in links)
+    assert browser.execute_script("return document.querySelectorAll('td.status-ok').length") == rows
+    _screenshot(browser, "index.png")
+
+
+def _screenshot(browser, file_name: str) -> None:
+    """The whole page (up to 16000 pixels high), for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1400, min(max(height, 600), 16000))
+    browser.save_screenshot(str(SCREENSHOTS / file_name))
+    browser.set_window_size(1400, 1800)

@@ -1,0 +1,129 @@
+"""Console sign-ins: who signs in, how often, from where, with MFA or not.
+
+Every function takes rows of the ``console_logins`` query. Sign-ins with an unknown user
+name (``HIDDEN_DUE_TO_SECURITY_REASONS``) are nobody's: they are left out of the
+per-principal views and counted in :func:`by_kind` as their own kind.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analyses.logins import HIDDEN_USER
+
+KINDS = {"Root": "root", "IAMUser": "IAM user", "AssumedRole": "federated (SSO/SAML)"}
+UNKNOWN_KIND = "unknown user name (HIDDEN)"
+
+
+def with_who(logins: pd.DataFrame) -> pd.DataFrame:
+    """``logins`` plus ``who`` (a person-readable principal) and ``kind`` (root, IAM user, federated).
+
+    ``who`` is the user or session name; root is ``root@<account>`` since every account
+    has its own.
+    """
+    kind = logins.principal_type.map(KINDS).fillna(logins.principal_type.fillna("other"))
+    hidden = logins.user_name.fillna("") == HIDDEN_USER
+    kind = kind.where(~hidden, UNKNOWN_KIND)
+    who = logins.user_name.fillna(logins.principal).astype(object)
+    who = who.where(logins.principal_type != "Root", "root@" + logins.account_id.astype(str))
+    return logins.assign(who=who, kind=kind, day=pd.to_datetime(logins.event_time, utc=True).dt.strftime("%Y-%m-%d"))
+
+
+def named(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins of known principals (unknown user names left out), with ``who`` and ``kind``."""
+    rows = with_who(logins)
+    return rows[rows.kind != UNKNOWN_KIND].reset_index(drop=True)
+
+
+def daily_counts(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins per principal (rows) and day (columns), busiest-every-day principals first."""
+    rows = named(logins)
+    if rows.empty:
+        return pd.DataFrame()
+    table = rows.pivot_table(index="who", columns="day", values="event_id", aggfunc="count", fill_value=0)
+    order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order]
+
+
+def per_principal(logins: pd.DataFrame) -> pd.DataFrame:
+    """One row per principal: kind, accounts, sign-ins, failures, days active, IPs, MFA share."""
+    columns = ["who", "kind", "accounts", "sign_ins", "failures", "days_active", "source_ips", "mfa_share"]
+    rows = named(logins)
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    ok = rows.outcome == "Success"
+    out = rows.assign(failed=~ok, mfa=rows.mfa_used.fillna(False).astype(bool) & ok).groupby("who").agg(
+        kind=("kind", "first"),
+        accounts=("account_id", "nunique"),
+        sign_ins=("event_id", "size"),
+        failures=("failed", "sum"),
+        days_active=("day", "nunique"),
+        source_ips=("source_ip", "nunique"),
+        mfa=("mfa", "sum"),
+        successes=("outcome", lambda o: int((o == "Success").sum())),
+    ).reset_index()
+    out["mfa_share"] = (out.mfa / out.successes.where(out.successes > 0)).round(2)
+    return out.sort_values(["sign_ins", "who"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+def outcomes_over_time(logins: pd.DataFrame, freq: str = "6h") -> pd.DataFrame:
+    """Sign-ins per time bucket and outcome (``Success``/``Failure``): ``time, outcome, sign_ins``."""
+    if logins.empty:
+        return pd.DataFrame(columns=["time", "outcome", "sign_ins"])
+    rows = logins.assign(time=pd.to_datetime(logins.event_time, utc=True).dt.floor(freq),
+                         outcome=logins.outcome.fillna("unknown"))
+    return rows.groupby(["time", "outcome"]).size().rename("sign_ins").reset_index()
+
+
+def mfa_share(logins: pd.DataFrame) -> pd.DataFrame:
+    """Per principal, successful sign-ins and the share made with MFA, lowest share first.
+
+    Federated (SSO/SAML) sign-ins report ``MFAUsed = No`` even when the identity provider
+    asked for MFA: read their share as "MFA not done by AWS", not "no MFA".
+    """
+    columns = ["who", "kind", "sign_ins", "with_mfa", "share"]
+    rows = named(logins)
+    rows = rows[rows.outcome == "Success"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    out = rows.assign(mfa=rows.mfa_used.fillna(False).astype(bool)).groupby("who").agg(
+        kind=("kind", "first"), sign_ins=("event_id", "size"), with_mfa=("mfa", "sum")).reset_index()
+    out["share"] = (out.with_mfa / out.sign_ins).round(2)
+    return out.sort_values(["share", "sign_ins"], ascending=[True, False])[columns].reset_index(drop=True)
+
+
+def new_source_ips(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins from an IP never seen for that principal earlier in the window.
+
+    A principal's first day in the window is its baseline: IPs used that day are known.
+    Each later day, an IP the principal has not used before is new.
+
+    Returns
+    -------
+    DataFrame
+        ``who, kind, account_id, source_ip, first_seen, sign_ins, failures, known_ips``,
+        newest first; ``known_ips`` is how many IPs the principal had used before.
+    """
+    columns = ["who", "kind", "account_id", "source_ip", "first_seen", "sign_ins", "failures", "known_ips"]
+    rows = named(logins).sort_values("event_time")
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    firsts = rows.groupby(["who", "source_ip"], dropna=False).agg(
+        kind=("kind", "first"), account_id=("account_id", "first"), first_seen=("event_time", "min"),
+        day=("day", "min"), sign_ins=("event_id", "size"),
+        failures=("outcome", lambda o: int((o != "Success").sum())),
+    ).reset_index()
+    firsts["baseline"] = firsts.who.map(rows.groupby("who").day.min())
+    firsts = firsts.sort_values("first_seen")
+    firsts["known_ips"] = firsts.groupby("who").cumcount()
+    new = firsts[firsts.day > firsts.baseline]
+    return new.sort_values("first_seen", ascending=False)[columns].reset_index(drop=True)
+
+
+def by_kind(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins per kind of principal (root, IAM user, federated, unknown name) and outcome."""
+    if logins.empty:
+        return pd.DataFrame(columns=["kind", "outcome", "sign_ins", "principals"])
+    rows = with_who(logins).assign(outcome=lambda f: f.outcome.fillna("unknown"))
+    return rows.groupby(["kind", "outcome"]).agg(
+        sign_ins=("event_id", "size"), principals=("who", "nunique")).reset_index()

@@ -1,0 +1,232 @@
+"""Each notebook's summary: a headline, the key numbers and the facts it established.
+
+One function per notebook, pure: results in, a dict out (written by
+:func:`workbench.summary.write_summary`). ``numbers`` go on the report index; ``facts``
+are for the demo, the tests and any tool reading the reports. Lists of ids are capped at
+:data:`MAX_IDS`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analyses import findings as gd
+from workbench.analyses import flows as fl
+from workbench.analyses import hidden as hd
+from workbench.analyses import signins
+from workbench.analyses.logins import root_verdict
+from workbench.analyses.pivots import is_ip_address
+
+MAX_IDS = 1000
+
+
+def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: pd.DataFrame) -> dict:
+    """Summary of the ``console-logins`` notebook.
+
+    Parameters
+    ----------
+    logins : DataFrame
+        Rows of ``console_logins``.
+    new_ips : DataFrame
+        :func:`workbench.analyses.signins.new_source_ips`.
+    failed_bursts : DataFrame
+        :func:`workbench.analyses.logins.failed_login_bursts`.
+    """
+    people = signins.named(logins)
+    failed = int((logins.outcome != "Success").sum()) if len(logins) else 0
+    ok = people[people.outcome == "Success"] if len(people) else people
+    no_mfa = ok[(ok.kind != "federated (SSO/SAML)") & ~ok.mfa_used.fillna(False).astype(bool)] if len(ok) else ok
+    parts = [f"{len(logins)} console sign-ins by {people.who.nunique() if len(people) else 0} principals",
+             f"{failed} failed"]
+    if len(failed_bursts):
+        parts.append("password guessing: " + ", ".join(
+            f"{r.user_name} from {r.source_ip} ({r.failures} failures)" for r in failed_bursts.itertuples()))
+    parts.append(f"{len(new_ips)} first sign-ins from a new IP")
+    kinds = signins.by_kind(logins).groupby("kind").sign_ins.sum() if len(logins) else pd.Series(dtype=int)
+    return {
+        "title": "Console sign-ins",
+        "headline": "; ".join(parts) + ".",
+        "numbers": {"sign-ins": len(logins), "failed": failed, "new IPs": len(new_ips),
+                    "IAM/root without MFA": len(no_mfa), "guessing series": len(failed_bursts)},
+        "facts": {
+            "sign_ins": len(logins),
+            "principals": sorted(set(people.who)) if len(people) else [],
+            "kinds": {k: int(v) for k, v in kinds.items()},
+            "failed_bursts": [{"user_name": r.user_name, "source_ip": r.source_ip, "account_id": r.account_id,
+                               "failures": int(r.failures), "event_ids": list(r.event_ids)}
+                              for r in failed_bursts.itertuples()],
+            "new_ips": [{"who": r.who, "source_ip": r.source_ip, "first_seen": r.first_seen}
+                        for r in new_ips.head(50).itertuples()],
+        },
+    }
+
+
+def root_and_hidden(root: pd.DataFrame, hidden: pd.DataFrame) -> dict:
+    """Summary of the ``root-and-hidden-logins`` notebook.
+
+    Parameters
+    ----------
+    root : DataFrame
+        Rows of ``root_activity``.
+    hidden : DataFrame
+        Rows of ``hidden_user_logins`` classified by :func:`workbench.analyses.hidden.classify`.
+    """
+    logins = root[root.event_name == "ConsoleLogin"] if len(root) else root
+    ok = logins[logins.outcome == "Success"] if len(logins) else logins
+    failed = logins[logins.outcome != "Success"] if len(logins) else logins
+    no_mfa = ok[~ok.mfa_used.fillna(False).astype(bool)] if len(ok) else ok
+    bursts = hd.bursts(hidden)
+    one_offs = hidden[hidden.kind == hd.ONE_OFF] if len(hidden) else hidden
+    return {
+        "title": "Root and HIDDEN_DUE_TO_SECURITY_REASONS sign-ins",
+        "headline": f"{root_verdict(root)} {hd.verdict(hidden)}",
+        "numbers": {"root actions": len(root), "root sign-ins": len(ok), "without MFA": len(no_mfa),
+                    "HIDDEN bursts": len(bursts), "one-off HIDDEN": len(one_offs)},
+        "facts": {
+            "root_event_ids": _ids(root.event_id) if len(root) else [],
+            "root_signin_event_ids": _ids(ok.event_id) if len(ok) else [],
+            "root_failed_signin_event_ids": _ids(failed.event_id) if len(failed) else [],
+            "root_source_ips": sorted(set(root.source_ip)) if len(root) else [],
+            "root_accounts": sorted(set(root.account_id)) if len(root) else [],
+            "hidden_burst_ips": sorted(set(bursts.source_ip)) if len(bursts) else [],
+            "hidden_bursts": [{"source_ip": r.source_ip, "account_id": r.account_id, "attempts": int(r.attempts),
+                               "first_seen": r.first_seen, "last_seen": r.last_seen, "event_ids": _ids(r.event_ids)}
+                              for r in bursts.itertuples()],
+            "hidden_one_off_ips": sorted(set(one_offs.source_ip)) if len(one_offs) else [],
+        },
+    }
+
+
+def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFrame) -> dict:
+    """Summary of the ``vpc-flow-ports`` notebook.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        Rows of ``port_pairs``.
+    rejected : DataFrame
+        :func:`workbench.analyses.flows.top_rejected_destinations`.
+    scans : DataFrame
+        Rows of ``scan_candidates``.
+    """
+    total = fl.totals(pairs)
+    return {
+        "title": "VPC flows: ports, rejections, scans",
+        "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. {fl.scan_verdict(scans)}",
+        "numbers": {"flows": total["flows"], "rejected": f"{total['rejected_share']:.0%}",
+                    "scan candidates": len(scans), "scanning IPs": scans.source_ip.nunique() if len(scans) else 0},
+        "facts": {
+            "flows": total["flows"],
+            "rejected_flows": total["rejected"],
+            "scanning_ips": sorted(set(scans.source_ip)) if len(scans) else [],
+            "scans": [{"source_ip": r.source_ip, "dst_addr": r.dst_addr, "interface_id": r.interface_id,
+                       "account_id": r.account_id, "distinct_ports": int(r.distinct_ports),
+                       "rejected_share": round(float(r.rejected_share), 3)} for r in scans.itertuples()],
+            "top_rejected": [{"dstaddr": r.dstaddr, "interface_id": r.interface_id, "rejected": int(r.rejected)}
+                             for r in rejected.head(5).itertuples()],
+        },
+    }
+
+
+def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> dict:
+    """Summary of the ``guardduty-drilldown`` notebook.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        Rows of ``findings``.
+    finding : Series
+        The finding drilled into (:func:`workbench.analyses.findings.pick`).
+    found : PivotResult
+        :func:`workbench.pivot` from the finding's pivots.
+    """
+    bands = gd.with_band(findings).band.value_counts() if len(findings) else pd.Series(dtype=int)
+    pivots = gd.pivots(finding)
+    ct = found.cloudtrail
+    remote = pivots["source_ip"]
+    from_remote = ct[ct.source_ip == remote] if remote and len(ct) else ct.iloc[0:0]
+    return {
+        "title": "GuardDuty drill-down",
+        "headline": f"{len(findings)} findings; drilled into {gd.describe(finding)} "
+                    f"CloudTrail: {len(ct)} events ({len(from_remote)} from the finding's IP).",
+        "numbers": {"findings": len(findings), "high+": int(bands.get("high", 0) + bands.get("critical", 0)),
+                    "medium": int(bands.get("medium", 0)), "low": int(bands.get("low", 0)),
+                    "CloudTrail events": len(ct), "from remote IP": len(from_remote)},
+        "facts": {
+            "finding_id": finding.finding_id,
+            "type": finding.type,
+            "severity": float(finding.severity),
+            "account_id": finding.account_id,
+            **pivots,
+            "reached_access_keys": sorted(set(ct.access_key_id.dropna())) if len(ct) else [],
+            "reached_source_ips": sorted({ip for ip in ct.source_ip if is_ip_address(ip)}) if len(ct) else [],
+            "event_ids_from_remote_ip": _ids(from_remote.event_id),
+            "cloudtrail_events": len(ct),
+            "failed_calls": int(ct.error_code.notna().sum()) if len(ct) else 0,
+            "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
+            "next_pivots": _pivot_rows(found.next_pivots),
+        },
+    }
+
+
+def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
+    """Summary of the ``hunt`` notebook.
+
+    Parameters
+    ----------
+    start_from : dict
+        The entities the hunt started from.
+    found : PivotResult
+        The first pivot.
+    wider : PivotResult
+        The pivot that followed the top next pivots (``found`` itself if none was followed).
+    outliers : DataFrame
+        :func:`workbench.analyses.activity.volume_outliers`.
+    """
+    both = pd.concat([found.cloudtrail, wider.cloudtrail], ignore_index=True)
+    asked = {k: v for k, v in start_from.items() if v not in (None, "", [])}
+    added = {k: [v for v in values if v not in found.entities.get(k, [])] for k, values in wider.entities.items()}
+    added = {k: v for k, v in added.items() if v}
+    top = outliers.head(1)
+    return {
+        "title": "Hunt",
+        "headline": f"From {_entities_text(asked)}: {len(found.cloudtrail)} CloudTrail "
+                    f"events, {int(found.flows.flows.sum()) if len(found.flows) else 0} flows, "
+                    f"{_count(len(found.findings), 'finding')}; {_count(len(found.next_pivots), 'next pivot')}"
+                    + (f"; following {_entities_text(added)}: "
+                       f"{len(wider.cloudtrail)} events" if added else "") + ".",
+        "numbers": {"CloudTrail events": len(found.cloudtrail), "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
+                    "findings": len(found.findings), "next pivots": len(found.next_pivots),
+                    "after following": len(wider.cloudtrail)},
+        "facts": {
+            "started_from": asked,
+            "followed": added,
+            "reached_access_keys": sorted(set(both.access_key_id.dropna())) if len(both) else [],
+            "reached_principals": sorted(set(both.principal.dropna())) if len(both) else [],
+            "reached_source_ips": sorted({ip for ip in both.source_ip if is_ip_address(ip)}) if len(both) else [],
+            "cloudtrail_event_ids": _ids(found.cloudtrail.event_id),
+            "followed_event_count": len(wider.cloudtrail),
+            "finding_ids": sorted(set(found.findings.finding_id)) if len(found.findings) else [],
+            "next_pivots": _pivot_rows(found.next_pivots),
+            "top_outlier": ({"principal": top.principal.iloc[0], "day": top.event_day.iloc[0],
+                             "calls": int(top.calls.iloc[0]), "score": round(float(top.score.iloc[0]), 1)}
+                            if len(top) else None),
+        },
+    }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _entities_text(entities: dict) -> str:
+    return "; ".join(f"{k} {', '.join(v) if isinstance(v, (list, tuple)) else v}" for k, v in entities.items())
+
+
+def _ids(values) -> list[str]:
+    return sorted(set(str(v) for v in values))[:MAX_IDS]
+
+
+def _pivot_rows(ranked: pd.DataFrame, n: int = 5) -> list[dict]:
+    return [{"kind": r.kind, "value": r.value, "sources": r.sources, "hits": int(r.hits)}
+            for r in ranked.head(n).itertuples()]

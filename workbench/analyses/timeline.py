@@ -1,0 +1,131 @@
+"""One timeline from three sources, and what the entities in it did."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analyses.pivots import as_timedelta, as_utc
+
+TIMELINE_COLUMNS = ["time", "source", "account_id", "region", "activity", "actor", "source_ip",
+                    "access_key_id", "outcome", "ref"]
+
+_PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+
+
+def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """CloudTrail events, VPC flows and GuardDuty findings as one timeline, oldest first.
+
+    Parameters
+    ----------
+    cloudtrail : DataFrame
+        Rows of ``events_by_entity`` (or any ``events_by_*`` query).
+    flows : DataFrame
+        Rows of ``flows_by_entity``.
+    findings : DataFrame
+        Rows of ``findings``.
+
+    Returns
+    -------
+    DataFrame
+        ``time, source, account_id, region, activity, actor, source_ip, access_key_id,
+        outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow`` or ``guardduty``;
+        ``activity`` the API call, the flow (action, protocol/port, count) or the finding
+        type; ``outcome`` the error code, REJECT/ACCEPT or the severity; ``ref`` the event
+        id, interface id or finding id.
+    """
+    parts = []
+    if not cloudtrail.empty:
+        parts.append(pd.DataFrame({
+            "time": pd.to_datetime(cloudtrail.event_time, utc=True),
+            "source": "cloudtrail",
+            "account_id": cloudtrail.account_id,
+            "region": cloudtrail.region,
+            "activity": cloudtrail.event_source.astype(str).str.replace(".amazonaws.com", "", regex=False)
+            + ":" + cloudtrail.event_name.astype(str),
+            "actor": cloudtrail.principal,
+            "source_ip": cloudtrail.source_ip,
+            "access_key_id": cloudtrail.access_key_id,
+            "outcome": cloudtrail.error_code.fillna("OK"),
+            "ref": cloudtrail.event_id,
+        }))
+    if not flows.empty:
+        protocol = flows.protocol.map(lambda p: _PROTOCOLS.get(int(p), str(p)) if pd.notna(p) else "?")
+        port = flows.dstport.map(lambda p: "" if pd.isna(p) else f"/{int(p)}")
+        parts.append(pd.DataFrame({
+            "time": pd.to_datetime(flows.first_seen, utc=True),
+            "source": "vpcflow",
+            "account_id": flows.account_id,
+            "region": None,
+            "activity": protocol + port + " " + flows.srcaddr.astype(str) + " -> " + flows.dstaddr.astype(str)
+            + " x" + flows.flows.astype(str),
+            "actor": flows.srcaddr,
+            "source_ip": flows.srcaddr,
+            "access_key_id": None,
+            "outcome": flows.action,
+            "ref": flows.interface_id,
+        }))
+    if not findings.empty:
+        parts.append(pd.DataFrame({
+            "time": pd.to_datetime(findings.first_seen.fillna(findings.created_at), utc=True),
+            "source": "guardduty",
+            "account_id": findings.account_id,
+            "region": findings.region,
+            "activity": findings.type,
+            "actor": findings.user_name.fillna(findings.instance_id),
+            "source_ip": findings.remote_ip,
+            "access_key_id": findings.access_key_id,
+            "outcome": "severity " + findings.severity.map(lambda s: f"{s:g}"),
+            "ref": findings.finding_id,
+        }))
+    if not parts:
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    frames = [p.astype({c: object for c in TIMELINE_COLUMNS if c != "time"}) for p in parts]
+    out = pd.concat(frames, ignore_index=True)[TIMELINE_COLUMNS]
+    return out.sort_values(["time", "source", "ref"], kind="stable").reset_index(drop=True)
+
+
+def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:
+    """Timeline rows from ``first - padding`` to ``last + padding`` (e.g. a finding's activity)."""
+    if timeline.empty:
+        return timeline
+    pad = as_timedelta(padding)
+    lo, hi = as_utc(first) - pad, as_utc(last) + pad
+    return timeline[(timeline.time >= lo) & (timeline.time <= hi)].reset_index(drop=True)
+
+
+def activity_by_entity(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """What each principal did from each source IP with each key: counts, APIs, errors, time span.
+
+    Returns
+    -------
+    DataFrame
+        ``principal, access_key_id, source_ip, events, apis, errors, regions, first_seen,
+        last_seen, top_apis``, busiest first.
+    """
+    columns = ["principal", "access_key_id", "source_ip", "events", "apis", "errors", "regions",
+               "first_seen", "last_seen", "top_apis"]
+    if cloudtrail.empty:
+        return pd.DataFrame(columns=columns)
+    groups = cloudtrail.groupby(["principal", "access_key_id", "source_ip"], dropna=False)
+    out = groups.agg(
+        events=("event_id", "size"),
+        apis=("event_name", "nunique"),
+        errors=("error_code", "count"),
+        regions=("region", lambda r: ", ".join(sorted(set(r.dropna())))),
+        first_seen=("event_time", "min"),
+        last_seen=("event_time", "max"),
+        top_apis=("event_name", lambda n: ", ".join(n.value_counts().head(5).index)),
+    ).reset_index()
+    return out.sort_values(["events", "first_seen"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+def errors(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """Calls that failed (``error_code`` set), per principal, source IP, API and error."""
+    columns = ["principal", "source_ip", "event_name", "error_code", "calls", "first_seen", "last_seen"]
+    if cloudtrail.empty or cloudtrail.error_code.isna().all():
+        return pd.DataFrame(columns=columns)
+    failed = cloudtrail[cloudtrail.error_code.notna()]
+    out = failed.groupby(["principal", "source_ip", "event_name", "error_code"], dropna=False).agg(
+        calls=("event_id", "size"), first_seen=("event_time", "min"), last_seen=("event_time", "max"),
+    ).reset_index()
+    return out.sort_values(["first_seen", "event_name"])[columns].reset_index(drop=True)

@@ -1,0 +1,99 @@
+"""Did the reports find what the sample generator planted? (``scenarios.json`` vs summaries)
+
+Each planted scenario kind is checked against the summary of the notebook meant to find
+it, by the facts that identify it (event ids, IPs, keys), not by a count that could match
+by chance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    """One planted scenario and whether its report found it."""
+
+    kind: str
+    report: str
+    found: bool
+    detail: str
+
+
+def check_scenarios(truth: dict, summaries: dict[str, dict]) -> list[Check]:
+    """Compare ``scenarios.json`` (``truth``) with report summaries (name -> summary dict).
+
+    Returns
+    -------
+    list of Check
+        One per planted scenario, in ``scenarios.json`` order.
+    """
+    checks = []
+    for scenario in truth.get("scenarios", []):
+        report, rule = _RULES.get(scenario["kind"], (None, None))
+        if rule is None:
+            checks.append(Check(scenario["kind"], "-", False, "no report looks for this kind of scenario"))
+            continue
+        facts = (summaries.get(report) or {}).get("facts")
+        if facts is None:
+            checks.append(Check(scenario["kind"], report, False, f"no summary from {report}"))
+            continue
+        found, detail = rule(scenario, facts)
+        checks.append(Check(scenario["kind"], report, found, detail))
+    return checks
+
+
+def _root(s: dict, f: dict) -> tuple[bool, str]:
+    found = sorted(f.get("root_event_ids", [])) == sorted(s["event_ids"])
+    return found, (f"{len(f.get('root_event_ids', []))} root actions listed, sign-in from "
+                   f"{', '.join(f.get('root_source_ips', [])) or 'nowhere'}, event ids "
+                   + ("match" if found else "differ"))
+
+
+def _hidden(s: dict, f: dict) -> tuple[bool, str]:
+    burst = next((b for b in f.get("hidden_bursts", []) if b["source_ip"] == s["source_ip"]), None)
+    found = burst is not None and sorted(burst["event_ids"]) == sorted(s["event_ids"])
+    if burst is None:
+        return False, f"no HIDDEN_DUE_TO_SECURITY_REASONS burst from {s['source_ip']}"
+    return found, f"burst of {burst['attempts']} unknown user names from {burst['source_ip']}"
+
+
+def _bruteforce(s: dict, f: dict) -> tuple[bool, str]:
+    hit = next((b for b in f.get("failed_bursts", [])
+                if b["source_ip"] == s["source_ip"] and b["user_name"] == s["user_name"]), None)
+    if hit is None:
+        return False, f"no password-guessing series against {s['user_name']} from {s['source_ip']}"
+    return sorted(hit["event_ids"]) == sorted(s["event_ids"]), (
+        f"{hit['failures']} failed passwords for {hit['user_name']} from {hit['source_ip']}")
+
+
+def _access_key(s: dict, f: dict) -> tuple[bool, str]:
+    found = (f.get("access_key_id") == s["access_key_id"] and f.get("source_ip") == s["source_ip"]
+             and sorted(f.get("event_ids_from_remote_ip", [])) == sorted(s["event_ids"]))
+    return found, (f"finding on key {f.get('access_key_id')} from {f.get('source_ip')}: "
+                   f"{len(f.get('event_ids_from_remote_ip', []))} CloudTrail events from that IP")
+
+
+def _port_scan(s: dict, f: dict) -> tuple[bool, str]:
+    hit = next((x for x in f.get("scans", []) if x["source_ip"] == s["source_ip"] and x["interface_id"] == s["eni"]),
+               None)
+    if hit is None:
+        return False, f"{s['source_ip']} is not a scan candidate"
+    return True, f"{hit['source_ip']} reached {hit['distinct_ports']} ports of {hit['dst_addr']} ({hit['interface_id']})"
+
+
+def _anomaly(s: dict, f: dict) -> tuple[bool, str]:
+    top = f.get("top_outlier") or {}
+    found = top.get("principal") == s["principal_arn"] and top.get("day") == s["day"]
+    who = str(top.get("principal", "nobody")).rsplit("/", 1)[-1]
+    return found, f"top departure from own normal: {who} on {top.get('day')} ({top.get('calls')} calls)"
+
+
+_RULES = {
+    "root_console_login": ("root-and-hidden-logins", _root),
+    "hidden_user_bruteforce": ("root-and-hidden-logins", _hidden),
+    "console_bruteforce": ("console-logins", _bruteforce),
+    "compromised_access_key": ("guardduty-drilldown", _access_key),
+    "port_scan": ("vpc-flow-ports", _port_scan),
+    "anomalous_principal": ("hunt", _anomaly),
+}

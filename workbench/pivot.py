@@ -1,0 +1,181 @@
+"""``workbench.pivot``: everything the three sources know about an entity, in one call.
+
+Start from a source IP, an access key, a principal or an EC2 instance (or several), and
+get back the CloudTrail events, VPC flows and GuardDuty findings that mention them in a
+time window, one combined timeline, and the entities seen alongside them, ranked, as the
+next pivots to try.
+
+Examples
+--------
+>>> import workbench
+>>> found = workbench.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07",
+...                         logs="demo-data")                          # doctest: +SKIP
+>>> found                   # one line per source, and the top next pivots   # doctest: +SKIP
+>>> found.timeline.head()                                              # doctest: +SKIP
+>>> wider = found.follow(1) # pivot again, adding the top next pivot   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.analyses import pivots as rules
+from workbench.analyses.timeline import combine
+from workbench.defaults import as_list, engine_name, logs_folder
+from workbench.engines import Engine, connect
+from workbench.errors import UsageError
+
+
+@dataclass
+class PivotResult:
+    """What :func:`pivot` found.
+
+    Attributes
+    ----------
+    entities : dict
+        What the pivot started from: ``{kind: [values]}`` for ``access_key_id``,
+        ``source_ip``, ``instance_id`` and ``principal``.
+    first, last : pandas.Timestamp
+        The time range searched (padding included), UTC, ``[first, last)``.
+    cloudtrail : DataFrame
+        Events that involve an entity (columns of the ``events_by_entity`` query).
+    flows : DataFrame
+        VPC flows to or from an IP, or on an instance's interfaces, per hour
+        (``flows_by_entity``).
+    findings : DataFrame
+        GuardDuty findings that name an entity (``findings`` plus ``matched``).
+    timeline : DataFrame
+        The three together, oldest first (:func:`workbench.analyses.timeline.combine`).
+    next_pivots : DataFrame
+        Entities seen alongside, ranked (:func:`workbench.analyses.pivots.next_pivots`).
+    scans : list of dict
+        What each query read (``df.attrs["scan"]``).
+    """
+
+    entities: dict
+    first: pd.Timestamp
+    last: pd.Timestamp
+    cloudtrail: pd.DataFrame
+    flows: pd.DataFrame
+    findings: pd.DataFrame
+    timeline: pd.DataFrame
+    next_pivots: pd.DataFrame
+    scans: list = field(default_factory=list)
+    accounts: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    engine: Engine | None = field(default=None, repr=False)
+
+    def next_entities(self, n: int = 1) -> dict[str, list[str]]:
+        """The top ``n`` next pivots as ``{kind: [values]}``."""
+        return rules.top_entities(self.next_pivots, n)
+
+    def follow(self, n: int = 1) -> "PivotResult":
+        """Pivot again over the same window, from these entities plus the top ``n`` next pivots.
+
+        ``n = 0`` returns this result unchanged.
+        """
+        if int(n) <= 0 or self.next_pivots.empty:
+            return self
+        entities = rules.merge_entities(self.entities, self.next_entities(n))
+        return pivot(self.engine, start=self.first, end=self.last, accounts=self.accounts,
+                     regions=self.regions, **entities)
+
+    def summary(self) -> str:
+        """A few lines for people: what was asked, what each source gave, what to try next."""
+        asked = "; ".join(f"{k} {', '.join(v)}" for k, v in self.entities.items() if v)
+        lines = [
+            f"Pivot on {asked}, {self.first:%Y-%m-%d %H:%M} to {self.last:%Y-%m-%d %H:%M} UTC:",
+            f"  CloudTrail: {len(self.cloudtrail)} events"
+            + (f" ({self.cloudtrail.error_code.notna().sum()} failed)" if len(self.cloudtrail) else ""),
+            f"  VPC flows: {int(self.flows.flows.sum()) if len(self.flows) else 0} flows",
+            f"  GuardDuty: {len(self.findings)} finding{'' if len(self.findings) == 1 else 's'}",
+        ]
+        if len(self.next_pivots):
+            top = self.next_pivots.head(3)
+            lines.append("  next pivots: " + "; ".join(
+                f"{r.kind} {r.value} ({r.sources}, {r.hits})" for r in top.itertuples()))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython shows the summary, not the fields
+        printer.text(self.summary())
+
+
+def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=None, principal=None,
+          instance_id=None, start, end, padding=None, accounts=None, regions=None, logs=None) -> PivotResult:
+    """Everything CloudTrail, VPC Flow Logs and GuardDuty know about some entities.
+
+    Parameters
+    ----------
+    engine : Engine or str, optional
+        An open engine, or the name of one to open (``"local"``, ``"athena"``); default
+        ``$WORKBENCH_ENGINE``, else ``"local"``.
+    source_ip, access_key_id, principal, instance_id : str or list of str, optional
+        The entities; give at least one. A principal is an ARN or a user/session name.
+    start, end : str, date or timestamp
+        The window, UTC. A day (``"2026-11-07"``) means the whole day.
+    padding : str or timedelta, optional
+        Added before ``start`` and after ``end`` (``"2h"``, ``"30min"``).
+    accounts, regions : list of str, optional
+        Keep only these accounts and regions (empty: all).
+    logs : path, optional
+        Log folder, when ``engine`` is a name (default :func:`workbench.defaults.default_logs`).
+
+    Returns
+    -------
+    PivotResult
+        Per-source DataFrames, the combined timeline and the ranked next pivots.
+
+    Raises
+    ------
+    UsageError
+        If no entity is given.
+
+    Notes
+    -----
+    Three queries: ``findings`` (which also gives the network interfaces of an instance),
+    ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; each
+    reads only the days of the window.
+    """
+    entities = rules.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
+                                  instance_id=instance_id)
+    if not any(entities.values()):
+        raise UsageError("pivot needs at least one of source_ip, access_key_id, principal, instance_id")
+    if not isinstance(engine, Engine):
+        engine = connect(engine_name(engine), logs=logs_folder(logs))
+    first, last = rules.time_window(start, end, padding)
+    scope = {**rules.query_days(first, last), "accounts": as_list(accounts), "regions": as_list(regions)}
+    scans = []
+
+    def run(name: str, **params) -> pd.DataFrame:
+        frame = engine.query(name, {**scope, **params})
+        scans.append(frame.attrs.get("scan", {}))
+        return frame
+
+    findings = rules.match_findings(run("findings"), entities)
+    findings = rules.within(findings, first, last, start_column="first_seen", end_column="last_seen")
+    cloudtrail = run("events_by_entity", source_ips=entities["source_ip"], access_key_ids=entities["access_key_id"],
+                     principals=entities["principal"], instance_ids=entities["instance_id"])
+    cloudtrail = rules.within(cloudtrail, first, last, start_column="event_time")
+    interfaces = rules.interfaces_of(findings, entities["instance_id"])
+    if entities["source_ip"] or interfaces:
+        flows = run("flows_by_entity", addresses=entities["source_ip"], interface_ids=interfaces)
+        flows = rules.within(flows, first, last, start_column="first_seen", end_column="last_seen")
+    else:
+        flows = _empty_flows()
+    return PivotResult(
+        entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
+        timeline=combine(cloudtrail, flows, findings),
+        next_pivots=rules.next_pivots(cloudtrail, flows, findings, entities),
+        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine,
+    )
+
+
+def _empty_flows() -> pd.DataFrame:
+    from workbench.library import get_query
+
+    return pd.DataFrame(columns=list(get_query("flows_by_entity").returns))
