@@ -95,38 +95,33 @@ class FileChecker:
     # -- one DuckDB pass per kind, with a fallback per damaged file ---------------
 
     def _check_json_body(self, source, files):
-        sql = ("SELECT filename, count(*) AS objects, any_value(json_type(json, '$.Records')) AS kind, "
-               "sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records, "
-               "sum(coalesce(list_count(list_filter(json_type(json, '$.Records[*]'), lambda t: t <> 'OBJECT')), 0)) "
-               "AS not_objects, max(strlen(CAST(json AS VARCHAR))) AS largest "
-               "FROM read_json_objects($paths, format='unstructured', filename=true, "
-               "maximum_object_size={limit}) GROUP BY filename")
-        rows = self._scan(sql, files, source)
-        out = {}
-        for log in files:
-            row = rows.get(log.path)
-            if isinstance(row, FileCheck):
-                out[log] = row
-            elif (row is not None and row[0] == 1 and row[1] == "ARRAY" and not row[3]
-                  and row[4] <= self.max_record_bytes):
-                out[log] = FileCheck(int(row[2]), [], [log], largest=int(row[4]))
-            else:
-                out[log] = self._repair(source, log)
-        return out
+        """CloudTrail: one object per file whose ``Records`` is an array of objects."""
+        return self._check_json(source, files, (
+            "SELECT filename, sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records, "
+            "max(strlen(CAST(json AS VARCHAR))) AS largest, "
+            "count(*) = 1 AND any_value(json_type(json, '$.Records')) = 'ARRAY' AND sum(coalesce(list_count("
+            "list_filter(json_type(json, '$.Records[*]'), lambda t: t <> 'OBJECT')), 0)) = 0 AS healthy "
+            "FROM read_json_objects($paths, format='unstructured', filename=true, "
+            "maximum_object_size={limit}) GROUP BY filename"))
 
     def _check_jsonl(self, source, files):
-        sql = ("SELECT filename, count(*) AS findings, max(strlen(CAST(json AS VARCHAR))) AS largest, "
-               "count_if(json_type(json) <> 'OBJECT' OR json_extract_string(json, '$.id') IS NULL "
-               "OR json_extract_string(json, '$.type') IS NULL) AS not_findings "
-               "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
-               "maximum_object_size={limit}) GROUP BY filename")
+        """GuardDuty exports: one finding object (with ``id`` and ``type``) per line."""
+        return self._check_json(source, files, (
+            "SELECT filename, count(*) AS records, max(strlen(CAST(json AS VARCHAR))) AS largest, "
+            "count_if(json_type(json) <> 'OBJECT' OR json_extract_string(json, '$.id') IS NULL "
+            "OR json_extract_string(json, '$.type') IS NULL) = 0 AS healthy "
+            "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
+            "maximum_object_size={limit}) GROUP BY filename"))
+
+    def _check_json(self, source, files, sql: str) -> dict:
+        """Run a check whose rows are ``(records, largest, healthy)``; repair the rest."""
         rows = self._scan(sql, files, source)
         out = {}
         for log in files:
             row = rows.get(log.path)
             if isinstance(row, FileCheck):
                 out[log] = row
-            elif row is not None and row[2] == 0 and row[1] <= self.max_record_bytes:
+            elif row is not None and row[2] and row[1] <= self.max_record_bytes:
                 out[log] = FileCheck(int(row[0]), [], [log], largest=int(row[1]))
             else:
                 out[log] = self._repair(source, log)
