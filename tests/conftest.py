@@ -3,8 +3,13 @@ own seeded generator (small scale, default settings otherwise)."""
 
 import datetime as dt
 import json
+import os
+import tempfile
 
 import pytest
+
+# Keep what the engine remembers between sessions (file checks) inside this test run.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="workbench-test-cache-")
 
 from workbench.demo import SAMPLE_DEFAULTS
 from workbench.sample import generate

@@ -318,3 +318,29 @@ def test_notebooks_show_what_was_not_read(corpus, capsys):
     assert again == ""
     assert paths["zero-byte"] in {p["path"] for p in inv.problems()}
     assert "could not be read whole" in inv.scanned()
+
+
+def test_checks_of_healthy_files_are_kept_between_sessions(corpus, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    root = tmp_path / "logs"
+    shutil.copytree(corpus[0], root)
+    sql, params = "SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY}
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as first:
+        n = int(first.query(sql, params).n.iloc[0])
+        problems = first.last_scan.problems
+    assert list((tmp_path / "home-cache" / "workbench" / "file-checks").glob("*.json"))
+    good = next(root.glob("AWSLogs/**/*_good.json.gz"))
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as second:
+        calls = []
+        original = second.checker._scan
+        monkeypatch.setattr(second.checker, "_scan", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+        assert int(second.query(sql, params).n.iloc[0]) == n
+        # healthy files are not checked again; damaged ones are, and still reported
+        assert not any(f.path == str(good) for batch in calls for f in batch)
+        assert sorted(p["path"] for p in second.last_scan.problems) == sorted(p["path"] for p in problems)
+    good.write_bytes(_truncated())  # the same file, damaged since: checked afresh
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as third:
+        third.query(sql, params)
+        assert any(p["path"] == str(good) and "truncated gzip" in p["reason"] for p in third.last_scan.problems)

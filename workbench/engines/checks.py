@@ -11,11 +11,13 @@ file never stops a query, and never hides its neighbours' records.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import duckdb
 
@@ -28,6 +30,10 @@ from workbench.readers.guardduty import read_guardduty
 from workbench.readers.problems import Problem
 from workbench.readers.raw import write_gzip
 from workbench.sources import LogSource
+
+
+#: Version of the stored-checks file; another version is ignored (and rewritten).
+STORE_FORMAT = 1
 
 
 @dataclass
@@ -64,13 +70,20 @@ class FileChecker:
     max_record_bytes : int
         Largest JSON value read (a whole CloudTrail file is one value); larger ones are
         read by the Python readers, which drop records over this size with a reason.
+    store : path, optional
+        A JSON file where the checks of healthy files are kept between sessions (keyed by
+        path, size and modification time), so that a new session, or a notebook run, does
+        not check them again. Damaged files are always checked afresh.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, max_record_bytes: int = MAX_OBJECT_BYTES):
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, max_record_bytes: int = MAX_OBJECT_BYTES,
+                 store: str | os.PathLike | None = None):
         self.con = con
         self.max_record_bytes = max_record_bytes
         self._done: dict[tuple, FileCheck] = {}
         self._workdir: str | None = None
+        self.store = store
+        self._healthy: dict[str, list] = _load_store(store)
 
     def close(self) -> None:
         """Remove repaired copies."""
@@ -84,12 +97,21 @@ class FileChecker:
 
     def check(self, source: LogSource, files: list[LogFile]) -> dict[str, FileCheck]:
         """A :class:`FileCheck` per file path (checking only files not seen before)."""
-        new = [f for f in files if _key(f) not in self._done]
+        new = []
+        for log in (f for f in files if _key(f) not in self._done):
+            stored = self._healthy.get(_store_key(_key(log)))
+            if stored and (stored[1] is None or stored[1] <= self.max_record_bytes):
+                self._done[_key(log)] = FileCheck(stored[0], [], [log], largest=stored[1])
+            else:
+                new.append(log)
         if new:
             checker = {"cloudtrail_json": self._check_json_body, "jsonl": self._check_jsonl,
                        "flowlog_text": self._check_flowlog}[source.reader]
             for log, outcome in checker(source, new).items():
                 self._done[_key(log)] = outcome
+                if not outcome.problems and outcome.read == [log]:
+                    self._healthy[_store_key(_key(log))] = [outcome.records, outcome.largest]
+            _save_store(self.store, self._healthy)
         return {f.path: self._done[_key(f)] for f in files}
 
     # -- one DuckDB pass per kind, with a fallback per damaged file ---------------
@@ -258,6 +280,45 @@ class FileChecker:
         path = os.path.join(folder, name)
         write_gzip(path, data)
         return replace(log, path=path, size=os.path.getsize(path))
+
+
+def _store_key(key: tuple) -> str:
+    return f"{key[0]}|{key[1]}|{key[2]}"
+
+
+def _load_store(store) -> dict:
+    if not store:
+        return {}
+    try:
+        doc = json.loads(Path(store).read_text(encoding="utf-8"))
+        return doc["checks"] if doc.get("format") == STORE_FORMAT else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # a missing or unreadable store only costs a fresh check
+
+
+def _save_store(store, healthy: dict) -> None:
+    if not store:
+        return
+    path = Path(store)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"format": STORE_FORMAT, "checks": healthy}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: checks are simply not kept
+
+
+def default_store(logs) -> Path | None:
+    """Where checks of the files under ``logs`` are kept: the user's cache folder.
+
+    ``$WORKBENCH_CHECKS=off`` keeps nothing; ``$XDG_CACHE_HOME`` moves the folder.
+    """
+    if os.environ.get("WORKBENCH_CHECKS", "").lower() in ("off", "0", "no"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(Path(logs).resolve()).encode()).hexdigest()[:16]
+    return base / "workbench" / "file-checks" / f"{digest}.json"
 
 
 def _key(log: LogFile) -> tuple:

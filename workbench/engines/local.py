@@ -24,7 +24,7 @@ import pandas as pd
 
 from workbench.cache import ParquetCache, default_cache_dir
 from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
-from workbench.engines.checks import FileChecker
+from workbench.engines.checks import FileChecker, default_store
 from workbench.engines.columns import used_columns
 from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
 from workbench.engines.listing import LogFile, LogTree, Partition
@@ -55,6 +55,9 @@ class LocalEngine(Engine):
         Parquet cache folder (``workbench cache build``). By default ``<logs>/.workbench-cache``
         when it exists; ``False`` never uses a cache. A table is read from the cache only
         when every partition the query selects is cached and its raw files are unchanged.
+    remember_checks : bool
+        Keep the checks of healthy files in the user's cache folder (``~/.cache/workbench``,
+        off with ``$WORKBENCH_CHECKS=off``), so a new session does not check them again.
 
     Examples
     --------
@@ -66,7 +69,8 @@ class LocalEngine(Engine):
 
     def __init__(self, logs: str | os.PathLike, *, threads: int | None = None,
                  memory_limit: str | None = None, strict: bool = False,
-                 max_record_bytes: int = MAX_OBJECT_BYTES, cache: str | os.PathLike | bool | None = None):
+                 max_record_bytes: int = MAX_OBJECT_BYTES, cache: str | os.PathLike | bool | None = None,
+                 remember_checks: bool = True):
         super().__init__()
         self.strict = strict
         self.tree = LogTree(logs)
@@ -83,7 +87,8 @@ class LocalEngine(Engine):
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
             self.con.execute("SET memory_limit = $limit", {"limit": memory_limit})
-        self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes)
+        self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes,
+                                   store=default_store(logs) if remember_checks else None)
 
     def close(self) -> None:
         self.checker.close()
