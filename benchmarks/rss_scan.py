@@ -23,7 +23,7 @@ AGGREGATE = ("SELECT eventsource, eventname, count(*) AS calls, count(DISTINCT s
 
 
 def main(store: str, start: str, end: str, repeat: int) -> dict:
-    with LocalEngine(store, cache=False) as engine:
+    with LocalEngine(store, cache=False, remember_checks=False) as engine:
         engine.query(AGGREGATE, {"start": start, "end": end})
         files, events = engine.last_files, engine.last_scan.records
         checks = engine.checker.check(get_source("cloudtrail"), files)
