@@ -5,7 +5,7 @@ test_cache.py (raw with pruned columns against the cache, which stores every col
 
 import pytest
 
-from workbench.engines.columns import used_columns
+from workbench.engines.columns import pruned_structure, used_columns, used_fields
 from workbench.library import parse_sql
 from workbench.sources import get_source
 
@@ -27,3 +27,56 @@ CASES = [
 @pytest.mark.parametrize("sql, expected", CASES)
 def test_used_columns(sql, expected):
     assert used_columns(parse_sql(sql), get_source("cloudtrail")) == expected
+
+
+FIELD_CASES = [
+    ("SELECT useridentity.arn, useridentity.type FROM cloudtrail", {"useridentity": {("arn",), ("type",)}}),
+    ("SELECT useridentity.sessioncontext.sessionissuer.arn FROM cloudtrail",
+     {"useridentity": {("sessioncontext", "sessionissuer", "arn")}}),
+    ("SELECT t.useridentity.arn FROM cloudtrail AS t", {"useridentity": {("arn",)}}),
+    ("SELECT t.useridentity.sessioncontext.sessionissuer.arn FROM cloudtrail AS t",  # five parts: a Dot
+     {"useridentity": {("sessioncontext", "sessionissuer")}}),
+    ("SELECT tlsdetails.tlsversion, useridentity.arn FROM cloudtrail",
+     {"useridentity": {("arn",)}, "tlsdetails": {("tlsversion",)}}),
+    # read whole: the column alone, an alias with its name, a field that does not exist, SELECT *
+    ("SELECT useridentity, useridentity.arn FROM cloudtrail", {}),
+    ("SELECT useridentity.arn AS x FROM (SELECT useridentity FROM cloudtrail)", {}),
+    ("SELECT eventname AS useridentity, useridentity.arn FROM cloudtrail", {}),
+    ("SELECT useridentity.nosuchfield FROM cloudtrail", {}),
+    ("SELECT *, useridentity.arn FROM cloudtrail", {}),
+]
+
+
+@pytest.mark.parametrize("sql, expected", FIELD_CASES)
+def test_used_fields(sql, expected):
+    source = get_source("cloudtrail")
+    statement = parse_sql(sql)
+    assert used_fields(statement, source, used_columns(statement, source)) == expected
+
+
+def test_pruned_structure_keeps_only_the_paths():
+    typ = next(c.type for c in get_source("cloudtrail").columns if c.name == "useridentity")
+    pruned = pruned_structure(typ, {("arn",), ("sessioncontext", "sessionissuer", "arn")})
+    assert pruned == {"arn": "VARCHAR", "sessionContext": {"sessionIssuer": {"arn": "VARCHAR"}}}
+    assert pruned_structure(typ, {("sessioncontext",)})["sessionContext"]["attributes"]  # a struct kept whole
+
+
+def test_struct_fields_read_alone_equal_the_whole_struct(sample_org, window):
+    """Reading only named fields gives what reading the whole struct and picking them gives."""
+    from workbench.engines.local import LocalEngine
+
+    where = f"WHERE day BETWEEN '{window['start'].replace('-', '/')}' AND '{window['end'].replace('-', '/')}'"
+    with LocalEngine(sample_org, cache=False) as engine:
+        pruned = engine.query(f"SELECT eventid, useridentity.arn AS arn, useridentity.sessioncontext.sessionissuer.arn "
+                              f"AS issuer FROM cloudtrail {where} ORDER BY eventid")
+        whole = engine.query(f"SELECT eventid, useridentity FROM cloudtrail {where} ORDER BY eventid")
+    assert len(pruned) == len(whole) > 1000
+    def get(struct, *path):  # field names as the engine spells them in a whole struct
+        for name in path:
+            struct = {k.lower(): v for k, v in (struct or {}).items()}.get(name)
+        return struct
+
+    picked = [(get(u, "arn"), get(u, "sessioncontext", "sessionissuer", "arn")) for u in whole.useridentity]
+    read = [tuple(None if v != v else v for v in pair) for pair in zip(pruned.arn, pruned.issuer)]  # NaN: None
+    assert read == picked
+    assert sum(a is not None for a, _ in picked) > 1000 and sum(i is not None for _, i in picked) > 100

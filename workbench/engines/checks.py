@@ -1,8 +1,9 @@
 """Check log files before a query reads them, so that no problem passes unseen.
 
 For every file a query is about to read, a quick DuckDB pass counts its records and
-checks its shape (one pass over all new files together; the outcome is remembered per file
-path, size and modification time, so repeated queries pay nothing). A file DuckDB cannot
+checks its shape (one pass over all new files together, CloudTrail files inflated by the
+worker threads that also feed queries, :mod:`workbench.engines.json_feed`; the outcome is
+remembered per file path, size and modification time, so repeated queries pay nothing). A file DuckDB cannot
 read, or whose shape is wrong, goes to the Python readers in :mod:`workbench.readers`,
 which save every readable record into a repaired copy (read in its place) and say what was
 lost and why. The query then runs over healthy files and repaired copies only: one bad
@@ -21,8 +22,9 @@ from pathlib import Path
 
 import duckdb
 
-from workbench.engines.duckdb_readers import (MAX_OBJECT_BYTES, SMALL_OBJECT_BYTES, flowlog_header,
-                                               flowlog_read_sql)
+from workbench.engines.duckdb_readers import (MAX_OBJECT_BYTES, SMALL_OBJECT_BYTES, duckdb_threads,
+                                               flowlog_header, flowlog_read_sql)
+from workbench.engines.json_feed import JsonFileFeed
 from workbench.engines.listing import LogFile
 from workbench.readers.cloudtrail import read_cloudtrail
 from workbench.readers.flowlogs import read_flowlog
@@ -34,6 +36,14 @@ from workbench.sources import LogSource
 
 #: Version of the stored-checks file; another version is ignored (and rewritten).
 STORE_FORMAT = 1
+
+#: The CloudTrail check over a feed: ``{types}`` is the types of the records, a list (null
+#: when the text is not JSON). Healthy: read, JSON, ``Records`` an array of objects only.
+_BODY_CHECK = (
+    "SELECT filename, problem, coalesce(len(types), 0) AS records, coalesce(strlen(json), 0) AS largest, "
+    "coalesce(problem IS NULL AND types IS NOT NULL AND list_count(list_filter(types, lambda t: t <> 'OBJECT')) = 0 "
+    "AND CASE WHEN len(types) = 0 THEN try(json_type(json, '$.Records')) = 'ARRAY' ELSE TRUE END, FALSE) AS healthy "
+    "FROM (SELECT filename, problem, json, {types} AS types FROM {feed})")
 
 
 @dataclass
@@ -117,14 +127,34 @@ class FileChecker:
     # -- one DuckDB pass per kind, with a fallback per damaged file ---------------
 
     def _check_json_body(self, source, files):
-        """CloudTrail: one object per file whose ``Records`` is an array of objects."""
-        return self._check_json(source, files, (
-            "SELECT filename, sum(coalesce(json_array_length(json, '$.Records'), 0)) AS records, "
-            "max(strlen(CAST(json AS VARCHAR))) AS largest, "
-            "count(*) = 1 AND any_value(json_type(json, '$.Records')) = 'ARRAY' AND sum(coalesce(list_count("
-            "list_filter(json_type(json, '$.Records[*]'), lambda t: t <> 'OBJECT')), 0)) = 0 AS healthy "
-            "FROM read_json_objects($paths, format='unstructured', filename=true, "
-            "maximum_object_size={limit}) GROUP BY filename"))
+        """CloudTrail: one object per file whose ``Records`` is an array of objects.
+
+        The files come through a :class:`~workbench.engines.json_feed.JsonFileFeed`, the
+        reader queries use, and each is parsed once (the types of its records give their
+        count). Only when some file is not JSON is the pass made again with errors as nulls.
+        """
+        feed = f"_check_feed_{source.name}"
+        self.con.register(feed, JsonFileFeed(files, workers=duckdb_threads(self.con), report_problems=True))
+        try:
+            try:
+                rows = self.con.execute(_BODY_CHECK.format(feed=feed, types="json_type(json, '$.Records[*]')"))
+                rows = rows.fetchall()
+            except (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException):
+                raise  # a fault in the check itself, not in a file
+            except duckdb.Error:  # some file is not JSON: the same pass with such errors as nulls
+                rows = self.con.execute(
+                    _BODY_CHECK.format(feed=feed, types="try(json_type(json, '$.Records[*]'))")).fetchall()
+        finally:
+            self.con.unregister(feed)
+        found = {row[0]: row[1:] for row in rows}
+        out = {}
+        for log in files:
+            problem, records, largest, healthy = found[log.path]
+            if healthy and largest <= self.max_record_bytes:
+                out[log] = FileCheck(int(records), [], [log], largest=int(largest))
+            else:
+                out[log] = self._repair(source, log, duckdb_error=problem)
+        return out
 
     def _check_jsonl(self, source, files):
         """GuardDuty exports: one finding object (with ``id`` and ``type``) per line."""

@@ -4,13 +4,21 @@ Transforming a CloudTrail record into all 29 columns of the table costs far more
 transforming the four a query looks at, so the local engine asks this module which
 columns to read and gives the others as typed nulls. The answer errs on the side of
 reading too much: every identifier in the query that names a column counts (aliases
-that happen to share a column's name too), a nested column is read whole, and a ``*``
-that expands rows (``SELECT *``, ``t.*``) or a table used as a value means every column.
+that happen to share a column's name too), and a ``*`` that expands rows (``SELECT *``,
+``t.*``) or a table used as a value means every column.
+
+Within a struct column, only the fields a query names are transformed when every use of
+the column names a field (``useridentity.arn``, ``useridentity.sessioncontext.attributes``):
+on the benchmark store, transforming all of ``userIdentity`` cost as much again as the
+other columns of ``console_logins`` together. Any other use (the column alone, an index
+after it) reads the column whole.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
+
+from workbench.sources.types import AthenaType, json_structure
 
 from workbench.sources import LogSource
 
@@ -61,3 +69,96 @@ def _uses_whole_rows(statement: exp.Expression, source: LogSource) -> bool:
         if table.name.lower() == source.table.lower() and table.alias:
             names.add(table.alias.lower())
     return any(not col.table and col.name.lower() in names for col in statement.find_all(exp.Column))
+
+
+def used_fields(statement: exp.Expression, source: LogSource,
+                columns: set[str] | None) -> dict[str, set[tuple[str, ...]]]:
+    """Field paths of ``source``'s struct columns that ``statement`` may use.
+
+    Parameters
+    ----------
+    statement : sqlglot.exp.Expression
+        The parsed query.
+    source : LogSource
+        The log table in question.
+    columns : set of str or None
+        The columns in use (:func:`used_columns`); None (rows expanded by a ``*``, the
+        table used as a value) reads every column whole.
+
+    Returns
+    -------
+    dict
+        ``{column: {path, ...}}`` (lower-case names) for each struct column that every use
+        reaches through a field; struct columns absent from it are read whole.
+
+    Examples
+    --------
+    >>> from workbench.library import parse_sql
+    >>> from workbench.sources import get_source
+    >>> ct = get_source("cloudtrail")
+    >>> sql = parse_sql("SELECT useridentity.arn, useridentity.sessioncontext.attributes FROM cloudtrail")
+    >>> sorted(used_fields(sql, ct, used_columns(sql, ct))["useridentity"])
+    [('arn',), ('sessioncontext', 'attributes')]
+    >>> sql = parse_sql("SELECT useridentity, useridentity.arn FROM cloudtrail")
+    >>> used_fields(sql, ct, used_columns(sql, ct))
+    {}
+    """
+    if columns is None:
+        return {}
+    structs = {c.name for c in source.columns if c.type.kind == "struct" and c.name in columns}
+    paths: dict[str, set[tuple[str, ...]]] = {}
+    whole: set[str] = set()
+    counted: dict[str, int] = {}
+    for column in statement.find_all(exp.Column):
+        names = [part.name.lower() for part in column.parts]
+        at = next((i for i, name in enumerate(names) if name in structs), None)
+        if at is None:
+            continue
+        name, path = names[at], tuple(names[at + 1:])
+        counted[name] = counted.get(name, 0) + 1
+        if path:  # anything after it (an index, a deeper field) reads the named field whole
+            paths.setdefault(name, set()).add(path)
+        else:
+            whole.add(name)
+    for ident in statement.find_all(exp.Identifier):  # the name used elsewhere, e.g. as an alias
+        name = ident.name.lower()
+        if name in counted:
+            counted[name] -= 1
+    return {name: found for name, found in paths.items()
+            if name not in whole and counted.get(name) == 0 and _all_present(source, name, found)}
+
+
+def _all_present(source: LogSource, name: str, found: set[tuple[str, ...]]) -> bool:
+    typ = next(c.type for c in source.columns if c.name == name)
+    return all(_field(typ, path) is not None for path in found)
+
+
+def field_type(source: LogSource, path: tuple[str, ...]) -> AthenaType | None:
+    """The type at ``path`` (lower case: a column, then struct fields) of ``source``, or None."""
+    column = next((c for c in source.columns if c.name == path[0]), None) if path else None
+    return _field(column.type, path[1:]) if column else None
+
+
+def _field(typ: AthenaType, path: tuple[str, ...]) -> AthenaType | None:
+    for step in path:
+        if typ.kind != "struct":
+            return None
+        typ = next((sub for key, sub in typ.fields if key.lower() == step), None)
+        if typ is None:
+            return None
+    return typ
+
+
+def pruned_structure(typ: AthenaType, paths: set[tuple[str, ...]]):
+    """The ``json_transform`` structure of struct ``typ`` keeping only ``paths`` (lower case).
+
+    A path that ends on a struct keeps that struct whole.
+    """
+    if any(not path for path in paths) or typ.kind != "struct":
+        return json_structure(typ)
+    out = {}
+    for key, sub in typ.fields:
+        below = {path[1:] for path in paths if path[0] == key.lower()}
+        if below:
+            out[key] = pruned_structure(sub, below)
+    return out

@@ -25,9 +25,10 @@ import pandas as pd
 from workbench.cache import ParquetCache, default_cache_dir
 from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
 from workbench.engines.checks import FileChecker, default_store
-from workbench.engines.columns import used_columns
+from workbench.engines.columns import used_columns, used_fields
 from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
 from workbench.engines.listing import LogFile, LogTree, Partition
+from workbench.engines.needles import file_needles
 from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed, UnreadableFiles
 from workbench.library import Query, parse_sql
@@ -101,8 +102,10 @@ class LocalEngine(Engine):
         self.last_files = []
         statement = parse_sql(query.sql, where=query.name)
         for table in sorted({r.table for r in reads}):
-            columns = used_columns(statement, get_source(table))
-            self._define_table(table, [r for r in reads if r.table == table], values, report, columns)
+            source = get_source(table)
+            columns = used_columns(statement, source)
+            self._define_table(table, [r for r in reads if r.table == table], values, report, columns,
+                               used_fields(statement, source, columns))
         if self.strict and report.problems:
             raise UnreadableFiles(
                 f"{query.name}: {len(report.problems)} file(s) could not be read whole (strict mode):\n  "
@@ -141,7 +144,7 @@ class LocalEngine(Engine):
         return [p for p in partitions if p.path in keep]
 
     def _define_table(self, table: str, reads: list[TableRead], values: dict, report: ScanReport,
-                      columns: set[str] | None = None):
+                      columns: set[str] | None = None, fields: dict | None = None):
         source = get_source(table)
         partitions = self.select_partitions(table, reads, values)
         files, ignored = self.tree.files(source, partitions)
@@ -168,7 +171,8 @@ class LocalEngine(Engine):
         report.problems += [p.as_dict() for c in checks.values() for p in c.problems]
         self.last_files += files
         largest = [checks[f.path].largest for f in files if checks[f.path].read]
-        self.define_view(table, [r for f in files for r in checks[f.path].read], columns=columns,
+        self.define_view(table, [r for f in files for r in checks[f.path].read], columns=columns, fields=fields,
+                         needles=file_needles(source, reads, values),
                          object_bytes=object_buffer_bytes(None if None in largest else max(largest, default=0)))
 
     def _define_cached_table(self, source, found, files: list[LogFile], ignored: list[str], report: ScanReport):
@@ -195,6 +199,7 @@ class LocalEngine(Engine):
                          f"SELECT {names} FROM read_parquet(getvariable('{variable}'), hive_partitioning=false)")
 
     def define_view(self, table: str, files: list[LogFile], *, columns: set[str] | None = None,
+                    fields: dict | None = None, needles: list[list[str]] | None = None,
                     object_bytes: int = MAX_OBJECT_BYTES) -> None:
         """(Re)define the view ``table`` over exactly ``files``.
 
@@ -206,6 +211,12 @@ class LocalEngine(Engine):
             What to read (checked files, repaired copies).
         columns : set of str, optional
             Data columns to read; the others are typed nulls (default: all).
+        fields : dict, optional
+            Field paths to read of struct columns (:func:`~workbench.engines.columns.used_fields`);
+            the other fields are nulls (default: whole).
+        needles : list of list of str, optional
+            Files that hold none of these alternatives cannot add a row to the query and
+            are passed over (:func:`~workbench.engines.needles.file_needles`).
         object_bytes : int
             JSON buffer size: at least the largest JSON value in ``files``.
         """
@@ -216,8 +227,8 @@ class LocalEngine(Engine):
         files_table = f"_files_{source.name}"
         unique = {f.path: f for f in files}.values()  # the partition values of each file, once
         self.con.register(files_table, pd.DataFrame([f.__dict__ for f in unique]))
-        body = READERS[source.reader](self.con, source, files, files_table, columns=columns,
-                                      object_bytes=object_bytes)
+        body = READERS[source.reader](self.con, source, files, files_table, columns=columns, fields=fields,
+                                      needles=needles, object_bytes=object_bytes)
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {body}')
 
 

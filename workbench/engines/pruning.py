@@ -10,6 +10,10 @@ query.
 
 A read whose filter never mentions ``day`` has no time bound; both engines refuse it
 unless the caller asks for a full scan.
+
+The top-level conditions that compare a data column with a string (``eventname =
+'ConsoleLogin'``, ``useridentity.accesskeyid = :key``) are kept too: the local engine
+uses them to pass over whole files that cannot hold a match (:mod:`workbench.engines.needles`).
 """
 
 from __future__ import annotations
@@ -29,10 +33,15 @@ class TableRead:
         The log table's name.
     conditions : tuple of exp.Expression
         Conditions on partition columns only (column qualifiers removed).
+    equalities : tuple of (tuple of str, exp.Expression)
+        Top-level ``column = value`` conditions on data columns: the column's path (lower
+        case, qualifier removed: ``("useridentity", "accesskeyid")``) and the value, a string
+        literal or a parameter.
     """
 
     table: str
     conditions: tuple[exp.Expression, ...]
+    equalities: tuple[tuple[tuple[str, ...], exp.Expression], ...] = ()
 
     def bounds(self, column: str) -> bool:
         """Whether some condition restricts ``column``."""
@@ -76,8 +85,35 @@ def table_reads(
             continue
         select = table.find_ancestor(exp.Select)
         conditions = _partition_conditions(select, table, tables[name]) if select else ()
-        reads.append(TableRead(name, conditions))
+        equalities = _equalities(select, table, tables[name]) if select else ()
+        reads.append(TableRead(name, conditions, equalities))
     return reads
+
+
+def _equalities(select: exp.Select, table: exp.Table,
+                partitions: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], exp.Expression], ...]:
+    """Top-level ``data column = string literal or parameter`` conditions of ``select`` on ``table``."""
+    where = select.args.get("where")
+    if where is None or not isinstance(table.parent, exp.From) or table.parent.parent is not select:
+        return ()  # only the table in the FROM of the SELECT: not one in a join
+    single = not select.args.get("joins")
+    names = {table.alias_or_name.lower(), table.name.lower()}
+    found = []
+    for condition in _conjuncts(where.this):
+        if not isinstance(condition, exp.EQ):
+            continue
+        for column, value in ((condition.left, condition.right), (condition.right, condition.left)):
+            if not isinstance(column, exp.Column) or not (
+                    isinstance(value, exp.Placeholder) or (isinstance(value, exp.Literal) and value.is_string)):
+                continue
+            parts = [p.name.lower() for p in column.parts]
+            if len(parts) > 1 and parts[0] in names:
+                parts = parts[1:]
+            elif not single:
+                continue  # unqualified in a join: whose column is it?
+            if parts[0] not in partitions:
+                found.append((tuple(parts), value))
+    return tuple(found)
 
 
 def _partition_conditions(
