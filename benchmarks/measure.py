@@ -48,12 +48,21 @@ def _inflate(paths: list[str]) -> int:
     total = 0
     for path in paths:
         with open(path, "rb") as fh:
-            total += len(zlib.decompress(fh.read(), 47))  # gzip or zlib header, as found
+            total += len(_decompress(fh.read(), 47))  # gzip or zlib header, as found
     return total
 
 
+try:  # the fastest inflater at hand, the one the engine uses
+    from isal.isal_zlib import decompress as _decompress
+
+    INFLATER = "isal"
+except ImportError:  # pragma: no cover
+    _decompress, INFLATER = zlib.decompress, "zlib"
+
+
 def decompress_only(paths: list[str], *, workers: int) -> tuple[int, float]:
-    """Uncompressed bytes of ``paths`` and the wall time to only inflate them on ``workers`` processes."""
+    """Uncompressed bytes of ``paths`` and the wall time to only inflate them on ``workers`` processes
+    (with :data:`INFLATER`: ISA-L when installed, as in the engine, else zlib)."""
     chunks = [paths[i::workers * 8] for i in range(workers * 8)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_inflate, chunks[:workers]))  # start the workers before timing

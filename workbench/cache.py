@@ -110,7 +110,8 @@ class Manifest:
             return False
         known = {f["name"]: (f["size"], f["mtime_ns"]) for f in self.files}
         for log in files:
-            if known.get(os.path.basename(log.path)) != file_signature(log.path):
+            now = (log.size, log.mtime_ns) if log.mtime_ns else file_signature(log.path)
+            if known.get(log.path.rpartition(os.sep)[2]) != now:
                 return False
         return self.rows == 0 or os.path.isfile(self.data_path)
 
@@ -188,7 +189,7 @@ class ParquetCache:
         """Per partition: its fresh manifest (``None`` if missing or stale) and its raw files."""
         by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
         for log in files:
-            by_part.setdefault(os.path.dirname(log.path), []).append(log)
+            by_part.setdefault(log.path.rpartition(os.sep)[0], []).append(log)
         return [(part, self.fresh(source, part, by_part[part.path]), by_part[part.path]) for part in partitions]
 
     # -- building -------------------------------------------------------------------

@@ -352,6 +352,9 @@ def default_store(logs) -> Path | None:
 
 
 def _key(log: LogFile) -> tuple:
+    """A file version: path, size and modification time (as listed, else as on disk now)."""
+    if log.mtime_ns:
+        return (log.path, log.size, log.mtime_ns)
     try:
         stat = os.stat(log.path)
         return (log.path, stat.st_size, stat.st_mtime_ns)

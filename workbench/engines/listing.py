@@ -38,13 +38,18 @@ class Partition:
 
 @dataclass(frozen=True)
 class LogFile:
-    """One log file with its partition values and size in bytes."""
+    """One log file with its partition values, size in bytes and, when listed, modification time.
+
+    ``mtime_ns`` is 0 for files not found by listing (repaired copies); their version is
+    then read from the file system when needed.
+    """
 
     path: str
     account: str
     region: str
     day: str
     size: int
+    mtime_ns: int = 0
 
 
 class LogTree:
@@ -132,8 +137,9 @@ class LogTree:
                     if not entry.is_file():
                         continue
                     if pattern.fullmatch(entry.name):
+                        stat = entry.stat()
                         files.append(LogFile(entry.path, part.account, part.region, part.day,
-                                             entry.stat().st_size))
+                                             stat.st_size, stat.st_mtime_ns))
                     else:
                         ignored.append(entry.path)
         files.sort(key=lambda f: f.path)
