@@ -113,3 +113,33 @@ def test_scan_report_travels_with_the_frame(engine, window):
     assert scan["query"] == "findings" and scan["rows"] == len(frame)
     assert scan["tables"]["guardduty"]["files"] == scan["files"] > 0
     assert "guardduty" in engine.last_scan.summary()
+
+
+def test_nested_field_names_are_athenas_lower_case(sample_org, window, tmp_path):
+    """Whole structs and arrays of structs come back with Athena's field names, raw and cached."""
+    from workbench.cache import ParquetCache
+
+    def names(value, found):
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                found.add(key)
+                names(sub, found)
+        elif isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+            for sub in (value.tolist() if hasattr(value, "tolist") else value):
+                names(sub, found)
+        return found
+
+    sql = ("SELECT useridentity, resources, tlsdetails FROM cloudtrail WHERE day BETWEEN replace(:start, '-', '/') "
+           "AND replace(:end, '-', '/') AND resources IS NOT NULL")
+    cache = ParquetCache(tmp_path / "cache")
+    cache.build(sample_org, start=window["start"], end=window["end"], sources=["cloudtrail"])
+    for where in (False, cache.root):
+        with LocalEngine(sample_org, cache=where) as engine:
+            frame = engine.query(sql, window)
+            assert bool(engine.last_scan.tables["cloudtrail"].get("cache")) == bool(where)
+        found = set()
+        for column in frame.columns:
+            for value in frame[column]:
+                names(value, found)
+        assert {"sessioncontext", "sessionissuer", "accountid", "tlsversion", "arn"} <= found
+        assert found == {n.lower() for n in found}, sorted(n for n in found if n != n.lower())

@@ -38,7 +38,7 @@ from workbench.sources import SOURCES, LogSource, get_source
 CACHE_DIRNAME = ".workbench-cache"
 
 #: Bumped when the cache's layout or content changes: older caches are then stale.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _DATA, _MANIFEST = "data.parquet", "manifest.json"
 

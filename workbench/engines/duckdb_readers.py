@@ -67,8 +67,24 @@ def _record_structure(source: LogSource, columns: set[str] | None = None,
     """
     chosen = [c for c in source.columns if columns is None or c.name in columns] or [source.columns[0]]
     fields = fields or {}
-    return {c.key: pruned_structure(c.type, fields[c.name]) if c.name in fields else json_structure(c.type)
+    return {c.key: _reversed(pruned_structure(c.type, fields[c.name]) if c.name in fields else json_structure(c.type))
             for c in chosen}
+
+
+def _reversed(structure):
+    """``structure`` with the fields of every struct in reverse order.
+
+    The view casts each nested column to its Athena type with lower-case field names.
+    DuckDB matches struct fields by name, but treats a cast between structs whose names
+    differ only in case, in the same order, as no cast at all, and the JSON spelling
+    (``sessionContext``) would remain. In another order the cast happens and renames.
+    (No struct of the sources has a single field, where order could not differ.)
+    """
+    if isinstance(structure, dict):
+        return {key: _reversed(sub) for key, sub in reversed(structure.items())}
+    if isinstance(structure, list):
+        return [_reversed(structure[0])]
+    return structure
 
 
 def _literal(structure) -> str:
