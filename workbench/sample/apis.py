@@ -63,9 +63,13 @@ _SPEC = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Api:
-    """The constant part of one API call's CloudTrail record."""
+    """The constant part of one API call's CloudTrail record.
+
+    Compared and hashed by identity (each API has one instance, in :data:`CATALOGUE`),
+    which keeps the renderer's template lookups cheap.
+    """
 
     service: str
     name: str
@@ -134,8 +138,10 @@ def dumps(obj) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Variant:
+    """Pre-encoded request/response fragments of one call; hashed by identity, like :class:`Api`."""
+
     rp: str = "null"          # requestParameters
     re: str = "null"          # responseElements
     resources: str = ""       # ',"resources":[...]' or ''

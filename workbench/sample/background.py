@@ -115,6 +115,11 @@ class Context:
         return ids.rng(self.seed, *parts)
 
 
+def _pick(vs: list | None, rnd) -> Variant | None:
+    """One of the variants ``vs`` (None if there are none), drawn with ``rnd()`` as :meth:`Context.pick` does."""
+    return vs[int(rnd() * len(vs))] if vs else None
+
+
 def run_calls(rec: Recorder, cx: Context, r, mix, n: int, start: float, end: float, regions: tuple[str, ...],
               home: str, callers: list[Caller], *, error_rate: float = 0.012) -> list[str]:
     """``n`` calls drawn from ``mix`` in bursts between ``start`` and ``end``; returns their eventIDs."""
@@ -124,12 +129,15 @@ def run_calls(rec: Recorder, cx: Context, r, mix, n: int, start: float, end: flo
     apis, cum = mix
     bursts = [r.uniform(start, end) for _ in range(1 + n // 12)]
     other = len(regions) > 1
+    rnd, call, variants = r.random, rec.call, cx.variants  # the same draws as cx.pick, inlined: a hot loop
     for a in r.choices(apis, cum_weights=cum, k=n):
-        t = int(bursts[int(r.random() * len(bursts))] + r.random() * 900)
-        region = r.choice(regions) if other and r.random() < 0.2 else home
-        caller = callers[int(r.random() * len(callers))]
-        err = "denied" if r.random() < error_rate else None
-        eid = rec.call(t, a, region, caller, cx.pick(region, a.key, r), error=err)
+        t = int(bursts[int(rnd() * len(bursts))] + rnd() * 900)
+        region = r.choice(regions) if other and rnd() < 0.2 else home
+        caller = callers[int(rnd() * len(callers))]
+        denied = rnd() < error_rate
+        vs = variants[region].get(a.key)
+        v = vs[int(rnd() * len(vs))] if vs else None
+        eid = call(t, a, region, caller, v, error="denied") if denied else call(t, a, region, caller, v)
         if eid:
             done.append(eid)
     return done
@@ -265,6 +273,7 @@ def workloads(rec: Recorder, cx: Context, site) -> None:
     """Instance profiles, SSM agents, Lambda functions, AWS Config and AWS-internal KMS use."""
     acct, t0, region = cx.account, cx.t0, site.region
     r = cx.rng("workloads", acct.id, region, cx.day_index)
+    rnd, variants = r.random, cx.variants[region]  # cx.pick inlined in the hot loops below
     ec2_service = Caller(aws_service("ec2.amazonaws.com"), "ec2.amazonaws.com", "ec2.amazonaws.com", tls=None, channel="service")
     nat_ip = next(i.public_ip for i in site.instances if i.role == "nat")
     for inst in site.instances:
@@ -279,12 +288,13 @@ def workloads(rec: Recorder, cx: Context, site) -> None:
         period = 86400 / len(sessions)
         heartbeat = "ssm:UpdateInstanceInformation"
         for key, per_day in ((heartbeat, 96), ("ssm:ListInstanceAssociations", 24)):
-            v = next((x for x in cx.variants[region].get(key, ()) if inst.instance_id in x.rp), None)
-            for t in ids.spread(r, ids.scaled(r, per_day * cx.scale), t0, t0 + 86400):
-                rec.call(t, key, region, agent[int((t - t0) // period)], v)
+            a = CATALOGUE[key]
+            v = next((x for x in variants.get(key, ()) if inst.instance_id in x.rp), None)
+            rec.calls(region, [(t, a, agent[int((t - t0) // period)], v)
+                               for t in ids.spread(r, ids.scaled(r, per_day * cx.scale), t0, t0 + 86400)])
         times = ids.spread(r, ids.scaled(r, {"app": 70, "web": 30}.get(inst.role, 8) * cx.scale), t0, t0 + 86400)
-        for t, a in zip(times, r.choices(APP_MIX[0], cum_weights=APP_MIX[1], k=len(times))):
-            rec.call(t, a, region, app[int((t - t0) // period)], cx.pick(region, a.key, r))
+        rec.calls(region, [(t, a, app[int((t - t0) // period)], _pick(variants.get(a.key), rnd))
+                           for t, a in zip(times, r.choices(APP_MIX[0], cum_weights=APP_MIX[1], k=len(times)))])
     lam_service = Caller(aws_service("lambda.amazonaws.com"), "lambda.amazonaws.com", "lambda.amazonaws.com", tls=None, channel="service")
     for fn in site.lambdas:
         sessions = _sessions(rec, cx, r, region, lam_service, fn.role_name, fn.role_id, fn.name, 8,
@@ -294,8 +304,8 @@ def workloads(rec: Recorder, cx: Context, site) -> None:
         for (created, _), c in zip(sessions, callers):
             rec.call(max(created, t0) + 2, "logs:CreateLogStream", region, c, cx.pick(region, "logs:CreateLogStream", r))
         times = ids.spread(r, ids.scaled(r, 60 * cx.scale), t0, t0 + 86400)
-        for t, a in zip(times, r.choices(LAMBDA_MIX[0], cum_weights=LAMBDA_MIX[1], k=len(times))):
-            rec.call(t, a, region, callers[int((t - t0) // period)], cx.pick(region, a.key, r))
+        rec.calls(region, [(t, a, callers[int((t - t0) // period)], _pick(variants.get(a.key), rnd))
+                           for t, a in zip(times, r.choices(LAMBDA_MIX[0], cum_weights=LAMBDA_MIX[1], k=len(times)))])
     internal = Caller(aws_service("AWS Internal"), "AWS Internal", "AWS Internal", tls=None, channel="service")
     for t in ids.spread(r, max(1, ids.scaled(r, 40 * cx.scale)), t0, t0 + 86400):
         key = "kms:GenerateDataKey" if r.random() < 0.6 else "kms:Decrypt"

@@ -144,6 +144,10 @@ class Recorder:
     global-service calls go to us-east-1.  Event ids come from a stream of their own
     (``stream``), so planted events keep their ids whatever the background does.
 
+    Calls without overrides (the bulk of the background) are rendered from a template
+    per API, region, caller and variant: only the version, time and ids change between
+    them.  Both paths draw the same random numbers and give the same text.
+
     Parameters
     ----------
     account : str
@@ -155,6 +159,8 @@ class Recorder:
         Name of the id stream, e.g. ``"background"`` or ``"scenario/port-scan"``.
     """
 
+    __slots__ = ("account", "t0", "prefix", "r", "out", "_clock", "_tls", "_templates", "_caller_parts", "_api_parts")
+
     def __init__(self, account: str, day: dt.date, seed, *, stream: str = "background") -> None:
         self.account = account
         self.t0 = ids.epoch(day)
@@ -163,6 +169,9 @@ class Recorder:
         self.out: dict[str, list[tuple[int, str]]] = {}
         self._clock = ids.clock()
         self._tls: dict[tuple, str] = {}
+        self._templates: dict[tuple, tuple] = {}
+        self._caller_parts: dict[Caller, tuple] = {}
+        self._api_parts: dict[tuple, tuple] = {}
 
     def iso(self, t: int) -> str:
         return self.prefix + self._clock[t - self.t0] + "Z"
@@ -177,11 +186,100 @@ class Recorder:
             self._tls[key] = frag
         return frag
 
-    def call(self, t: int, a: Api | str, region: str, caller: Caller, variant: Variant | None = None, *,
-             error: tuple[str | None, str] | str | None = None, rp: str | None = None, re: str | None = None,
-             res: str | None = None, aed: str | None = None, event_type: str = "AwsApiCall",
-             after_account: str = "", version: str | None = None, request_id: bool = True) -> str | None:
+    def _bucket(self, region: str) -> list:
+        bucket = self.out.get(region)
+        if bucket is None:
+            bucket = self.out[region] = []
+        return bucket
+
+    def call(self, t: int, a: Api | str, region: str, caller: Caller, variant: Variant | None = None,
+             **overrides) -> str | None:
         """Render one record; return its eventID (None if ``t`` is outside the day).
+
+        ``overrides`` are the keyword arguments of :meth:`render`; without them the
+        record comes from a cached template (same text, fewer steps).
+        """
+        if overrides:
+            return self.render(t, a, region, caller, variant, **overrides)
+        s = t - self.t0
+        if s < 0 or s >= 86400:
+            return None
+        tpl = self._templates.get((a, region, caller, variant)) or self._template(a, region, caller, variant)
+        n, texts, mid, bucket = tpl
+        r = self.r
+        head, tail = texts[0] if n == 1 else texts[int(r.random() * n)]
+        h = (r.getrandbits(256) & _ID_KEEP | _ID_SET).to_bytes(32, "big").hex()
+        eid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+        bucket.append((t, f'{head}{self._clock[s]}{mid}{h[32:40]}-{h[40:44]}-{h[44:48]}-{h[48:52]}-{h[52:]}'
+                          f'","eventID":"{eid}{tail}'))
+        return eid
+
+    def calls(self, region: str, items) -> None:
+        """Render ``(t, api, caller, variant)`` calls in ``region`` whose eventIDs are not needed.
+
+        The same records, and the same draws, as :meth:`call` for each item in turn.
+        """
+        t0, clock, r, templates = self.t0, self._clock, self.r, self._templates
+        for t, a, caller, variant in items:
+            s = t - t0
+            if s < 0 or s >= 86400:
+                continue
+            tpl = templates.get((a, region, caller, variant)) or self._template(a, region, caller, variant)
+            n, texts, mid, bucket = tpl
+            head, tail = texts[0] if n == 1 else texts[int(r.random() * n)]
+            h = (r.getrandbits(256) & _ID_KEEP | _ID_SET).to_bytes(32, "big").hex()
+            bucket.append((t, f'{head}{clock[s]}{mid}{h[32:40]}-{h[40:44]}-{h[44:48]}-{h[48:52]}-{h[52:]}'
+                              f'","eventID":"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}{tail}'))
+
+    def _template(self, a: Api | str, region: str, caller: Caller, variant: Variant | None) -> tuple:
+        """The constant texts around the time and ids of a call without overrides.
+
+        Returns ``(number of versions, [(text before the time, text after the eventID)
+        per version], text between the time and the requestID, list of records)``, built
+        from parts cached per caller and per API, region and variant, so that a new
+        combination of the two costs a few concatenations.
+        """
+        key = (a, region, caller, variant)
+        if type(a) is str:
+            a = api(a)
+        head, src, vpce = self._caller_parts.get(caller) or self._caller_part(caller)
+        delivered, mid, params, end, bucket = (self._api_parts.get((a, region, variant))
+                                               or self._api_part(a, region, variant))
+        tls = self._tls_fragment(a, delivered, caller.tls) if caller.tls else ""
+        end += vpce + ',"eventCategory":"Management"' + tls
+        texts = [(f'{{"eventVersion":"{ver}{head}', end + _tail(caller, ver) + "}") for ver in a.versions]
+        tpl = self._templates[key] = (len(texts), texts, mid + src + params, bucket)
+        return tpl
+
+    def _caller_part(self, caller: Caller) -> tuple[str, str, str]:
+        """Texts of a caller: before the event time, source address and agent, VPC endpoint."""
+        part = self._caller_parts[caller] = (
+            f'","userIdentity":{caller.identity},"eventTime":"{self.prefix}',
+            f'"sourceIPAddress":"{caller.ip}","userAgent":{caller.ua}',
+            _vpce(caller.vpce, self.account) if caller.vpce else "")
+        return part
+
+    def _api_part(self, a: Api, region: str, variant: Variant | None) -> tuple:
+        """Texts of an API call with one variant in one region, and the list its records go to."""
+        v = variant or _EMPTY
+        err, re = "", v.re
+        if v.error:
+            code, message = v.error
+            err, re = (f',"errorCode":"{code}"' if code else "") + ',"errorMessage":' + dumps(message), "null"
+        delivered = "us-east-1" if a.is_global else region
+        part = self._api_parts[(a, region, variant)] = (
+            delivered, f'Z",{a.head},"awsRegion":"{delivered}",',
+            f'{err},"requestParameters":{v.rp},"responseElements":{re}{v.aed},"requestID":"',
+            f'"{a.ro}{v.resources},"eventType":"AwsApiCall","managementEvent":true,'
+            f'"recipientAccountId":"{self.account}"',
+            self._bucket(delivered))
+        return part
+
+    def render(self, t: int, a: Api | str, region: str, caller: Caller, variant: Variant | None = None, *,
+               error: tuple[str | None, str] | str | None = None, rp: str | None = None, re: str | None = None,
+               res: str | None = None, aed: str | None = None, event_type: str = "AwsApiCall",
+               after_account: str = "", version: str | None = None, request_id: bool = True) -> str | None:
+        """Render one record with overrides; return its eventID (None if ``t`` is outside the day).
 
         ``error`` is ``"denied"`` (AccessDenied for the caller and API), ``(code, message)``
         or ``(None, message)`` for console sign-in failures, which carry no errorCode.
@@ -208,11 +306,6 @@ class Recorder:
             if re is None:
                 re = "null"
         region = "us-east-1" if a.is_global else region
-        tail = ""
-        if caller.console and ver >= "1.09":
-            tail = ',"sessionCredentialFromConsole":"true"'
-        if ver == "1.11":
-            tail += f',"callerContext":{{"channel":"{caller.channel}"}}'
         rid = f',"requestID":"{ids.uuid_from_hex(h[32:])}"' if request_id else ""
         rec = (f'{{"eventVersion":"{ver}","userIdentity":{caller.identity},"eventTime":"{self.prefix}{self._clock[s]}Z",'
                f'{a.head},"awsRegion":"{region}","sourceIPAddress":"{caller.ip}","userAgent":{caller.ua}{err},'
@@ -222,11 +315,8 @@ class Recorder:
                f',"eventID":"{eid}"{a.ro}{v.resources if res is None else res},"eventType":"{event_type}",'
                f'"managementEvent":true,"recipientAccountId":"{self.account}"{after_account}'
                f'{_vpce(caller.vpce, self.account) if caller.vpce else ""},"eventCategory":"Management"'
-               f'{self._tls_fragment(a, region, caller.tls) if caller.tls else ""}{tail}}}')
-        bucket = self.out.get(region)
-        if bucket is None:
-            bucket = self.out[region] = []
-        bucket.append((t, rec))
+               f'{self._tls_fragment(a, region, caller.tls) if caller.tls else ""}{_tail(caller, ver)}}}')
+        self._bucket(region).append((t, rec))
         return eid
 
     def console_login(self, t: int, caller: Caller, *, success: bool, mfa_used: bool,
@@ -241,13 +331,27 @@ class Recorder:
         if saml:
             extra["SamlProviderArn"] = saml
         outcome = "Success" if success else "Failure"
-        return self.call(t, "signin:ConsoleLogin", "us-east-1", caller,
+        return self.render(t, "signin:ConsoleLogin", "us-east-1", caller,
                          error=None if success else (None, message or "Failed authentication"),
                          rp="null", re=f'{{"ConsoleLogin":"{outcome}"}}', aed=',"additionalEventData":' + dumps(extra),
                          event_type=event_type, request_id=False)
 
 
 _EMPTY = Variant()
+# Two UUIDs from one 256-bit draw, as ids.uuid_from_hex makes them, by setting bits rather than
+# replacing digits: hex digit 12 of each becomes 4 (the version), digit 16 one of 8, 9, a, b (the variant).
+_ID_SET = (0x4 << 204) | (0x8 << 188) | (0x4 << 76) | (0x8 << 60)
+_ID_KEEP = ~((0xF << 204) | (0x4 << 188) | (0xF << 76) | (0x4 << 60)) & (1 << 256) - 1
+
+
+def _tail(caller: Caller, version: str) -> str:
+    """Fields that newer event versions add at the end of a record."""
+    tail = ""
+    if caller.console and version >= "1.09":
+        tail = ',"sessionCredentialFromConsole":"true"'
+    if version == "1.11":
+        tail += f',"callerContext":{{"channel":"{caller.channel}"}}'
+    return tail
 
 
 def _vpce(vpce: str, account: str) -> str:

@@ -1,19 +1,22 @@
 """Orchestration: :func:`generate` writes a whole sample ``AWSLogs/`` tree.
 
-Work is split by day.  A day's CloudTrail and flow-log files depend only on the
-organisation, the scenario plan and that day's own random streams, so days can run in
-worker processes in any order and still give byte-identical files.  GuardDuty exports,
-Insights, Config, digests and ``scenarios.json`` are written afterwards.
+Work is split into parts: one account's CloudTrail files of one day, the same for its
+VPC Flow Logs, its digest chain once all its days are written, and the GuardDuty,
+Insights and Config files.  A part depends only on the organisation, the scenario plan
+and its own random streams, so parts can run in worker processes in any order and still
+give byte-identical files; only ``scenarios.json`` is written at the end, by the caller.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import re
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,37 +35,71 @@ class _Job:
     plan: scenarios.Plan
     scale: float
 
-    def run_day(self, day_index: int) -> dict:
-        """Write one day's CloudTrail and VPC Flow Log files; return what the digests need."""
-        org, plan, scale = self.org, self.plan, self.scale
+    def run(self, part: tuple) -> dict:
+        """Do one part and return its result with the files it wrote.
+
+        ``part`` is ``("cloudtrail"|"flows", day, account)``, ``("digests", account,
+        region, metas)`` or ``("extras",)``.
+        """
+        kind, *args = part
         w = writer.Writer(self.root)
-        day = org.day(day_index)
-        records: dict = {}
-        for acct in org.accounts:
-            variants = {reg: apis.variants(acct, site, day.isoformat(), org.seed) for reg, site in acct.sites.items()}
-            cx = background.Context(org, acct, day_index, scale, variants, steady=plan.steady, owned=plan.owned)
-            rec = Recorder(acct.id, day, org.seed)
-            background.people(rec, cx)
-            background.service_users(rec, cx)
-            background.ci_deploys(rec, cx)
-            for site in acct.sites.values():
-                background.workloads(rec, cx, site)
-            background.platform(rec, cx)
-            background.showcase(rec, cx)
-            for region, recs in rec.out.items():
-                records[(acct.id, region)] = recs
+        collecting = gc.isenabled()
+        gc.disable()  # a part makes a few hundred thousand objects and no reference cycles
+        try:
+            out = {"cloudtrail": self._cloudtrail, "flows": self._flows, "digests": self._digests,
+                   "extras": self._extras}[kind](w, *args)
+        finally:
+            if collecting:
+                gc.enable()
+        out.update(files=w.files, bytes=w.bytes)
+        return out
+
+    def _cloudtrail(self, w: writer.Writer, day_index: int, account_index: int) -> dict:
+        """Render and write one account's CloudTrail files of one day; return what the digests need."""
+        org, plan = self.org, self.plan
+        acct, day = org.accounts[account_index], org.day(day_index)
+        variants = {reg: apis.variants(acct, site, day.isoformat(), org.seed) for reg, site in acct.sites.items()}
+        cx = background.Context(org, acct, day_index, self.scale, variants, steady=plan.steady, owned=plan.owned)
+        rec = Recorder(acct.id, day, org.seed)
+        background.people(rec, cx)
+        background.service_users(rec, cx)
+        background.ci_deploys(rec, cx)
+        for site in acct.sites.values():
+            background.workloads(rec, cx, site)
+        background.platform(rec, cx)
+        background.showcase(rec, cx)
+        records = {(acct.id, region): recs for region, recs in rec.out.items()}
         for (account_id, region, d), recs in sorted(plan.cloudtrail.items()):
-            if d == day_index:
+            if d == day_index and account_id == acct.id:
                 records.setdefault((account_id, region), []).extend(recs)
         events = sum(len(v) for v in records.values())
-        metas = writer.write_cloudtrail_day(w, org, day_index, records)
+        return {"metas": writer.write_cloudtrail_day(w, org, day_index, records, accounts=(acct,)), "events": events}
+
+    def _flows(self, w: writer.Writer, day_index: int, account_index: int) -> dict:
+        """Write one account's VPC Flow Log files of one day."""
+        org, acct = self.org, self.org.accounts[account_index]
         rows = 0
-        for acct in org.accounts:
-            for region, site in acct.sites.items():
-                flows = vpcflow.background(org, acct, site, day_index, scale)
-                flows += plan.flows.get((acct.id, region, day_index), [])
-                rows += writer.write_flows_day(w, org, acct, site, day_index, vpcflow.fill_gaps(flows, org, site, day_index))
-        return {"metas": metas, "events": events, "flow_records": rows, "files": w.files, "bytes": w.bytes}
+        for region, site in acct.sites.items():
+            log = vpcflow.FlowLog(acct, site)
+            vpcflow.background(log, org, acct, site, day_index, self.scale)
+            log.extend(self.plan.flows.get((acct.id, region, day_index), []))
+            vpcflow.fill_gaps(log, org, site, day_index)
+            rows += writer.write_flows_day(w, org, acct, site, day_index, log)
+        return {"flow_records": rows}
+
+    def _digests(self, w: writer.Writer, account_index: int, region: str, metas: list[dict]) -> dict:
+        """Write one account's digest chain for one region (needs the facts of all its CloudTrail files)."""
+        writer.write_digests(w, self.org, metas, accounts=(self.org.accounts[account_index],), regions=(region,))
+        return {}
+
+    def _extras(self, w: writer.Writer) -> dict:
+        """GuardDuty exports, Insights events and Config files."""
+        org, plan = self.org, self.plan
+        findings = [f for acct in org.accounts for region in org.regions for f in guardduty.background(org, acct, region)]
+        exports = writer.write_guardduty(w, org, findings + plan.findings)
+        writer.write_insights(w, org, plan.insights + _background_insights(org))
+        writer.write_config(w, org)
+        return {"guardduty_exports": exports}
 
 
 _WORKER_JOB: _Job | None = None
@@ -73,9 +110,9 @@ def _init_worker(job: _Job) -> None:
     _WORKER_JOB = job
 
 
-def _worker_day(day_index: int) -> dict:
+def _worker_part(part: tuple) -> dict:
     assert _WORKER_JOB is not None
-    return _WORKER_JOB.run_day(day_index)
+    return _WORKER_JOB.run(part)
 
 
 def generate(out, *, start=dt.date(2026, 11, 1), days=7, accounts=3, regions=("us-east-1", "ap-northeast-1"),
@@ -105,10 +142,10 @@ def generate(out, *, start=dt.date(2026, 11, 1), days=7, accounts=3, regions=("u
         Multiplies background volume (planted scenarios do not change).  At 1.0 the
         defaults give roughly 60k CloudTrail events.
     progress : bool, default False
-        Show a tqdm progress bar over days.
+        Show a tqdm progress bar over the parts of the work (account-days and the rest).
     workers : int, optional
-        Worker processes (default: one per CPU, at most one per day).  Output does not
-        depend on it.
+        Worker processes (default: one per CPU, at most 8); 1 runs everything in this
+        process.  Output does not depend on it.
 
     Returns
     -------
@@ -127,17 +164,9 @@ def generate(out, *, start=dt.date(2026, 11, 1), days=7, accounts=3, regions=("u
     org = organisation.build(seed, start=start, days=days, accounts=accounts, regions=regions, org_id=org_id)
     plan = scenarios.plan(org)
     job = _Job(root, org, plan, float(scale))
-    results = _run_days(job, workers, progress)
+    results = _run_parts(job, workers, progress)
 
-    w = writer.Writer(root)
-    findings = [f for acct in org.accounts for region in org.regions for f in guardduty.background(org, acct, region)]
-    exports = writer.write_guardduty(w, org, findings + plan.findings)
-    writer.write_insights(w, org, plan.insights + _background_insights(org))
-    writer.write_config(w, org)
-    metas = [m for res in results for m in res["metas"]]
-    writer.write_digests(w, org, metas)
-
-    files: dict[str, int] = dict(w.files)
+    files: dict[str, int] = {}
     for res in results:
         for kind, n in res["files"].items():
             files[kind] = files.get(kind, 0) + n
@@ -151,9 +180,10 @@ def generate(out, *, start=dt.date(2026, 11, 1), days=7, accounts=3, regions=("u
                       "flow_log_ids": {reg: s.flow_log_id for reg, s in a.sites.items()},
                       "vpc_ids": {reg: s.vpc_id for reg, s in a.sites.items()}} for a in org.accounts],
         "scenarios": plan.scenarios,
-        "stats": {"cloudtrail_events": sum(r["events"] for r in results),
-                  "vpcflow_records": sum(r["flow_records"] for r in results),
-                  "guardduty_exports": exports, "files": dict(sorted(files.items()))},
+        "stats": {"cloudtrail_events": sum(r.get("events", 0) for r in results),
+                  "vpcflow_records": sum(r.get("flow_records", 0) for r in results),
+                  "guardduty_exports": sum(r.get("guardduty_exports", 0) for r in results),
+                  "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return doc
@@ -202,31 +232,82 @@ def _prepare(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
 
 
-def _run_days(job: _Job, workers: int | None, progress: bool) -> list[dict]:
-    days = job.org.days
+class _Schedule:
+    """The parts still to run, in the order to start them, and the results of those done.
+
+    The big CloudTrail parts come first, account by account, so that an account's digest
+    chains (put at the front as soon as its last day is written) run early; the small
+    flow-log parts come last and even out the workers' finishing times.
+    """
+
+    def __init__(self, org) -> None:
+        self.org = org
+        accounts, days = range(len(org.accounts)), range(org.days)
+        self.ready = deque([("cloudtrail", d, a) for a in accounts for d in days]
+                           + [("flows", d, a) for a in accounts for d in days] + [("extras",)])
+        self.total = len(self.ready) + len(org.accounts) * len(org.trail_regions)
+        self.results: dict[tuple, dict] = {}
+        self._metas: dict[int, list] = {a: [] for a in accounts}
+        self._waiting = {a: org.days for a in accounts}
+
+    def take(self) -> tuple | None:
+        """The next part to start, or None when none is ready."""
+        return self.ready.popleft() if self.ready else None
+
+    def done(self, part: tuple, result: dict) -> None:
+        """Keep the result of ``part``; make digest parts ready when an account's CloudTrail is complete."""
+        self.results[part[:3]] = result
+        if part[0] != "cloudtrail":
+            return
+        account = part[2]
+        self._metas[account] += result["metas"]
+        self._waiting[account] -= 1
+        if not self._waiting[account]:
+            for region in reversed(self.org.trail_regions):
+                metas = [m for m in self._metas[account] if m["region"] == region]
+                self.ready.appendleft(("digests", account, region, metas))
+
+    def ordered(self) -> list[dict]:
+        """Results in an order that does not depend on timing."""
+        return [self.results[k] for k in sorted(self.results, key=repr)]
+
+
+def _run_parts(job: _Job, workers: int | None, progress: bool) -> list[dict]:
+    """Run every part on ``workers`` processes (default: one per CPU, at most 8), or here if 1.
+
+    Only a few parts are queued ahead at a time, so digest parts that become ready
+    start next rather than after everything submitted before them.
+    """
+    schedule = _Schedule(job.org)
     if workers is None:
-        workers = min(os.cpu_count() or 1, days, 8)
+        workers = min(os.cpu_count() or 1, 8)
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=days, desc="sample", unit="day")
-    results = []
+        bar = tqdm(total=schedule.total, desc="sample", unit="part")
     try:
         if workers > 1:
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,)) as pool:
-                for res in pool.map(_worker_day, range(days)):
-                    results.append(res)
-                    if bar:
-                        bar.update()
+                running: dict = {}
+                while True:
+                    while len(running) <= workers and (part := schedule.take()):
+                        running[pool.submit(_worker_part, part)] = part
+                    if not running:
+                        break
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        schedule.done(running.pop(fut), fut.result())
+                        if bar:
+                            bar.update()
         else:
-            for d in range(days):
-                results.append(job.run_day(d))
+            while part := schedule.take():
+                schedule.done(part, job.run(part))
                 if bar:
                     bar.update()
     finally:
         if bar:
             bar.close()
-    return results
+    return schedule.ordered()
 
 
 def _background_insights(org) -> list:

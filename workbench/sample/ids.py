@@ -98,7 +98,8 @@ _CLOCK: list[str] = []
 def clock() -> list[str]:
     """``"HH:MM:SS"`` for every second of a day (built once; index by second of day)."""
     if not _CLOCK:
-        _CLOCK.extend(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+        minutes = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
+        _CLOCK.extend([hour + ms for hour in (f"{h:02d}:" for h in range(24)) for ms in minutes])
     return _CLOCK
 
 

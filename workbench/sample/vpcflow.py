@@ -5,6 +5,10 @@ crosses (client and server each log it, once per direction).  Client ports come 
 small fixed pool per (client, server) pair, which is what keyed connection pools and
 keep-alive produce, so no background source ever reaches 20 distinct ports of one
 host: only a planted port scan does.
+
+Background records are rendered as they are made, into a :class:`FlowLog` that keeps
+the lines of each capture window in the order they were added (what a stable sort of
+all records by window gives); planted records come as :class:`Flow` tuples.
 """
 
 from __future__ import annotations
@@ -63,13 +67,110 @@ def windows(t0: int, offset: int) -> list[int]:
     return [t0 + offset + WINDOW * k for k in range(86400 // WINDOW)]
 
 
-def connection(out: list, r, w: int, client_iface, server_iface, client: str, server: str, dport: int, *,
+class FlowLog:
+    """The flow-log lines of one VPC and day, by capture window, in the order they were added.
+
+    Parameters
+    ----------
+    account : organisation.Account
+        Gives the account id and the ``flow_format``: "default" (version 2 fields) or
+        "custom" (:data:`CUSTOM_FIELDS`).
+    site : organisation.Site
+    """
+
+    def __init__(self, account, site) -> None:
+        self.custom = account.flow_format == "custom"
+        self.header = " ".join(CUSTOM_FIELDS if self.custom else DEFAULT_FIELDS)
+        self.acct, self.region, self.vpc = account.id, site.region, site.vpc_id
+        self.lines: dict[int, list[str]] = {}      # window start -> lines
+        self.busy: set[tuple[str, int]] = set()    # (eni, window) of every record but NODATA/SKIPDATA
+
+    @property
+    def count(self) -> int:
+        """Number of records."""
+        return sum(map(len, self.lines.values()))
+
+    def window(self, w: int) -> list[str]:
+        """The lines of the window starting at ``w``."""
+        lines = self.lines.get(w)
+        if lines is None:
+            lines = self.lines[w] = []
+        return lines
+
+    def add(self, w: int, start, end, iface, src: str, dst: str, sport, dport, proto, packets, size, action: str,
+            direction: str, flags, pkt_src: str, pkt_dst: str) -> None:
+        """One record with data (log-status OK) seen by ``iface``; numbers may come as text."""
+        if self.custom:
+            line = (f"{self.acct} {action} {iface.az_id} {size} {dst} {dport} {end} {direction} {iface.instance_id} "
+                    f"{iface.eni} OK {packets} {pkt_dst} {pkt_src} {proto} {self.region} {src} {sport} {start} "
+                    f"{iface.subnet} {flags} IPv4 5 {self.vpc}")
+        else:
+            line = (f"2 {self.acct} {iface.eni} {src} {dst} {sport} {dport} {proto} {packets} {size} {start} {end} "
+                    f"{action} OK")
+        lines = self.lines.get(w)
+        if lines is None:
+            lines = self.lines[w] = []
+        lines.append(line)
+        self.busy.add((iface.eni, w))
+
+    def exchange(self, w: int, iface, a: str, b: str, sport: str, dport: str, proto: str, packets: str, req: str,
+                 resp: str, start: str, end: str, flags: str, outbound: bool, pa: str, pb: str) -> None:
+        """A request from ``a`` to ``b`` and its response, accepted, as ``iface`` logs them; numbers as text.
+
+        ``outbound``: the request leaves through ``iface``; ``pa``/``pb`` are the packets'
+        own addresses (``pa`` differs from ``a`` behind a NAT gateway).  The same lines as
+        two :meth:`add` calls.
+        """
+        lines = self.lines.get(w)
+        if lines is None:
+            lines = self.lines[w] = []
+        if self.custom:
+            go, back = ("egress", "ingress") if outbound else ("ingress", "egress")
+            head, where = f"{self.acct} ACCEPT {iface.az_id}", f"{iface.instance_id} {iface.eni} OK {packets}"
+            mid, rest = f"{proto} {self.region}", f"{start} {iface.subnet} {flags} IPv4 5 {self.vpc}"
+            lines.append(f"{head} {req} {b} {dport} {end} {go} {where} {pb} {pa} {mid} {a} {sport} {rest}")
+            lines.append(f"{head} {resp} {a} {sport} {end} {back} {where} {pa} {pb} {mid} {b} {dport} {rest}")
+        else:
+            head, mid, rest = f"2 {self.acct} {iface.eni} ", f" {proto} {packets} ", f" {start} {end} ACCEPT OK"
+            lines.append(f"{head}{a} {b} {sport} {dport}{mid}{req}{rest}")
+            lines.append(f"{head}{b} {a} {dport} {sport}{mid}{resp}{rest}")
+        self.busy.add((iface.eni, w))
+
+    def idle(self, w: int, iface, status: str) -> None:
+        """A NODATA or SKIPDATA record of ``iface`` for the whole window ``w``."""
+        start, end = w, w + WINDOW
+        if self.custom:
+            line = (f"{self.acct} - {iface.az_id} - - - {end} - {iface.instance_id} {iface.eni} {status} - - - - "
+                    f"{self.region} - - {start} {iface.subnet} - - 5 {self.vpc}")
+        else:
+            line = f"2 {self.acct} {iface.eni} - - - - - - - {start} {end} - {status}"
+        self.window(w).append(line)
+
+    def extend(self, rows: list[Flow]) -> None:
+        """Add :class:`Flow` records (planted ones), in their order."""
+        for f in rows:
+            if f.status == "OK":
+                self.add(f.window, f.start, f.end, f.iface, f.src, f.dst, f.sport, f.dport, f.proto, f.packets,
+                         f.bytes, f.action, f.direction, f.flags, f.pkt_src, f.pkt_dst)
+            else:
+                self.idle(f.window, f.iface, f.status)
+
+    def hours(self, t0: int) -> list[tuple[int, str]]:
+        """``(hour of the day, file text)`` for every hour with records, in order."""
+        by_hour: dict[int, list[str]] = {}
+        for w in sorted(self.lines):
+            by_hour.setdefault((w - t0) // 3600, [self.header]).extend(self.lines[w])
+        return [(hour, "\n".join(lines) + "\n") for hour, lines in by_hour.items()]
+
+
+def connection(log: FlowLog, r, w: int, client_iface, server_iface, client: str, server: str, dport: int, *,
                proto: int = TCP, size: tuple[int, int] = (6, 60), pooled: bool = False,
                via=None, nat_ip: str | None = None) -> None:
-    """Append the records of one accepted client->server flow as every logging interface sees it.
+    """Add the records of one accepted client->server flow as every logging interface sees it.
 
     ``client_iface``/``server_iface`` are the interfaces on our side (None when the peer is
     outside the VPC); ``via`` is a NAT gateway interface the flow crosses on its way out.
+    Numbers shared by the records are formatted once.
     """
     rnd = r.random  # plain random() arithmetic: this is the hot loop of flow generation
     start = w + int(rnd() * 300)
@@ -77,19 +178,18 @@ def connection(out: list, r, w: int, client_iface, server_iface, client: str, se
     out_ip = nat_ip or client
     sport = client_ports(out_ip, server)[int(rnd() * 6)]
     pk = size[0] + int(rnd() * (size[1] - size[0] + 1))
-    req_bytes, resp_bytes = pk * (60 + int(rnd() * 141)), pk * (200 + int(rnd() * 1201))
-    flags = 0 if proto != TCP else (ACK if pooled else FIN_SYN_ACK)
-    for iface, d_req, d_resp in ((client_iface, "egress", "ingress"), (server_iface, "ingress", "egress")):
-        if iface is not None:
-            out.append(Flow(w, start, end, iface, client, server, sport, dport, proto, pk, req_bytes, "ACCEPT", "OK",
-                            d_req, flags, client, server))
-            out.append(Flow(w, start, end, iface, server, client, dport, sport, proto, pk, resp_bytes, "ACCEPT", "OK",
-                            d_resp, flags, server, client))
+    req_bytes, resp_bytes = str(pk * (60 + int(rnd() * 141))), str(pk * (200 + int(rnd() * 1201)))
+    flags = str(0 if proto != TCP else (ACK if pooled else FIN_SYN_ACK))
+    start, end, sport, dport, proto, pk = str(start), str(end), str(sport), str(dport), str(proto), str(pk)
+    if client_iface is not None:
+        log.exchange(w, client_iface, client, server, sport, dport, proto, pk, req_bytes, resp_bytes, start, end, flags,
+                     True, client, server)
+    if server_iface is not None:
+        log.exchange(w, server_iface, client, server, sport, dport, proto, pk, req_bytes, resp_bytes, start, end, flags,
+                     False, client, server)
     if via is not None:
-        out.append(Flow(w, start, end, via, nat_ip, server, sport, dport, proto, pk, req_bytes, "ACCEPT", "OK",
-                        "egress", flags, client, server))
-        out.append(Flow(w, start, end, via, server, nat_ip, dport, sport, proto, pk, resp_bytes, "ACCEPT", "OK",
-                        "ingress", flags, server, client))
+        log.exchange(w, via, nat_ip, server, sport, dport, proto, pk, req_bytes, resp_bytes, start, end, flags,
+                     True, client, server)
 
 
 def probe(out: list, r, w: int, iface, src: str, dport: int, *, sport: int | None = None, accept: bool = False) -> None:
@@ -104,8 +204,8 @@ def probe(out: list, r, w: int, iface, src: str, dport: int, *, sport: int | Non
                         "ACCEPT", "OK", "egress", 18, dst, src))
 
 
-def background(org, account, site, day_index: int, scale: float) -> list[Flow]:
-    """Ordinary traffic of one VPC for one day (without NODATA, see :func:`fill_gaps`)."""
+def background(log: FlowLog, org, account, site, day_index: int, scale: float) -> None:
+    """Add the ordinary traffic of one VPC for one day to ``log`` (without NODATA, see :func:`fill_gaps`)."""
     r = ids.rng(org.seed, "vpcflow", account.id, site.region, day_index)
     t0 = ids.epoch(org.day(day_index))
     by_role: dict[str, list] = {}
@@ -115,7 +215,7 @@ def background(org, account, site, day_index: int, scale: float) -> list[Flow]:
     db, cache = by_role["db"][0], by_role["cache"][0]
     bastion = by_role.get("bastion", [None])[0]
     offices = sorted({p.ips[0] for p in org.people.values() if ":" not in p.ips[0]})
-    out: list[Flow] = []
+    out = log
     for w in windows(t0, site.flow_offset):
         hour = (w - t0) // 3600
         busy = scale * (1.0 if 7 <= hour < 22 else 0.4)
@@ -142,49 +242,24 @@ def background(org, account, site, day_index: int, scale: float) -> list[Flow]:
                 connection(out, r, w, None, bastion, r.choice(offices), bastion.private_ip, 22, size=(40, 400))
     exposed = [i for i in (web, bastion) if i is not None]
     ws = windows(t0, site.flow_offset)
+    probes: list[Flow] = []
     for ip, ports in org.noise:
         for iface in exposed:
             for _ in range(ids.scaled(r, 0.6 * scale)):
                 port = r.choice(ports)
-                probe(out, r, r.choice(ws), iface, ip, port, accept=port in iface.open_ports)
-    return out
+                probe(probes, r, r.choice(ws), iface, ip, port, accept=port in iface.open_ports)
+    log.extend(probes)
 
 
-def fill_gaps(rows: list[Flow], org, site, day_index: int) -> list[Flow]:
-    """Add NODATA rows for idle windows and one SKIPDATA row per VPC and week."""
+def fill_gaps(log: FlowLog, org, site, day_index: int) -> None:
+    """Add NODATA records for idle windows and one SKIPDATA record per VPC and week."""
     t0 = ids.epoch(org.day(day_index))
-    busy = {(f.iface.eni, f.window) for f in rows}
+    busy = log.busy
     skip = ids.rng(org.seed, "skipdata", site.vpc_id)
     skip_day, skip_iface, skip_k = skip.randrange(org.days), skip.choice(site.instances), skip.randrange(144)
-    out = list(rows)
     for k, w in enumerate(windows(t0, site.flow_offset)):
         for iface in site.instances:
             if day_index == skip_day and iface is skip_iface and k == skip_k:
-                out.append(Flow(w, w, w + WINDOW, iface, "-", "-", -1, -1, -1, -1, -1, "-", "SKIPDATA", "-", -1, "-", "-"))
+                log.idle(w, iface, "SKIPDATA")
             elif (iface.eni, w) not in busy:
-                out.append(Flow(w, w, w + WINDOW, iface, "-", "-", -1, -1, -1, -1, -1, "-", "NODATA", "-", -1, "-", "-"))
-    return out
-
-
-def render(rows: list[Flow], account, site, fmt: str) -> str:
-    """The text of one flow-log file: a header line, then one line per record."""
-    acct = account.id
-    lines = [" ".join(CUSTOM_FIELDS if fmt == "custom" else DEFAULT_FIELDS)]
-    if fmt == "custom":
-        for f in rows:
-            i = f.iface
-            if f.status != "OK":
-                lines.append(f"{acct} - {i.az_id} - - - {f.end} - {i.instance_id} {i.eni} {f.status} - - - - "
-                             f"{site.region} - - {f.start} {i.subnet} - - 5 {site.vpc_id}")
-            else:
-                lines.append(f"{acct} {f.action} {i.az_id} {f.bytes} {f.dst} {f.dport} {f.end} {f.direction} "
-                             f"{i.instance_id} {i.eni} OK {f.packets} {f.pkt_dst} {f.pkt_src} {f.proto} {site.region} "
-                             f"{f.src} {f.sport} {f.start} {i.subnet} {f.flags} IPv4 5 {site.vpc_id}")
-    else:
-        for f in rows:
-            if f.status != "OK":
-                lines.append(f"2 {acct} {f.iface.eni} - - - - - - - {f.start} {f.end} - {f.status}")
-            else:
-                lines.append(f"2 {acct} {f.iface.eni} {f.src} {f.dst} {f.sport} {f.dport} {f.proto} {f.packets} "
-                             f"{f.bytes} {f.start} {f.end} {f.action} OK")
-    return "\n".join(lines) + "\n"
+                log.idle(w, iface, "NODATA")
