@@ -23,7 +23,7 @@ from pathlib import Path
 from . import apis, background, guardduty, ids, organisation, scenarios, trail_files, vpcflow, writer
 from .cloudtrail import Recorder
 
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: gzip by ISA-L (other compressed bytes, same content)
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
