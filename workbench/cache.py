@@ -50,9 +50,17 @@ def default_cache_dir(logs: str | os.PathLike) -> Path:
 
 def schema_fingerprint(source: LogSource) -> str:
     """A short hash of the table's columns and types: a cache of other columns is stale."""
+    known = _FINGERPRINTS.get(id(source))
+    if known is not None and known[0] is source:  # computed once per source definition
+        return known[1]
     spec = [FORMAT_VERSION, source.table, [(c.name, c.type.duckdb()) for c in source.columns],
             list(source.partitions)]
-    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+    _FINGERPRINTS[id(source)] = (source, fingerprint)
+    return fingerprint
+
+
+_FINGERPRINTS: dict[int, tuple[LogSource, str]] = {}
 
 
 def file_signature(path: str) -> tuple[int, int] | None:

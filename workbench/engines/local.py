@@ -84,6 +84,9 @@ class LocalEngine(Engine):
         # no progress bar; set only when on: in a Jupyter kernel without ipywidgets the SET raises
         if self.con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
             self.con.execute("SET enable_progress_bar = false")
+        # repeated queries over the Parquet cache read each file's footer once (DuckDB checks
+        # the file's modification time before reusing it)
+        self.con.execute("SET parquet_metadata_cache = true")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
