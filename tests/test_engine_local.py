@@ -1,5 +1,6 @@
 """The local engine: pruning, the full-scan guard, bound parameters, layouts, errors."""
 
+import json
 import shutil
 
 import pytest
@@ -143,3 +144,45 @@ def test_nested_field_names_are_athenas_lower_case(sample_org, window, tmp_path)
                 names(value, found)
         assert {"sessioncontext", "sessionissuer", "accountid", "tlsversion", "arn"} <= found
         assert found == {n.lower() for n in found}, sorted(n for n in found if n != n.lower())
+
+
+def test_listing_sees_added_rewritten_and_removed_files(tmp_path):
+    """Names remembered per folder (while its modification time stands) never hide a change."""
+    import gzip
+    import os
+
+    from workbench.engines.listing import LogTree
+    from workbench.sources import get_source
+
+    folder = tmp_path / "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/03"
+    folder.mkdir(parents=True)
+
+    def put(name, n):
+        path = folder / f"111122223333_CloudTrail_us-east-1_20261103T{name}Z_ABCDEFGHIJKLMNOP.json.gz"
+        path.write_bytes(gzip.compress(json.dumps({"Records": [{"eventID": str(i)} for i in range(n)]}).encode()))
+        return path
+
+    def settle():  # as if the folder had last changed an hour ago
+        old = os.stat(folder).st_mtime_ns - 3600 * 10 ** 9
+        os.utime(folder, ns=(old, old))
+
+    first = put("0000", 1)
+    (folder / "notes.txt").write_text("not a log")
+    settle()
+    tree, source = LogTree(tmp_path), get_source("cloudtrail")
+    listed = lambda: tree.files(source, tree.partitions(source))  # noqa: E731
+    files, ignored = listed()
+    assert [f.path for f in files] == [str(first)] and [os.path.basename(p) for p in ignored] == ["notes.txt"]
+    assert tree._names, "a settled folder's names are remembered"
+    assert listed()[0] == files
+
+    first.write_bytes(gzip.compress(b'{"Records":[{"eventID":"a"},{"eventID":"b"},{"eventID":"c"}]}' * 3))
+    assert listed()[0][0].size == first.stat().st_size != files[0].size  # rewritten in place
+    second = put("0015", 2)  # the folder's time moves: listed again
+    assert [f.path for f in listed()[0]] == [str(first), str(second)]
+    assert not tree._names.get((str(folder), source.file_regex(account="111122223333", region="us-east-1").pattern)), \
+        "a folder changed just now is not remembered"
+    settle()
+    listed()
+    first.unlink()
+    assert [f.path for f in listed()[0]] == [str(second)]

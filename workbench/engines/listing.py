@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class LogTree:
                 "'workbench sample --out DIR' or sync logs with 'workbench sync'"
             )
         self.awslogs = self._find_awslogs()
+        self._names: dict[tuple[str, str], tuple[int, list[str], list[str]]] = {}
         if not self.awslogs:
             raise LogsNotFound(
                 f"no AWSLogs/ folder under {self.root}; point --logs at the folder that holds "
@@ -132,18 +134,61 @@ class LogTree:
         files, ignored = [], []
         for part in partitions:
             pattern = source.file_regex(account=part.account, region=part.region)
-            with os.scandir(part.path) as entries:
-                for entry in entries:
-                    if not entry.is_file():
-                        continue
-                    if pattern.fullmatch(entry.name):
-                        stat = entry.stat()
-                        files.append(LogFile(entry.path, part.account, part.region, part.day,
-                                             stat.st_size, stat.st_mtime_ns))
-                    else:
-                        ignored.append(entry.path)
+            found = self._listed(part, pattern)
+            if found is None:
+                found = self._scan(part, pattern)
+            files += found[0]
+            ignored += found[1]
         files.sort(key=lambda f: f.path)
         return files, sorted(ignored)
+
+    def _scan(self, part: Partition, pattern: re.Pattern) -> tuple[list[LogFile], list[str]]:
+        """List ``part``'s folder; remember the names when the folder has not changed lately."""
+        listed_at = time.time_ns()
+        folder_mtime = os.stat(part.path).st_mtime_ns
+        files, names, ignored = [], [], []
+        with os.scandir(part.path) as entries:
+            for entry in entries:
+                if not entry.is_file():
+                    continue
+                if pattern.fullmatch(entry.name):
+                    stat = entry.stat()
+                    files.append(LogFile(entry.path, part.account, part.region, part.day,
+                                         stat.st_size, stat.st_mtime_ns))
+                    names.append(entry.name)
+                else:
+                    ignored.append(entry.path)
+        if listed_at - folder_mtime > _SETTLED_NS:
+            self._names[(part.path, pattern.pattern)] = (folder_mtime, names, ignored)
+        else:
+            self._names.pop((part.path, pattern.pattern), None)
+        return files, ignored
+
+    def _listed(self, part: Partition, pattern: re.Pattern) -> tuple[list[LogFile], list[str]] | None:
+        """``part``'s files from remembered names (each file stat-ed again), or None to list it.
+
+        A folder's modification time changes whenever a name is added, removed or renamed
+        in it, so names remembered with that time stay true while it is the same. Names are
+        only remembered for a folder unchanged for :data:`_SETTLED_NS` before it was listed,
+        so that a change within a coarse file-system clock tick cannot go unnoticed.
+        """
+        known = self._names.get((part.path, pattern.pattern))
+        if known is None or os.stat(part.path).st_mtime_ns != known[0]:
+            return None
+        files = []
+        for name in known[1]:
+            path = os.path.join(part.path, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:  # removed since: list the folder again
+                return None
+            files.append(LogFile(path, part.account, part.region, part.day, stat.st_size, stat.st_mtime_ns))
+        return files, known[2]
+
+
+#: How long a folder must have been unchanged before its names are remembered (2 s: the
+#: coarsest file-system clock in common use, FAT's).
+_SETTLED_NS = 2_000_000_000
 
 
 def _subdirs(folder: Path, pattern: re.Pattern | None = None) -> list[Path]:
