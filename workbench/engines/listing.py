@@ -175,9 +175,9 @@ class LogTree:
         known = self._names.get((part.path, pattern.pattern))
         if known is None or os.stat(part.path).st_mtime_ns != known[0]:
             return None
-        files = []
+        files, prefix = [], part.path + os.sep
         for name in known[1]:
-            path = os.path.join(part.path, name)
+            path = prefix + name
             try:
                 stat = os.stat(path)
             except FileNotFoundError:  # removed since: list the folder again
