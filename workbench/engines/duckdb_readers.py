@@ -1,7 +1,8 @@
 """How DuckDB reads each kind of raw log file into a table shaped like the Athena table.
 
 One function per reader kind (the ``reader`` of a :class:`~workbench.sources.LogSource`),
-registered in :data:`READERS`. Each takes the files to read and returns the
+registered in :data:`READERS`. Each takes the connection, the source and the files to read
+(keyword options: ``columns``, ``fields``, ``needles``, ``object_bytes``) and returns the
 ``SELECT`` of a view with the source's Athena columns (lower case, Athena types) followed
 by the partition columns. The list of files travels in DuckDB variables, never in the SQL
 text.
@@ -19,6 +20,8 @@ from __future__ import annotations
 import gzip
 import json
 from typing import Callable
+
+import pandas as pd
 
 from workbench.engines.columns import pruned_structure
 from workbench.engines.json_feed import JsonFileFeed
@@ -115,8 +118,17 @@ def _partitions(files_table: str) -> str:
     return f"{files_table}.account, {files_table}.region, {files_table}.day"
 
 
+def _files_table(con, source: LogSource, files: list[LogFile]) -> str:
+    """Register the partition values of each file (once per path) for a join on the file name."""
+    name = f"_files_{source.name}"
+    unique = {f.path: f for f in files}.values()
+    con.register(name, pd.DataFrame({"path": [f.path for f in unique], "account": [f.account for f in unique],
+                                     "region": [f.region for f in unique], "day": [f.day for f in unique]}))
+    return name
+
+
 @reader("cloudtrail_json")
-def cloudtrail_json(con, source: LogSource, files: list[LogFile], files_table: str, *,
+def cloudtrail_json(con, source: LogSource, files: list[LogFile], *,
                     columns: set[str] | None = None, fields: dict | None = None,
                     needles: list[list[str]] | None = None, object_bytes: int = MAX_OBJECT_BYTES) -> str:
     """CloudTrail files: one JSON object per file, events in its ``Records`` array.
@@ -157,14 +169,14 @@ def duckdb_threads(con) -> int:
 
 
 @reader("jsonl")
-def jsonl(con, source: LogSource, files: list[LogFile], files_table: str, *,
+def jsonl(con, source: LogSource, files: list[LogFile], *,
           columns: set[str] | None = None, fields: dict | None = None, needles: list[list[str]] | None = None,
           object_bytes: int = MAX_OBJECT_BYTES) -> str:
     """JSON Lines files (GuardDuty exports): one record per line, read by DuckDB.
 
     ``needles`` do not apply (a file holds many findings; few files in all).
     """
-    variable = _set_files(con, source, files)
+    variable, files_table = _set_files(con, source, files), _files_table(con, source, files)
     return (
         f"SELECT {_projection(source, 'raw.r', columns)}, {_partitions('f')} "
         f"FROM (SELECT json_transform(json, {_literal(_record_structure(source, columns, fields))}) AS r, filename "
@@ -175,7 +187,7 @@ def jsonl(con, source: LogSource, files: list[LogFile], files_table: str, *,
 
 
 @reader("flowlog_text")
-def flowlog_text(con, source: LogSource, files: list[LogFile], files_table: str, *,
+def flowlog_text(con, source: LogSource, files: list[LogFile], *,
                  columns: set[str] | None = None, fields: dict | None = None,
                  needles: list[list[str]] | None = None, object_bytes: int = MAX_OBJECT_BYTES) -> str:
     """VPC flow-log text files, parsed by their header line (any format, ``-`` is null).
@@ -186,6 +198,7 @@ def flowlog_text(con, source: LogSource, files: list[LogFile], files_table: str,
     is not a number in a number field reads as null, as on Athena. ``columns``, ``fields``,
     ``needles`` and ``object_bytes`` are not needed: DuckDB reads only the fields a query uses from CSV.
     """
+    files_table = _files_table(con, source, files)
     groups: dict[tuple[str, ...], list[str]] = {}
     for log in files:
         groups.setdefault(flowlog_header(log.path), []).append(log.path)

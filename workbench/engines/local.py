@@ -227,10 +227,7 @@ class LocalEngine(Engine):
         if not files:
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
             return
-        files_table = f"_files_{source.name}"
-        unique = {f.path: f for f in files}.values()  # the partition values of each file, once
-        self.con.register(files_table, pd.DataFrame([f.__dict__ for f in unique]))
-        body = READERS[source.reader](self.con, source, files, files_table, columns=columns, fields=fields,
+        body = READERS[source.reader](self.con, source, files, columns=columns, fields=fields,
                                       needles=needles, object_bytes=object_bytes)
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {body}')
 
