@@ -13,7 +13,7 @@ import resource
 import sys
 import time
 
-from workbench.engines.duckdb_readers import object_buffer_bytes
+from workbench.engines.local.views import object_buffer_bytes
 from workbench.engines.local import LocalEngine
 from workbench.sources import get_source
 

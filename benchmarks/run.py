@@ -22,7 +22,7 @@ from benchmarks import naive
 from benchmarks.measure import (INFLATER, Timer, best_of, decompress_only, demo_wall_time, generator_throughput,
                                 machine, peak_rss_scan)
 from benchmarks.store import HERE, SETTINGS, ensure_store, window
-from workbench.cache import ParquetCache
+from workbench.engines.local.cache import ParquetCache
 from workbench.engines.local import LocalEngine
 
 RESULTS = HERE / "results"

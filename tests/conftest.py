@@ -11,7 +11,7 @@ import pytest
 # Keep what the engine remembers between sessions (file checks) inside this test run.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="workbench-test-cache-")
 
-from workbench.demo import SAMPLE_DEFAULTS
+from workbench.demo.run import SAMPLE_DEFAULTS
 from workbench.sample import generate
 
 #: Background volume of the test organisation (the planted scenarios do not depend on it).
@@ -63,7 +63,7 @@ def demo_run(sample_org, tmp_path_factory):
     import io
     from types import SimpleNamespace
 
-    from workbench.demo import run_demo
+    from workbench.demo.run import run_demo
 
     reports = tmp_path_factory.mktemp("reports")
     printed = io.StringIO()

@@ -134,12 +134,12 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
                         accounts=("111122223333",), regions=(REGION,), day_range: dict | None = None):
     """What the workbench stack creates: results bucket, workgroup, database and log tables.
 
-    Tables are made from :func:`workbench.ddl.table_spec` (partition projection included);
+    Tables are made from :func:`workbench.aws.ddl.table_spec` (partition projection included);
     ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``).
     """
     import boto3
 
-    from workbench.ddl import table_spec
+    from workbench.aws.ddl import table_spec
     from workbench.sources import get_source
 
     session = boto3.Session()

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import workbench
-from workbench.aws import (AwsAccessDenied, AwsCredentialsError, AwsResourceMissing, AwsSettingsError,
+from workbench.aws.clients import (AwsAccessDenied, AwsCredentialsError, AwsResourceMissing, AwsSettingsError,
                            ScanCutoffExceeded)
 from workbench.engines.athena import PRICE_PER_TB_USD, AthenaEngine, estimate_cost
-from workbench.engines.athena_params import athena_literal, execution_parameters, to_qmark
+from workbench.engines.athena.params import athena_literal, execution_parameters, to_qmark
 from workbench.errors import FullScanRefused, QueryFailed, UsageError, WorkbenchError
 from workbench.library import adhoc_query, get_query, list_queries
 

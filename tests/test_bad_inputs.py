@@ -15,7 +15,7 @@ import pytest
 
 from workbench.engines.local import LocalEngine
 from workbench.errors import UnreadableFiles
-from workbench.importer import import_files
+from workbench.formats.importer import import_files
 
 ACCOUNT, REGION, DAY = "111122223333", "us-east-1", "2026/11/03"
 MAX_RECORD = 50_000  # bytes: the engine's limit in these tests, so a 'huge record' stays small
@@ -275,7 +275,7 @@ def test_flow_rows_without_region_need_one(corpus, tmp_path):
 
 
 def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     root, paths = corpus
     sql = "SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/03'"
@@ -290,7 +290,7 @@ def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):
 
 
 def test_cli_import_reports_counts_and_exit_status(corpus, tmp_path, capsys):
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     _, paths = corpus
     assert main(["import", paths["good"], paths["bare-array"], "--out", str(tmp_path / "o")]) == 0

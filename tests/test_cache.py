@@ -12,7 +12,7 @@ import pytest
 from sqlglot import exp
 
 from tests.test_bad_inputs import CASES, DAY, MAX_RECORD, _key
-from workbench.cache import ParquetCache
+from workbench.engines.local.cache import ParquetCache
 from workbench.engines.local import LocalEngine
 from workbench.errors import UnreadableFiles
 from workbench.library import list_queries, parse_sql
@@ -198,7 +198,7 @@ def test_a_fresh_cache_spares_raw_queries_the_check_pass(sample_org, cache_dir, 
 
 
 def test_cli_cache_build_status_and_clear(sample_org, tmp_path, capsys):
-    from workbench.cli import main
+    from workbench.cli.main import main
 
     folder = tmp_path / "c"
     assert main(["cache", "build", "--logs", str(sample_org), "--cache", str(folder),

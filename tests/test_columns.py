@@ -5,7 +5,7 @@ test_cache.py (raw with pruned columns against the cache, which stores every col
 
 import pytest
 
-from workbench.engines.columns import pruned_structure, used_columns, used_fields
+from workbench.engines.local.columns import pruned_structure, used_columns, used_fields
 from workbench.library import parse_sql
 from workbench.sources import get_source
 

@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.ddl import create_table_sql, table_spec
+from workbench.aws.ddl import create_table_sql, table_spec
 from workbench.sources import get_source
 
 

@@ -6,7 +6,7 @@ import io
 import boto3
 import pytest
 
-from workbench.doctor import _projection_range, doctor, run_checks
+from workbench.aws.doctor import _projection_range, doctor, run_checks
 
 from tests.moto_aws import aws, aws_server, create_athena_setup, no_credentials  # noqa: F401
 
@@ -87,7 +87,7 @@ def test_no_region(aws, monkeypatch):
 
 
 def test_missing_aws_packages_are_reported_with_the_install_line(monkeypatch):
-    import workbench.doctor as doctor_module
+    import workbench.aws.doctor as doctor_module
 
     real = doctor_module._missing
     monkeypatch.setattr(doctor_module, "_missing",

@@ -118,7 +118,7 @@ def test_scan_report_travels_with_the_frame(engine, window):
 
 def test_nested_field_names_are_athenas_lower_case(sample_org, window, tmp_path):
     """Whole structs and arrays of structs come back with Athena's field names, raw and cached."""
-    from workbench.cache import ParquetCache
+    from workbench.engines.local.cache import ParquetCache
 
     def names(value, found):
         if isinstance(value, dict):
@@ -151,7 +151,7 @@ def test_listing_sees_added_rewritten_and_removed_files(tmp_path):
     import gzip
     import os
 
-    from workbench.engines.listing import LogTree
+    from workbench.engines.local.listing import LogTree
     from workbench.sources import get_source
 
     folder = tmp_path / "AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/03"

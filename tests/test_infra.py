@@ -1,7 +1,7 @@
 """The CloudFormation stack (infra/workbench.yaml) and its deploy step.
 
 The template is linted (cfn-lint) and security-checked (checkov); its Glue tables must be
-the package's own tables (workbench.ddl.table_spec) for single-account and organisation
+the package's own tables (workbench.aws.ddl.table_spec) for single-account and organisation
 layouts; the prefixes their projection produces must be where the sample generator (and
 AWS) put the files; the notebook's lifecycle script must pass shellcheck; and the deploy
 step must package, upload and create or update the stack.
@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 from tests.moto_aws import aws, aws_server  # noqa: F401 - fixtures of the upload test
-from workbench import deploy
-from workbench.cfn import TEMPLATE, load_template, parameter_values, resolve
-from workbench.ddl import table_spec
+from workbench.aws import deploy
+from workbench.aws.cfn import TEMPLATE, load_template, parameter_values, resolve
+from workbench.aws.ddl import table_spec
 from workbench.errors import UsageError, WorkbenchError
 from workbench.sample import generate
 from workbench.sources import SOURCES, get_source

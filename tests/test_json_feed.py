@@ -11,8 +11,8 @@ import json
 import duckdb
 import pytest
 
-from workbench.engines.json_feed import INFLATE, JsonFileFeed, batches_of, file_text
-from workbench.engines.listing import LogFile
+from workbench.formats.feed import INFLATE, JsonFileFeed, batches_of, file_text
+from workbench.engines.local.listing import LogFile
 from workbench.errors import UnreadableFiles
 
 

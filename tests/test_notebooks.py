@@ -14,7 +14,7 @@ import pytest
 
 from workbench.report import list_notebooks, run_reports
 from workbench.report.notebooks import notebook_parameters
-from workbench.summary import read_summary
+from workbench.session.summary import read_summary
 
 NAMES = ["console-logins", "root-and-hidden-logins", "vpc-flow-ports", "guardduty-drilldown", "hunt"]
 COMMON = ["engine", "logs", "start", "end", "accounts", "regions", "summary_path"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from workbench.engines.local import LocalEngine
-from workbench.importer import import_files
+from workbench.formats.importer import import_files
 from workbench.library import list_queries
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "stratus-red-team"

@@ -8,10 +8,10 @@ import boto3
 import nbformat
 import pytest
 
-from workbench.cli import main
+from workbench.cli.main import main
 from workbench.report import run_reports
 from workbench.report.notebooks import coerce_value, report_name
-from workbench.summary import read_summary
+from workbench.session.summary import read_summary
 
 from tests.moto_aws import aws, aws_server  # noqa: F401
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import boto3
 import pytest
 
-from workbench.aws import AwsCredentialsError, AwsResourceMissing
+from workbench.aws.clients import AwsCredentialsError, AwsResourceMissing
 from workbench.engines.local import LocalEngine
 from workbench.sample import generate
 from workbench.sources import SOURCES
 from workbench.errors import UsageError
-from workbench.sync import MANIFEST, sync, sync_command
+from workbench.aws.sync import MANIFEST, sync, sync_command
 
 from tests.moto_aws import aws_module, aws_server, no_credentials  # noqa: F401
 

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.moto_aws import aws_server, fake_account  # noqa: F401 - aws_server is a fixture
-from workbench import upkeep
-from workbench.cfn import load_template, resolve
-from workbench.deploy import lambda_zip
+from workbench.aws import upkeep
+from workbench.aws.cfn import load_template, resolve
+from workbench.aws.deploy import lambda_zip
 from workbench.sample import generate
 from workbench.sources import get_source
 

@@ -7,15 +7,15 @@ DuckDB engine or on Athena.
 >>> import workbench
 >>> engine = workbench.connect(logs="demo-data")                               # doctest: +SKIP
 >>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
->>> workbench.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07")  # doctest: +SKIP
+>>> workbench.session.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07")  # doctest: +SKIP
 """
 
-from workbench.defaults import default_engine
+from workbench.settings import default_engine
 from workbench.engines import connect
-from workbench.investigation import Investigation
+from workbench.session.investigation import Investigation
 from workbench.library import get_query, list_queries
-from workbench.pivot import PivotResult, pivot
-from workbench.summary import write_summary
+from workbench.session.pivot import PivotResult, pivot
+from workbench.session.summary import write_summary
 
 __version__ = "0.1.0"
 

@@ -62,7 +62,7 @@ def pick(findings: pd.DataFrame, finding_id: str | None = None, *, samples: bool
 
 
 def pivots(finding: pd.Series) -> dict[str, str | None]:
-    """The entities a finding names, as :func:`workbench.pivot` keywords.
+    """The entities a finding names, as :func:`workbench.session.pivot` keywords.
 
     ``access_key_id``, ``source_ip`` (the remote IP), ``principal`` (the user name) and
     ``instance_id``; ``None`` where the finding has none.

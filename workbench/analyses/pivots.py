@@ -2,7 +2,7 @@
 
 An entity is one of :data:`ENTITY_KINDS`: a source IP, an access key id, a principal
 (ARN or name) or an EC2 instance id. These functions work on query results only; the
-queries themselves are run by :func:`workbench.pivot`.
+queries themselves are run by :func:`workbench.session.pivot`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import ipaddress
 
 import pandas as pd
 
-from workbench.defaults import as_list
+from workbench.settings import as_list
 
 #: The entities a pivot starts from, in the order next pivots are preferred on a tie.
 ENTITY_KINDS = ("access_key_id", "source_ip", "instance_id", "principal")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analyses.logins import HIDDEN_USER
+from workbench.analyses.root import HIDDEN_USER
 
 KINDS = {"Root": "root", "IAMUser": "IAM user", "AssumedRole": "federated (SSO/SAML)"}
 UNKNOWN_KIND = "unknown user name (HIDDEN)"

@@ -85,7 +85,7 @@ def load_features(source, *, start=None, end=None, accounts=None, regions=None,
     ----------
     source : Engine or Investigation
         An open engine (then ``start`` and ``end`` are required), or an
-        :class:`~workbench.investigation.Investigation`, whose window and scope apply.
+        :class:`~workbench.session.investigation.Investigation`, whose window and scope apply.
     start, end : str, optional
         First and last day (``YYYY-MM-DD``, UTC, inclusive).
     accounts, regions : list of str, optional

@@ -302,10 +302,10 @@ def run_unload(engine, query_name: str, params: dict, location: str) -> str:
     The query's parameters are bound as Athena execution parameters, exactly as the engine
     binds them for a ``SELECT``; the full-scan guard applies the same way.
     """
-    from workbench.engines.athena_params import execution_parameters
+    from workbench.engines.athena.params import execution_parameters
     from workbench.engines.base import check_time_bounds, log_table_reads
     from workbench.library import get_query
-    from workbench.aws import aws_errors
+    from workbench.aws.clients import aws_errors
 
     query = get_query(query_name)
     values = query.bind(params)

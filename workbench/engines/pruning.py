@@ -13,7 +13,7 @@ unless the caller asks for a full scan.
 
 The top-level conditions that compare a data column with a string (``eventname =
 'ConsoleLogin'``, ``useridentity.accesskeyid = :key``) are kept too: the local engine
-uses them to pass over whole files that cannot hold a match (:mod:`workbench.engines.needles`).
+uses them to pass over whole files that cannot hold a match (:mod:`workbench.engines.local.needles`).
 """
 
 from __future__ import annotations

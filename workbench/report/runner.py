@@ -19,7 +19,7 @@ from workbench.report.html import notebook_html
 from workbench.report.index import index_html
 from workbench.report.notebooks import coerce_value, find_notebooks, notebook_parameters
 from workbench.report.storage import is_s3, upload
-from workbench.summary import read_summary
+from workbench.session.summary import read_summary
 
 #: Seconds a kernel may take to start.
 KERNEL_START_TIMEOUT = 120

@@ -26,7 +26,7 @@ def upload(folder: Path, url: str, names: list[str]) -> list[str]:
     WorkbenchError
         With what to do, for missing credentials, a missing bucket or a denied upload.
     """
-    from workbench.aws import aws_errors, session, split_s3_url
+    from workbench.aws.clients import aws_errors, session, split_s3_url
 
     bucket, prefix = split_s3_url(url)
     client = session().client("s3")

@@ -9,7 +9,7 @@ uses. Values only AWS knows resolve to placeholders: ``<LogicalId>`` for a gener
 name, ``<LogicalId.Attribute>`` for an attribute and
 ``arn:aws:stack:<region>:<account>:<LogicalId>`` for an ARN.
 
->>> from workbench.cfn import load_template, resolve            # doctest: +SKIP
+>>> from workbench.aws.cfn import load_template, resolve            # doctest: +SKIP
 >>> stack = resolve(load_template(), {"LogBucket": "my-logs"})  # doctest: +SKIP
 >>> stack["Resources"]["CloudTrailTable"]["Properties"]["TableInput"]["Name"]  # doctest: +SKIP
 'cloudtrail'
@@ -24,7 +24,7 @@ from pathlib import Path
 from workbench.errors import WorkbenchError
 
 #: The stack's template, in the source tree.
-TEMPLATE = Path(__file__).resolve().parents[1] / "infra" / "workbench.yaml"
+TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "workbench.yaml"
 
 #: Pseudo parameters used when none are given.
 PSEUDO = {

@@ -1,4 +1,4 @@
-"""Defaults shared by the notebooks, ``workbench.pivot`` and the report runner.
+"""Defaults shared by the notebooks, ``workbench.session.pivot`` and the report runner.
 
 A notebook's parameters default to ``None``; these functions say what ``None`` means, so
 that the notebooks themselves hold no logic:

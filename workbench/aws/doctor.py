@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-from workbench.aws import CREDENTIALS_FIX, INSTALL_HINT, aws_errors, error_code, session
+from workbench.aws.clients import CREDENTIALS_FIX, INSTALL_HINT, aws_errors, error_code, session
 from workbench.engines.base import _size
 from workbench.errors import WorkbenchError
 from workbench.sources import SOURCES, LogSource
@@ -111,7 +111,7 @@ def run_checks(*, database=None, workgroup=None, region=None, output=None, today
     if any(_missing(m) for m in AWS):
         yield Check(SKIP, "AWS", "skipped: the AWS packages are missing")
         return
-    from workbench.engines.athena_settings import resolve_settings
+    from workbench.aws.settings import resolve_settings
 
     try:
         settings = resolve_settings(database=database, workgroup=workgroup, region=region, output=output)

@@ -8,9 +8,9 @@ by the partition columns. The list of files travels in DuckDB variables, never i
 text.
 
 Three things keep the JSON readers fast: CloudTrail files are read and inflated by worker
-threads and handed to DuckDB as Arrow strings (:mod:`workbench.engines.json_feed`); only
+threads and handed to DuckDB as Arrow strings (:mod:`workbench.formats.feed`); only
 the columns a query uses are transformed (the others are typed nulls, see
-:mod:`workbench.engines.columns`); and, for JSON Lines read by DuckDB itself, its JSON
+:mod:`workbench.engines.local.columns`); and, for JSON Lines read by DuckDB itself, its JSON
 buffer is sized to the largest value the check pass found rather than to the largest one
 allowed (a buffer far larger than needed costs more than the parsing).
 """
@@ -23,10 +23,10 @@ from typing import Callable
 
 import pandas as pd
 
-from workbench.engines.columns import pruned_structure
-from workbench.engines.json_feed import JsonFileFeed
-from workbench.engines.listing import LogFile
-from workbench.engines.needles import escapes
+from workbench.engines.local.columns import pruned_structure
+from workbench.formats.feed import JsonFileFeed
+from workbench.engines.local.listing import LogFile
+from workbench.engines.local.needles import escapes
 from workbench.sources import LogSource
 from workbench.sources.types import json_structure
 
@@ -66,7 +66,7 @@ def _record_structure(source: LogSource, columns: set[str] | None = None,
     """``json_transform`` structure of one record of ``source``.
 
     Only ``columns`` if given, and of the struct columns in ``fields`` only those field
-    paths (:func:`~workbench.engines.columns.used_fields`).
+    paths (:func:`~workbench.engines.local.columns.used_fields`).
     """
     chosen = [c for c in source.columns if columns is None or c.name in columns] or [source.columns[0]]
     fields = fields or {}
@@ -134,11 +134,11 @@ def cloudtrail_json(con, source: LogSource, files: list[LogFile], *,
     """CloudTrail files: one JSON object per file, events in its ``Records`` array.
 
     The files come whole, inflated ahead by worker threads, from a
-    :class:`~workbench.engines.json_feed.JsonFileFeed` registered on the connection, and
+    :class:`~workbench.formats.feed.JsonFileFeed` registered on the connection, and
     each is transformed in one pass into a list of records typed as the table's columns:
     far faster in DuckDB than ``read_json`` with a ``Records`` column type, which slows
     down sharply with the length of the list. The feed carries each file's partition
-    values, so no join is needed. With ``needles`` (:mod:`workbench.engines.needles`), a
+    values, so no join is needed. With ``needles`` (:mod:`workbench.engines.local.needles`), a
     file whose text cannot hold a row the query keeps is passed over before parsing.
     ``object_bytes`` does not apply: a string is parsed whole, whatever its size.
     """

@@ -7,9 +7,9 @@ For each query it
 2. evaluates those conditions, with the query's bound parameters, against the partition
    folders that exist, so only the selected ``account x region x day`` folders are listed;
 3. defines each log table as a view over exactly those files
-   (:mod:`workbench.engines.duckdb_readers`), with the Athena table's columns, transforming
-   only the columns the query uses (:mod:`workbench.engines.columns`) -- or, when a Parquet
-   cache (:mod:`workbench.cache`) holds every selected partition unchanged, as a view over
+   (:mod:`workbench.engines.local.views`), with the Athena table's columns, transforming
+   only the columns the query uses (:mod:`workbench.engines.local.columns`) -- or, when a Parquet
+   cache (:mod:`workbench.engines.local.cache`) holds every selected partition unchanged, as a view over
    the cached Parquet files instead;
 4. runs the query, turned from Athena SQL into DuckDB SQL by sqlglot, with the parameters
    bound by DuckDB.
@@ -22,13 +22,13 @@ import os
 import duckdb
 import pandas as pd
 
-from workbench.cache import ParquetCache, default_cache_dir
+from workbench.engines.local.cache import ParquetCache, default_cache_dir
 from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
-from workbench.engines.checks import FileChecker, default_store
-from workbench.engines.columns import used_columns, used_fields
-from workbench.engines.duckdb_readers import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
-from workbench.engines.listing import LogFile, LogTree, Partition
-from workbench.engines.needles import file_needles
+from workbench.engines.local.checks import FileChecker, default_store
+from workbench.engines.local.columns import used_columns, used_fields
+from workbench.engines.local.views import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
+from workbench.engines.local.listing import LogFile, LogTree, Partition
+from workbench.engines.local.needles import file_needles
 from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed, UnreadableFiles
 from workbench.library import Query, parse_sql
@@ -215,11 +215,11 @@ class LocalEngine(Engine):
         columns : set of str, optional
             Data columns to read; the others are typed nulls (default: all).
         fields : dict, optional
-            Field paths to read of struct columns (:func:`~workbench.engines.columns.used_fields`);
+            Field paths to read of struct columns (:func:`~workbench.engines.local.columns.used_fields`);
             the other fields are nulls (default: whole).
         needles : list of list of str, optional
             Files that hold none of these alternatives cannot add a row to the query and
-            are passed over (:func:`~workbench.engines.needles.file_needles`).
+            are passed over (:func:`~workbench.engines.local.needles.file_needles`).
         object_bytes : int
             JSON buffer size: at least the largest JSON value in ``files``.
         """

@@ -7,9 +7,9 @@ findings, the GetFindings output ``{"Findings": [...]}``, and EventBridge events
 
 from __future__ import annotations
 
-from workbench.readers.cloudtrail import _text
-from workbench.readers.jsondocs import looks_like_lines, parse_document, parse_lines, salvage_array
-from workbench.readers.problems import ReadResult
+from workbench.formats.cloudtrail_json import _text
+from workbench.formats.json_text import looks_like_lines, parse_document, parse_lines, salvage_array
+from workbench.formats.problems import ReadResult
 
 
 def read_guardduty(path: str, *, max_record_bytes: int | None = None) -> ReadResult:

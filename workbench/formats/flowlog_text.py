@@ -7,8 +7,8 @@ field count differs from their section's header are counted and reported, never 
 
 from __future__ import annotations
 
-from workbench.readers.cloudtrail import _text
-from workbench.readers.problems import ReadResult
+from workbench.formats.cloudtrail_json import _text
+from workbench.formats.problems import ReadResult
 from workbench.sources.vpcflow import COLUMNS
 
 KNOWN_FIELDS = frozenset(c.key for c in COLUMNS)

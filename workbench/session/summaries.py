@@ -1,7 +1,7 @@
 """Each notebook's summary: a headline, the key numbers and the facts it established.
 
 One function per notebook, pure: results in, a dict out (written by
-:func:`workbench.summary.write_summary`). ``numbers`` go on the report index; ``facts``
+:func:`workbench.session.summary.write_summary`). ``numbers`` go on the report index; ``facts``
 are for the demo, the tests and any tool reading the reports. Lists of ids are capped at
 :data:`MAX_IDS`.
 """
@@ -14,7 +14,7 @@ from workbench.analyses import findings as gd
 from workbench.analyses import flows as fl
 from workbench.analyses import hidden as hd
 from workbench.analyses import signins
-from workbench.analyses.logins import root_verdict
+from workbench.analyses.root import root_verdict
 from workbench.analyses.pivots import is_ip_address
 
 MAX_IDS = 1000
@@ -30,7 +30,7 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
     new_ips : DataFrame
         :func:`workbench.analyses.signins.new_source_ips`.
     failed_bursts : DataFrame
-        :func:`workbench.analyses.logins.failed_login_bursts`.
+        :func:`workbench.analyses.root.failed_login_bursts`.
     """
     people = signins.named(logins)
     failed = int((logins.outcome != "Success").sum()) if len(logins) else 0
@@ -138,7 +138,7 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
     finding : Series
         The finding drilled into (:func:`workbench.analyses.findings.pick`).
     found : PivotResult
-        :func:`workbench.pivot` from the finding's pivots.
+        :func:`workbench.session.pivot` from the finding's pivots.
     """
     bands = gd.with_band(findings).band.value_counts() if len(findings) else pd.Series(dtype=int)
     pivots = gd.pivots(finding)

@@ -6,13 +6,13 @@ For each query it
 2. checks once per engine that the workgroup, a result location, the database and the
    tables the query reads exist, so that a missing piece is named before anything runs;
 3. sends the query text as written, with ``:name`` placeholders turned into ``?`` and the
-   values as Athena execution parameters (:mod:`workbench.engines.athena_params`);
+   values as Athena execution parameters (:mod:`workbench.engines.athena.params`);
 4. waits for it (awswrangler), reads the result that Athena wrote to its result location
    (or, for workgroups with managed results, pages through ``GetQueryResults``), and reports
    the bytes Athena scanned and what that costs.
 
 Every AWS problem a user meets comes back as one :class:`~workbench.errors.WorkbenchError`
-that says what to fix (see :mod:`workbench.aws`).
+that says what to fix (see :mod:`workbench.aws.clients`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import math
 
 import pandas as pd
 
-from workbench.aws import (
+from workbench.aws.clients import (
     AwsResourceMissing,
     AwsSettingsError,
     AwsAccessDenied,
@@ -32,8 +32,8 @@ from workbench.aws import (
     require,
     session,
 )
-from workbench.engines.athena_params import execution_parameters
-from workbench.engines.athena_settings import AthenaSettings, resolve_settings
+from workbench.engines.athena.params import execution_parameters
+from workbench.aws.settings import AthenaSettings, resolve_settings
 from workbench.engines.base import Engine, ScanReport, _size, check_time_bounds, log_table_reads
 from workbench.errors import QueryFailed
 from workbench.library import Query
@@ -90,7 +90,7 @@ class AthenaEngine(Engine):
         Session to use (credentials, profile, region); default: a new default session.
 
     Every setting not given falls back to ``WORKBENCH_ATHENA_<NAME>``, then to the config
-    file (see :mod:`workbench.engines.athena_settings`).
+    file (see :mod:`workbench.aws.settings`).
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """The small summary each notebook writes beside its report: headline, key numbers, facts.
 
-A summary is a dict, made by a pure function in :mod:`workbench.analyses.summaries`::
+A summary is a dict, made by a pure function in :mod:`workbench.session.summaries`::
 
     {"title": "Root and HIDDEN logins",
      "headline": "1 root sign-in (1 without MFA) from 1 IP ...",

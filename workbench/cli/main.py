@@ -230,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--hide-code", action="store_true", help="leave code out of the HTML pages")
     report.set_defaults(func=cmd_report)
 
-    from workbench.deploy import add_arguments as add_deploy_arguments
+    from workbench.aws.deploy import add_arguments as add_deploy_arguments
 
     deploy = sub.add_parser(
         "deploy", help="package the code and create or update the AWS stack (infra/)",
@@ -258,7 +258,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from workbench.demo import run_demo
+    from workbench.demo.run import run_demo
 
     return run_demo(Path(args.out), fresh=args.fresh, seed=args.seed, scale=args.scale, reports=args.reports)
 
@@ -281,7 +281,7 @@ def cmd_query(args) -> int:
     if args.show_sql:
         q = resolve_query(args.name)
         if args.engine == "athena":
-            from workbench.engines.athena_params import execution_parameters
+            from workbench.engines.athena.params import execution_parameters
 
             sql, values = execution_parameters(q, q.bind(_params(args.param)))
             print(f"-- Athena SQL as sent\n{sql}\n-- execution parameters\n" + "\n".join(values), file=sys.stderr)
@@ -315,7 +315,7 @@ def cmd_queries(args) -> int:
 
 
 def cmd_ddl(args) -> int:
-    from workbench.ddl import create_table_sql, table_spec
+    from workbench.aws.ddl import create_table_sql, table_spec
     from workbench.sources import SOURCES, VPCFLOW_DEFAULT_FORMAT, get_source
 
     accounts, regions, org_id = args.accounts, args.regions, args.org_id
@@ -342,7 +342,7 @@ def cmd_ddl(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from workbench.importer import import_files
+    from workbench.formats.importer import import_files
 
     try:
         report = import_files(args.paths, args.out, region=args.region, progress=sys.stderr.isatty())
@@ -357,8 +357,8 @@ def cmd_import(args) -> int:
 def cmd_cache(args) -> int:
     import shutil
 
-    from workbench.cache import ParquetCache, default_cache_dir
-    from workbench.engines.listing import LogTree
+    from workbench.engines.local.cache import ParquetCache, default_cache_dir
+    from workbench.engines.local.listing import LogTree
 
     LogTree(args.logs)  # a clear error when the folder holds no logs
     cache = ParquetCache(args.cache or default_cache_dir(args.logs))
@@ -381,20 +381,20 @@ def cmd_cache(args) -> int:
 
 
 def cmd_sync(args) -> int:
-    from workbench.sync import sync_command
+    from workbench.aws.sync import sync_command
 
     return sync_command(args.url, out=args.out, start=args.start, end=args.end,
                         accounts=args.accounts, regions=args.regions, sources=args.sources)
 
 
 def cmd_doctor(args) -> int:
-    from workbench.doctor import doctor
+    from workbench.aws.doctor import doctor
 
     return doctor(database=args.database, workgroup=args.workgroup, region=args.region, output=args.output)
 
 
 def cmd_deploy(args) -> int:
-    from workbench.deploy import run
+    from workbench.aws.deploy import run
 
     return run(args)
 
@@ -403,7 +403,7 @@ def cmd_deploy(args) -> int:
 
 
 def _discover(logs: Path) -> dict:
-    from workbench.engines.listing import LogTree
+    from workbench.engines.local.listing import LogTree
 
     tree = LogTree(logs)
     accounts, regions, orgs = set(), set(), set()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from workbench.aws import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
+from workbench.aws.clients import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
 from workbench.errors import UsageError
 from workbench.sources import SOURCES, LogSource, get_source, is_org_id
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 
-from workbench.readers.jsondocs import find_array, looks_like_lines, parse_document, parse_lines, salvage_array
-from workbench.readers.problems import ReadResult
-from workbench.readers.raw import decode_text, read_bytes
+from workbench.formats.json_text import find_array, looks_like_lines, parse_document, parse_lines, salvage_array
+from workbench.formats.problems import ReadResult
+from workbench.formats.raw import decode_text, read_bytes
 
 _RECORD_KEYS = ("eventVersion", "eventTime", "eventName", "eventID")
 

@@ -1,4 +1,4 @@
-"""``workbench.pivot``: everything the three sources know about an entity, in one call.
+"""``workbench.session.pivot``: everything the three sources know about an entity, in one call.
 
 Start from a source IP, an access key, a principal or an EC2 instance (or several), and
 get back the CloudTrail events, VPC flows and GuardDuty findings that mention them in a
@@ -8,7 +8,7 @@ next pivots to try.
 Examples
 --------
 >>> import workbench
->>> found = workbench.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07",
+>>> found = workbench.session.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07",
 ...                         logs="demo-data")                          # doctest: +SKIP
 >>> found                   # one line per source, and the top next pivots   # doctest: +SKIP
 >>> found.timeline.head()                                              # doctest: +SKIP
@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbench.analyses import pivots as rules
 from workbench.analyses.timeline import combine
-from workbench.defaults import as_list, engine_name, logs_folder
+from workbench.settings import as_list, engine_name, logs_folder
 from workbench.engines import Engine, connect
 from workbench.errors import UsageError
 
@@ -123,7 +123,7 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     accounts, regions : list of str, optional
         Keep only these accounts and regions (empty: all).
     logs : path, optional
-        Log folder, when ``engine`` is a name (default :func:`workbench.defaults.default_logs`).
+        Log folder, when ``engine`` is a name (default :func:`workbench.settings.default_logs`).
 
     Returns
     -------

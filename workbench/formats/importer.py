@@ -19,11 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.readers.cloudtrail import read_cloudtrail
-from workbench.readers.flowlogs import is_header, read_flowlog
-from workbench.readers.guardduty import read_guardduty
-from workbench.readers.problems import Problem
-from workbench.readers.raw import decode_text, read_bytes, write_gzip
+from workbench.formats.cloudtrail_json import read_cloudtrail
+from workbench.formats.flowlog_text import is_header, read_flowlog
+from workbench.formats.json_lines import read_guardduty
+from workbench.formats.problems import Problem
+from workbench.formats.raw import decode_text, read_bytes, write_gzip
 from workbench.sources import get_source
 
 _ACCOUNT = re.compile(r"\d{9,12}")

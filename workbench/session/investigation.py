@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.defaults import as_list, engine_name, logs_folder, window
+from workbench.settings import as_list, engine_name, logs_folder, window
 from workbench.engines import Engine, connect
 from workbench.library import get_query
-from workbench.pivot import PivotResult, pivot
+from workbench.session.pivot import PivotResult, pivot
 
 #: Parameters every notebook has and every library query understands.
 COMMON = ("start", "end", "accounts", "regions")
@@ -96,7 +96,7 @@ class Investigation:
 
     def pivot(self, *, source_ip=None, access_key_id=None, principal=None, instance_id=None,
               start=None, end=None, padding=None) -> PivotResult:
-        """:func:`workbench.pivot` with this engine, scope and (unless given) window."""
+        """:func:`workbench.session.pivot` with this engine, scope and (unless given) window."""
         found = pivot(self.engine, source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                       instance_id=instance_id, start=start or self.start, end=end or self.end,
                       padding=padding, accounts=self.accounts, regions=self.regions)

@@ -14,7 +14,7 @@ The feed is re-scannable: DuckDB asks for a new stream (``__arrow_c_stream__``) 
 query scans it, so a query that reads a table twice reads the files twice, as it would
 from files. Files go to the stream in the order given; each carries its partition values.
 
-Queries read files the check pass (:mod:`workbench.engines.checks`) found healthy, so a
+Queries read files the check pass (:mod:`workbench.engines.local.checks`) found healthy, so a
 file that cannot be read there stops the query with an error naming it. The check pass
 itself reads through a feed that reports instead: such a file comes with no text and a
 ``problem``, and the file goes to the repairing readers.
@@ -30,7 +30,7 @@ from typing import Iterator
 import numpy as np
 import pyarrow as pa
 
-from workbench.engines.listing import LogFile
+from workbench.engines.local.listing import LogFile
 from workbench.errors import UnreadableFiles
 
 try:  # ISA-L: the same gzip format, inflated about 1.6x faster than zlib here

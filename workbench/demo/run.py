@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.ground_truth import check_scenarios
+from workbench.demo.ground_truth import check_scenarios
 
 SAMPLE_DEFAULTS = {"start": "2026-11-01", "days": 7, "accounts": 3, "regions": ["us-east-1", "ap-northeast-1"]}
 

@@ -13,7 +13,7 @@ Three steps, each usable alone:
 Parameters are checked against the template's constraints before anything is sent, so a
 mistyped account id fails here and not ten minutes into a stack update.
 
->>> from workbench.deploy import deploy                                   # doctest: +SKIP
+>>> from workbench.aws.deploy import deploy                                   # doctest: +SKIP
 >>> deploy("workbench", {"LogBucket": "my-trail-bucket", "OrganizationId": "o-abc123defg"},
 ...        artifact_bucket="my-artifacts")                                  # doctest: +SKIP
 """
@@ -30,10 +30,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.cfn import TEMPLATE, parameter_values, parse_template
+from workbench.aws.cfn import TEMPLATE, parameter_values, parse_template
 from workbench.errors import UsageError, WorkbenchError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UPKEEP_SOURCE = Path(__file__).with_name("upkeep.py")
 #: CloudFormation takes a template body up to this size; larger ones go through S3.
 MAX_TEMPLATE_BODY = 51_200
@@ -226,7 +226,7 @@ def deploy(stack: str, parameters: dict, *, artifact_bucket: str, artifact_prefi
             for key, value in full.items():
                 say(f"  {key}={value}")
             return {}
-        from workbench import aws
+        from workbench.aws import clients as aws
 
         session = aws.session(session, region=region)
         with aws.aws_errors(f"upload the code to s3://{artifact_bucket}/{artifact_prefix}"):
@@ -370,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m workbench.deploy``: the deploy command without the rest of the CLI."""
+    """``python -m workbench.aws.deploy``: the deploy command without the rest of the CLI."""
     parser = add_arguments(argparse.ArgumentParser(prog="workbench deploy", description=__doc__.split("\n\n")[0]))
     args = parser.parse_args(argv)
     try:

@@ -21,7 +21,7 @@ import re
 
 from sqlglot import exp
 
-from workbench.engines.columns import field_type
+from workbench.engines.local.columns import field_type
 from workbench.engines.pruning import TableRead
 from workbench.sources import LogSource
 

@@ -2,9 +2,9 @@
 
 For every file a query is about to read, a quick DuckDB pass counts its records and
 checks its shape (one pass over all new files together, CloudTrail files inflated by the
-worker threads that also feed queries, :mod:`workbench.engines.json_feed`; the outcome is
+worker threads that also feed queries, :mod:`workbench.formats.feed`; the outcome is
 remembered per file path, size and modification time, so repeated queries pay nothing). A file DuckDB cannot
-read, or whose shape is wrong, goes to the Python readers in :mod:`workbench.readers`,
+read, or whose shape is wrong, goes to the Python readers in :mod:`workbench.formats`,
 which save every readable record into a repaired copy (read in its place) and say what was
 lost and why. The query then runs over healthy files and repaired copies only: one bad
 file never stops a query, and never hides its neighbours' records.
@@ -22,15 +22,15 @@ from pathlib import Path
 
 import duckdb
 
-from workbench.engines.duckdb_readers import (MAX_OBJECT_BYTES, SMALL_OBJECT_BYTES, duckdb_threads,
+from workbench.engines.local.views import (MAX_OBJECT_BYTES, SMALL_OBJECT_BYTES, duckdb_threads,
                                                flowlog_header, flowlog_read_sql)
-from workbench.engines.json_feed import JsonFileFeed
-from workbench.engines.listing import LogFile
-from workbench.readers.cloudtrail import read_cloudtrail
-from workbench.readers.flowlogs import read_flowlog
-from workbench.readers.guardduty import read_guardduty
-from workbench.readers.problems import Problem
-from workbench.readers.raw import write_gzip
+from workbench.formats.feed import JsonFileFeed
+from workbench.engines.local.listing import LogFile
+from workbench.formats.cloudtrail_json import read_cloudtrail
+from workbench.formats.flowlog_text import read_flowlog
+from workbench.formats.json_lines import read_guardduty
+from workbench.formats.problems import Problem
+from workbench.formats.raw import write_gzip
 from workbench.sources import LogSource
 
 
@@ -129,7 +129,7 @@ class FileChecker:
     def _check_json_body(self, source, files):
         """CloudTrail: one object per file whose ``Records`` is an array of objects.
 
-        The files come through a :class:`~workbench.engines.json_feed.JsonFileFeed`, the
+        The files come through a :class:`~workbench.formats.feed.JsonFileFeed`, the
         reader queries use, and each is parsed once (the types of its records give their
         count). Only when some file is not JSON is the pass made again with errors as nulls.
         """

@@ -30,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engines.checks import FileCheck
-from workbench.engines.listing import LogFile, LogTree, Partition
+from workbench.engines.local.checks import FileCheck
+from workbench.engines.local.listing import LogFile, LogTree, Partition
 from workbench.sources import SOURCES, LogSource, get_source
 
 #: Folder of the cache inside the log folder, when no other is given.
@@ -226,7 +226,7 @@ class ParquetCache:
         BuildReport
             Partitions written, kept and removed; rows, bytes and problems.
         """
-        from workbench.engines.local import LocalEngine
+        from workbench.engines.local.engine import LocalEngine
 
         first, last = _day(start), _day(end)
         report = BuildReport(cache=str(self.root))
@@ -377,7 +377,7 @@ def _day(value) -> str | None:
 
 
 def _buffer(largest: int | None) -> int:
-    from workbench.engines.duckdb_readers import object_buffer_bytes
+    from workbench.engines.local.views import object_buffer_bytes
 
     return object_buffer_bytes(largest)
 
