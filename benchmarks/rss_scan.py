@@ -13,7 +13,7 @@ import resource
 import sys
 import time
 
-from workbench.engines.local.views import object_buffer_bytes
+from workbench.formats.base import object_buffer_bytes
 from workbench.engines.local import LocalEngine
 from workbench.sources import get_source
 

@@ -11,8 +11,8 @@ import pytest
 # Keep what the engine remembers between sessions (file checks) inside this test run.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="workbench-test-cache-")
 
-from workbench.demo.run import SAMPLE_DEFAULTS
 from workbench.sample import generate
+from workbench.settings import SAMPLE
 
 #: Background volume of the test organisation (the planted scenarios do not depend on it).
 TEST_SCALE = 0.2
@@ -22,9 +22,8 @@ TEST_SCALE = 0.2
 def sample_org(tmp_path_factory):
     """The default sample organisation (organisation trail), at :data:`TEST_SCALE`."""
     out = tmp_path_factory.mktemp("org")
-    generate(out, start=dt.date.fromisoformat(SAMPLE_DEFAULTS["start"]), days=SAMPLE_DEFAULTS["days"],
-             accounts=SAMPLE_DEFAULTS["accounts"], regions=tuple(SAMPLE_DEFAULTS["regions"]),
-             seed=7, scale=TEST_SCALE)
+    generate(out, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accounts, regions=SAMPLE.regions,
+             seed=SAMPLE.seed, scale=TEST_SCALE)
     return out
 
 

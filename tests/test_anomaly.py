@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.anomaly import find_anomalies
-from workbench.anomaly.explain import _hours, feature_tails, reasons
-from workbench.anomaly.features import DAY_COLUMNS, MODEL_COLUMNS, principal_day_features, principal_ip_features
-from workbench.anomaly.model_local import IsolationForestModel, score_local
-from workbench.anomaly.ranking import LEAD_COLUMNS, rank_principal_days
-from workbench.anomaly.sagemaker_path import PIP_LINE, algorithm_image
-from workbench.anomaly.summary import summarise
+from workbench.anomalies import find_anomalies
+from workbench.anomalies.explain import _hours, feature_tails, reasons
+from workbench.anomalies.features import DAY_COLUMNS, MODEL_COLUMNS, principal_day_features, principal_ip_features
+from workbench.anomalies.model_local import IsolationForestModel, score_local
+from workbench.anomalies.ranking import LEAD_COLUMNS, rank_principal_days
+from workbench.anomalies.sagemaker_path import PIP_LINE, algorithm_image
+from workbench.anomalies.summary import summarise
 from workbench.engines.local import LocalEngine
 from workbench.errors import WorkbenchError
 
@@ -230,9 +230,9 @@ def test_usual_hours_read_as_ranges(hours, text):
 
 
 def test_the_local_path_never_imports_the_sagemaker_sdk(sample_org, window):
-    code = ("import sys, workbench\nfrom workbench import anomaly\n"
+    code = ("import sys, workbench\nfrom workbench import anomalies\n"
             f"engine = workbench.connect('local', logs={str(sample_org)!r})\n"
-            f"found = anomaly.find_anomalies(engine, start={window['start']!r}, end={window['start']!r})\n"
+            f"found = anomalies.find_anomalies(engine, start={window['start']!r}, end={window['start']!r})\n"
             "assert len(found.ranked) > 10, found\n"
             "loaded = sorted(m for m in sys.modules if m == 'sagemaker' or m.startswith('sagemaker.'))\n"
             "print(loaded)\nassert not loaded\n")

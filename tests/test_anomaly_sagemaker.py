@@ -18,11 +18,11 @@ import boto3
 import pytest
 
 import workbench
-from workbench.anomaly import find_anomalies, load_features
-from workbench.anomaly.features import MODEL_COLUMNS
-from workbench.anomaly.model_local import score_local
-from workbench.anomaly.ranking import rank_principal_days
-from workbench.anomaly.sagemaker_path import (IP_INSIGHTS, RCF, RunPlaces, SageMakerJobFailed, SageMakerSettings,
+from workbench.anomalies import find_anomalies, load_features
+from workbench.anomalies.features import MODEL_COLUMNS
+from workbench.anomalies.model_local import score_local
+from workbench.anomalies.ranking import rank_principal_days
+from workbench.anomalies.sagemaker_path import (IP_INSIGHTS, RCF, RunPlaces, SageMakerJobFailed, SageMakerSettings,
                                               export_pair_events, ip_pairs_to_score, read_scores, training_request,
                                               transform_request, unload_statement)
 from workbench.engines.local import LocalEngine
@@ -78,7 +78,7 @@ def test_training_and_transform_requests_have_the_api_shape():
 
 
 def test_the_algorithm_images_come_from_the_sdk():
-    from workbench.anomaly.sagemaker_path import algorithm_image
+    from workbench.anomalies.sagemaker_path import algorithm_image
 
     assert algorithm_image(RCF, "us-east-1") == RCF_IMAGE
     assert re.fullmatch(r"\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com/ipinsights:1", algorithm_image(IP_INSIGHTS, "eu-west-1"))

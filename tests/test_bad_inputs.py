@@ -15,7 +15,9 @@ import pytest
 
 from workbench.engines.local import LocalEngine
 from workbench.errors import UnreadableFiles
+from workbench.formats import format_of
 from workbench.formats.importer import import_files
+from workbench.sources import get_source
 
 ACCOUNT, REGION, DAY = "111122223333", "us-east-1", "2026/11/03"
 MAX_RECORD = 50_000  # bytes: the engine's limit in these tests, so a 'huge record' stays small
@@ -275,7 +277,7 @@ def test_flow_rows_without_region_need_one(corpus, tmp_path):
 
 
 def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     root, paths = corpus
     sql = "SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/03'"
@@ -290,7 +292,7 @@ def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):
 
 
 def test_cli_import_reports_counts_and_exit_status(corpus, tmp_path, capsys):
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     _, paths = corpus
     assert main(["import", paths["good"], paths["bare-array"], "--out", str(tmp_path / "o")]) == 0
@@ -334,11 +336,12 @@ def test_checks_of_healthy_files_are_kept_between_sessions(corpus, tmp_path, mon
     good = next(root.glob("AWSLogs/**/*_good.json.gz"))
     with LocalEngine(root, max_record_bytes=MAX_RECORD) as second:
         calls = []
-        original = second.checker._scan
-        monkeypatch.setattr(second.checker, "_scan", lambda *a, **k: calls.append(a[1]) or original(*a, **k))
+        fmt = format_of(get_source("cloudtrail"))
+        original = fmt.check
+        monkeypatch.setattr(fmt, "check", lambda con, source, files, **k: calls.append(files) or original(con, source, files, **k))
         assert int(second.query(sql, params).n.iloc[0]) == n
         # healthy files are not checked again; damaged ones are, and still reported
-        assert not any(f.path == str(good) for batch in calls for f in batch)
+        assert calls and not any(f.path == str(good) for batch in calls for f in batch)
         assert sorted(p["path"] for p in second.last_scan.problems) == sorted(p["path"] for p in problems)
     good.write_bytes(_truncated())  # the same file, damaged since: checked afresh
     with LocalEngine(root, max_record_bytes=MAX_RECORD) as third:

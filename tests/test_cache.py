@@ -15,7 +15,9 @@ from tests.test_bad_inputs import CASES, DAY, MAX_RECORD, _key
 from workbench.engines.local.cache import ParquetCache
 from workbench.engines.local import LocalEngine
 from workbench.errors import UnreadableFiles
+from workbench.formats import format_of
 from workbench.library import list_queries, parse_sql
+from workbench.sources import get_source
 
 
 @pytest.fixture(scope="module")
@@ -189,16 +191,16 @@ def test_a_fresh_cache_spares_raw_queries_the_check_pass(sample_org, cache_dir, 
     """Where the cache does not cover a window, its manifests still stand for the check pass."""
     with LocalEngine(sample_org, cache=cache_dir) as engine:
         checked = []
-        original = engine.checker._check_json_body
-        monkeypatch.setattr(engine.checker, "_check_json_body",
-                            lambda source, files: checked.extend(files) or original(source, files))
+        fmt = format_of(get_source("cloudtrail"))
+        original = fmt.check
+        monkeypatch.setattr(fmt, "check", lambda con, source, files, **k: checked.extend(files) or original(con, source, files, **k))
         engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day BETWEEN '2026/11/01' AND '2026/11/07'")
         assert engine.last_scan.tables["cloudtrail"].get("cache")
     assert checked == []
 
 
 def test_cli_cache_build_status_and_clear(sample_org, tmp_path, capsys):
-    from workbench.cli.main import main
+    from workbench.cli import main
 
     folder = tmp_path / "c"
     assert main(["cache", "build", "--logs", str(sample_org), "--cache", str(folder),

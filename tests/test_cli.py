@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from workbench.cli.main import main
+from workbench.cli import main
 
 
 def run(capsys, *argv):
@@ -97,6 +97,6 @@ def test_sample_command(capsys, tmp_path):
 
 
 def test_console_script_help_runs():
-    result = subprocess.run([sys.executable, "-m", "workbench.cli.main", "query", "--help"],
+    result = subprocess.run([sys.executable, "-m", "workbench.cli", "query", "--help"],
                             capture_output=True, text=True, check=True)
     assert "--allow-full-scan" in result.stdout and "-p KEY=VALUE" in result.stdout

@@ -20,7 +20,7 @@ def test_organisation_trail_table():
 
 def test_flow_log_table_follows_the_format():
     spec = table_spec(get_source("vpcflow"), bucket="b", accounts=["1"], regions=["r"],
-                      flow_log_format="${version} ${account-id} ${region} ${action}")
+                      fields="${version} ${account-id} ${region} ${action}")
     assert [c for c, _ in spec.columns] == ["version", "account_id", "flow_region", "action"]
     assert spec.properties["skip.header.line.count"] == "1"
     default = table_spec(get_source("vpcflow"), bucket="b", accounts=["1"], regions=["r"])

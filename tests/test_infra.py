@@ -22,6 +22,9 @@ import yaml
 
 from tests.moto_aws import aws, aws_server  # noqa: F401 - fixtures of the upload test
 from workbench.aws import deploy
+from workbench.cli import deploy as deploy_command
+from workbench.cli import main
+from workbench.words import parse_size
 from workbench.aws.cfn import TEMPLATE, load_template, parameter_values, resolve
 from workbench.aws.ddl import table_spec
 from workbench.errors import UsageError, WorkbenchError
@@ -316,26 +319,26 @@ def test_outputs_name_what_a_user_needs(template):
 def parse(*argv):
     import argparse
 
-    return deploy.add_arguments(argparse.ArgumentParser()).parse_args(
+    return deploy_command.add_arguments(argparse.ArgumentParser()).parse_args(
         ["--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", *argv])
 
 
 def test_options_become_template_parameters():
     args = parse("--org-id", "o-abcdefghij", "--log-prefix", "/trail", "--start", "2025-01-31",
                  "--scan-cutoff", "10G", "--no-reports", "--parameter", "NotebookVolumeSizeGB=50")
-    assert deploy.stack_parameters(args) == {
+    assert deploy_command.stack_parameters(args) == {
         "LogBucket": "logs", "OrganizationId": "o-abcdefghij", "LogPrefix": "trail/", "ProjectionStartDate": "2025/01/31",
         "BytesScannedCutoffPerQuery": str(10 * 1024**3), "CreateScheduledReports": "false", "NotebookVolumeSizeGB": "50",
     }
-    assert deploy.parse_bytes("500MiB") == 500 * 1024**2 and deploy.parse_bytes("1000") == 1000
+    assert parse_size("500MiB") == 500 * 1024**2 and parse_size("1000") == 1000
     with pytest.raises(UsageError):
-        deploy.parse_bytes("lots")
+        parse_size("lots")
 
 
 def test_dry_run_checks_parameters_without_aws(capsys):
-    assert deploy.main(["--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--dry-run"]) == 0
+    assert main(["deploy", "--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--dry-run"]) == 0
     assert "CodeVersion=" in capsys.readouterr().out
-    assert deploy.main(["--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--accounts", "12",
+    assert main(["deploy", "--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--accounts", "12",
                         "--dry-run"]) == 2
     assert "Accounts='12' does not match" in capsys.readouterr().err
 

@@ -4,7 +4,7 @@ is checked again with the full allowance and read whole, not reported as damaged
 import gzip
 import json
 
-from workbench.engines.local.views import SMALL_OBJECT_BYTES, object_buffer_bytes
+from workbench.formats.base import SMALL_OBJECT_BYTES, object_buffer_bytes
 from workbench.engines.local import LocalEngine
 
 ACCOUNT, REGION = "111122223333", "us-east-1"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from workbench.formats.feed import INFLATE, JsonFileFeed, batches_of, file_text
-from workbench.engines.local.listing import LogFile
+from workbench.formats.base import LogFile
 from workbench.errors import UnreadableFiles
 
 

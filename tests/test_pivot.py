@@ -15,7 +15,7 @@ from workbench.errors import UsageError
 
 def test_from_the_attacker_ip_to_the_key(engine, window, truth):
     planted = truth["by_kind"]["compromised_access_key"]
-    found = workbench.session.pivot(engine, source_ip=planted["source_ip"], **window)
+    found = workbench.pivot(engine, source_ip=planted["source_ip"], **window)
     assert sorted(found.cloudtrail.event_id) == sorted(planted["event_ids"])
     assert found.findings.finding_id.tolist() == planted["finding_ids"]
     assert found.findings.matched.tolist() == ["source_ip"]
@@ -38,7 +38,7 @@ def test_from_the_attacker_ip_to_the_key(engine, window, truth):
 def test_by_name_from_a_python_prompt(sample_org, window, truth, monkeypatch):
     planted = truth["by_kind"]["compromised_access_key"]
     monkeypatch.delenv("WORKBENCH_ENGINE", raising=False)
-    found = workbench.session.pivot(access_key_id=planted["access_key_id"], logs=sample_org, **window)
+    found = workbench.pivot(access_key_id=planted["access_key_id"], logs=sample_org, **window)
     assert found.engine.name == "local"
     assert set(planted["event_ids"]) <= set(found.cloudtrail.event_id)
     assert set(found.cloudtrail.access_key_id) == {planted["access_key_id"]}
@@ -46,7 +46,7 @@ def test_by_name_from_a_python_prompt(sample_org, window, truth, monkeypatch):
 
 def test_a_principal_by_name_reaches_its_arn(engine, window, truth):
     planted = truth["by_kind"]["compromised_access_key"]
-    found = workbench.session.pivot(engine, principal=planted["user_name"], **window)
+    found = workbench.pivot(engine, principal=planted["user_name"], **window)
     assert set(found.cloudtrail.principal) == {planted["principal_arn"]}
     assert planted["finding_ids"] == found.findings.finding_id.tolist()
     assert planted["principal_arn"] not in set(found.next_pivots.value), "the ARN is the principal given"
@@ -55,7 +55,7 @@ def test_a_principal_by_name_reaches_its_arn(engine, window, truth):
 
 def test_an_instance_brings_its_flows_and_its_role_calls(engine, window, truth):
     planted = truth["by_kind"]["port_scan"]
-    found = workbench.session.pivot(engine, instance_id=planted["instance_id"], **window)
+    found = workbench.pivot(engine, instance_id=planted["instance_id"], **window)
     assert set(planted["finding_ids"]) <= set(found.findings.finding_id)
     assert set(found.findings.instance_id) == {planted["instance_id"]}
     scan = found.flows[found.flows.srcaddr == planted["source_ip"]]
@@ -69,7 +69,7 @@ def test_an_instance_brings_its_flows_and_its_role_calls(engine, window, truth):
 def test_padding_and_a_window_in_hours(engine, truth):
     planted = truth["by_kind"]["compromised_access_key"]
     first = pd.Timestamp(planted["start"])
-    found = workbench.session.pivot(engine, access_key_id=planted["access_key_id"], start=first, end=first, padding="5min")
+    found = workbench.pivot(engine, access_key_id=planted["access_key_id"], start=first, end=first, padding="5min")
     assert found.first == first - pd.Timedelta("5min") and found.last == first + pd.Timedelta("5min")
     assert found.cloudtrail.event_time.between(found.first, found.last).all()
     assert set(found.cloudtrail.event_id) < set(planted["event_ids"])
@@ -77,7 +77,7 @@ def test_padding_and_a_window_in_hours(engine, truth):
 
 def test_pivot_needs_an_entity(engine, window):
     with pytest.raises(UsageError, match="at least one of source_ip"):
-        workbench.session.pivot(engine, **window)
+        workbench.pivot(engine, **window)
 
 
 # -- the pure parts -------------------------------------------------------------------------

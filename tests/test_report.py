@@ -8,7 +8,7 @@ import boto3
 import nbformat
 import pytest
 
-from workbench.cli.main import main
+from workbench.cli import main
 from workbench.report import run_reports
 from workbench.report.notebooks import coerce_value, report_name
 from workbench.session.summary import read_summary

@@ -60,7 +60,7 @@ def _open(browser, page: Path):
 def _figure_cells(name: str) -> int:
     path = list_notebooks()[name]
     cells = nbformat.read(str(path), as_version=4).cells
-    return sum(1 for c in cells if c.cell_type == "code" and re.search(r"\b\w*figures\.(?!embed_plotly)\w+\(", c.source))
+    return sum(1 for c in cells if c.cell_type == "code" and re.search(r"\bfigures\.(?!embed_plotly)[\w.]+\(", c.source))
 
 
 @pytest.mark.parametrize("name", list(list_notebooks()))

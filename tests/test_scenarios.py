@@ -1,7 +1,8 @@
 """Each planted scenario is found by the query meant for it, and nothing else leaks in."""
 
 from workbench.analyses.activity import volume_outliers
-from workbench.analyses.root import failed_login_bursts, root_verdict
+from workbench.analyses.root import verdict as root_verdict
+from workbench.analyses.signins import failed_login_bursts
 
 
 def test_root_console_login_is_every_root_action_and_nothing_else(engine, window, truth):

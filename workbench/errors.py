@@ -31,3 +31,10 @@ class QueryFailed(WorkbenchError):
 
 class UnreadableFiles(WorkbenchError):
     """Strict mode: some log files could not be read whole."""
+
+
+class UnknownName(UsageError, KeyError):
+    """A name that no registry entry has (an engine, a log source, a file format): the message lists
+    the known ones. Also a ``KeyError``, as for any failed lookup by name."""
+
+    __str__ = Exception.__str__  # the message, not KeyError's quoted repr of it

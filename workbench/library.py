@@ -24,7 +24,6 @@ keep their own queries beside the built-in ones.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +33,7 @@ import sqlglot
 from sqlglot import exp
 
 from workbench.errors import QueryDefinitionError, UsageError
+from workbench.settings import parse_list, query_path
 
 #: The SQL dialect query files are written in (Athena engine v3, i.e. Trino).
 DIALECT = "athena"
@@ -79,15 +79,10 @@ class Param:
             Naming the parameter, the value and the expected form.
         """
         if self.type == "list<string>":
-            if isinstance(value, str):
-                items = [v.strip() for v in value.split(",")]
-            elif isinstance(value, (list, tuple, set)):
-                items = [str(v).strip() for v in value]
-            elif value is None:
-                items = []
-            else:
-                raise UsageError(f"parameter {self.name}: expected a list of strings, got {value!r}")
-            return [v for v in items if v]
+            try:
+                return parse_list(value)
+            except UsageError as err:
+                raise UsageError(f"parameter {self.name}: {err}") from None
         if self.type == "date":
             if isinstance(value, dt.datetime):
                 value = value.date()
@@ -181,20 +176,46 @@ class Query:
                 values[param.name] = param.coerce(param.default)
         return values
 
+    @property
+    def statement(self) -> exp.Expression:
+        """The parsed SQL (parsed once per text and shared: copy it before changing it)."""
+        return parse_sql(self.sql, where=self.name)
+
     def to_duckdb(self) -> str:
-        """The SQL in DuckDB's dialect (placeholders become ``$name``)."""
-        return parse_sql(self.sql, where=self.name).sql(dialect="duckdb", comments=False)
+        """The SQL in DuckDB's dialect (placeholders become ``$name``), made once per text."""
+        self.statement  # a query that does not parse is named here, with its error
+        return _duckdb_text(self.sql)
 
 
 def parse_sql(sql: str, *, where: str = "query") -> exp.Expression:
-    """Parse Athena SQL, raising :class:`QueryDefinitionError` naming ``where`` on failure."""
+    """Parse Athena SQL, raising :class:`QueryDefinitionError` naming ``where`` on failure.
+
+    A text is parsed once and its tree shared by every caller (the engines, the pruning and
+    column analyses): copy it (``.copy()``) before changing it.
+    """
     try:
-        statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
+        return _parsed(sql)
     except sqlglot.errors.ParseError as err:
         raise QueryDefinitionError(f"{where}: SQL does not parse as Athena SQL: {err}") from None
+    except _StatementCount as err:
+        raise QueryDefinitionError(f"{where}: expected one SQL statement, found {err.args[0]}") from None
+
+
+class _StatementCount(Exception):
+    """A text that holds no statement or several."""
+
+
+@lru_cache(maxsize=512)
+def _parsed(sql: str) -> exp.Expression:
+    statements = [s for s in sqlglot.parse(sql, read=DIALECT) if s is not None]
     if len(statements) != 1:
-        raise QueryDefinitionError(f"{where}: expected one SQL statement, found {len(statements)}")
+        raise _StatementCount(len(statements))
     return statements[0]
+
+
+@lru_cache(maxsize=512)
+def _duckdb_text(sql: str) -> str:
+    return _parsed(sql).sql(dialect="duckdb", comments=False)
 
 
 def placeholders(expression: exp.Expression) -> tuple[str, ...]:
@@ -218,6 +239,17 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
         line, parameters that differ from the placeholders, or SQL that does not parse.
     """
     where = str(path) if path else "query"
+    header, params = _read_header(text, where)
+    statement = parse_sql(text, where=where)
+    used = placeholders(statement)
+    returns = tuple(c.strip() for c in header["returns"].split(",") if c.strip())
+    _check_contract(statement, where, used=used, declared=[p.name for p in params], returns=returns)
+    return Query(name=header["name"], source=header["source"], description=header["description"],
+                 params=tuple(params), returns=returns, sql=text, path=path, placeholders=used)
+
+
+def _read_header(text: str, where: str) -> tuple[dict[str, str], list[Param]]:
+    """The ``-- key: value`` lines before the SQL, and the parameter lines under ``-- params:``."""
     header: dict[str, str] = {}
     params: list[Param] = []
     section = None
@@ -231,30 +263,35 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
         if key:
             section = key.group(1)
             header[section] = key.group(2).strip()
-            continue
-        if section == "params":
-            match = _PARAM_LINE.match(stripped)
-            if not match:
-                raise QueryDefinitionError(
-                    f"{where}: cannot read parameter line {stripped!r}; "
-                    "expected '--   name  type  [= default]  description' with type one of "
-                    + ", ".join(PARAM_TYPES)
-                )
-            default_text = match.group("default")
-            param = Param(match.group("name"), match.group("type"), match.group("doc").strip(),
-                          required=default_text is None)
-            if default_text is not None:
-                default = [] if default_text == "[]" else default_text
-                param = Param(param.name, param.type, param.doc, param.coerce(default), required=False)
-            params.append(param)
+        elif section == "params":
+            params.append(_param(stripped, where))
         elif section in ("description", "returns"):
             header[section] += " " + stripped.lstrip("-").strip()
     for key in ("name", "source", "description", "returns"):
         if not header.get(key):
             raise QueryDefinitionError(f"{where}: header has no '-- {key}:' line")
-    statement = parse_sql(text, where=where)
-    used = placeholders(statement)
-    declared = [p.name for p in params]
+    return header, params
+
+
+def _param(line: str, where: str) -> Param:
+    """One ``--   name  type  [= default]  description`` line."""
+    match = _PARAM_LINE.match(line)
+    if not match:
+        raise QueryDefinitionError(
+            f"{where}: cannot read parameter line {line!r}; "
+            "expected '--   name  type  [= default]  description' with type one of " + ", ".join(PARAM_TYPES)
+        )
+    default_text = match.group("default")
+    param = Param(match.group("name"), match.group("type"), match.group("doc").strip(), required=default_text is None)
+    if default_text is None:
+        return param
+    default = [] if default_text == "[]" else default_text
+    return Param(param.name, param.type, param.doc, param.coerce(default), required=False)
+
+
+def _check_contract(statement: exp.Expression, where: str, *, used: tuple[str, ...], declared: list[str],
+                    returns: tuple[str, ...]) -> None:
+    """The SQL keeps the header's promises: its parameters, where they stand, what it returns."""
     if sorted(used) != sorted(declared):
         raise QueryDefinitionError(
             f"{where}: declared parameters {sorted(declared)} differ from placeholders {sorted(used)}"
@@ -265,22 +302,11 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
             f"{where}: parameter(s) {', '.join(':' + n for n in outside)} outside a WHERE clause; "
             "Athena accepts execution parameters only in WHERE clauses (filter in a subquery instead)"
         )
-    returns = tuple(c.strip() for c in header["returns"].split(",") if c.strip())
     selected = tuple(statement.named_selects) if isinstance(statement, exp.Query) else ()
     if selected and "*" not in selected and selected != returns:
         raise QueryDefinitionError(
             f"{where}: '-- returns:' lists {list(returns)} but the query returns {list(selected)}"
         )
-    return Query(
-        name=header["name"],
-        source=header["source"],
-        description=header["description"],
-        params=tuple(params),
-        returns=returns,
-        sql=text,
-        path=path,
-        placeholders=used,
-    )
 
 
 def adhoc_query(sql: str) -> Query:
@@ -293,8 +319,7 @@ def query_dirs() -> list[Path]:
     """Folders searched for query files: the built-in library, then ``WORKBENCH_QUERY_PATH``."""
     here = Path(__file__).resolve().parent
     builtin = [p for p in (here / "queries", here.parent / "queries") if p.is_dir()][:1]
-    extra = [Path(p) for p in os.environ.get("WORKBENCH_QUERY_PATH", "").split(os.pathsep) if p]
-    return builtin + extra
+    return builtin + query_path()
 
 
 @lru_cache(maxsize=None)

@@ -1,13 +1,28 @@
-"""Defaults shared by the notebooks, ``workbench.session.pivot`` and the report runner.
+"""Every setting the workbench reads from its surroundings, and what a missing value means.
 
-A notebook's parameters default to ``None``; these functions say what ``None`` means, so
-that the notebooks themselves hold no logic:
+Environment variables (one prefix, ``WORKBENCH_``):
 
-- engine: ``$WORKBENCH_ENGINE`` if set, else ``"local"``;
-- logs: ``$WORKBENCH_LOGS`` if set, else the nearest ``demo-data`` folder (the working
-  folder or one of its parents: a notebook opened from ``notebooks/`` finds the sample);
-- window: the sample's days when the logs are a generated sample, else the last seven
-  days up to today (UTC).
+========================  ==================================================================
+``WORKBENCH_ENGINE``      engine when none is given: ``local`` (default), ``athena``, ...
+``WORKBENCH_LOGS``        log folder when none is given (default: the nearest ``demo-data``)
+``WORKBENCH_QUERY_PATH``  more query folders, ``os.pathsep``-separated, after the built-in ones
+``WORKBENCH_CHECKS``      ``off`` keeps no file checks between sessions
+``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/athena.toml``)
+``WORKBENCH_ATHENA_*``    Athena settings: ``_DATABASE``, ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``
+                          (:mod:`workbench.aws.settings`)
+========================  ==================================================================
+
+The partition-upkeep Lambda reads ``WORKBENCH_UPKEEP_*`` (:mod:`workbench.aws.upkeep`); it
+is deployed alone, without the package, so those stay in its own module.
+
+A notebook's parameters default to ``None``; the functions here say what ``None`` means, so
+that the notebooks, ``workbench.pivot`` and the command line agree:
+
+- engine: ``$WORKBENCH_ENGINE``, else ``"local"``;
+- logs: ``$WORKBENCH_LOGS``, else the nearest ``demo-data`` folder (the working folder or one
+  of its parents: a notebook opened from ``notebooks/`` finds the sample), else ``demo-data``;
+- window: the sample's days when the logs are a generated sample, else the last seven days
+  up to today (UTC).
 """
 
 from __future__ import annotations
@@ -15,21 +30,50 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import UsageError
 
 ENGINE_ENV = "WORKBENCH_ENGINE"
 LOGS_ENV = "WORKBENCH_LOGS"
+QUERY_PATH_ENV = "WORKBENCH_QUERY_PATH"
+CHECKS_ENV = "WORKBENCH_CHECKS"
+CONFIG_ENV = "WORKBENCH_CONFIG"
+ATHENA_ENV_PREFIX = "WORKBENCH_ATHENA_"
+
+#: The engine used when none is named.
+DEFAULT_ENGINE = "local"
 #: Where ``make demo`` and ``workbench sample`` put the sample organisation.
 DEMO_LOGS = "demo-data"
+#: Where ``workbench report`` and ``workbench demo`` put the reports.
+REPORTS = "reports"
 #: Days in the default window when the logs are not a sample.
 DEFAULT_DAYS = 7
 
 
+@dataclass(frozen=True)
+class SampleSettings:
+    """The sample organisation's defaults, shared by ``workbench sample``, the demo and the tests."""
+
+    start: dt.date = dt.date(2026, 11, 1)
+    days: int = 7
+    accounts: int = 3
+    regions: tuple[str, ...] = ("us-east-1", "ap-northeast-1")
+    seed: int = 7
+    scale: float = 1.0
+
+
+#: The defaults of the sample generator.
+SAMPLE = SampleSettings()
+
+
+# -- engine and logs -------------------------------------------------------------------
+
+
 def default_engine() -> str:
     """``$WORKBENCH_ENGINE`` if set, else ``"local"``."""
-    return os.environ.get(ENGINE_ENV, "").strip() or "local"
+    return os.environ.get(ENGINE_ENV, "").strip() or DEFAULT_ENGINE
 
 
 def engine_name(engine: str | None) -> str:
@@ -65,6 +109,9 @@ def logs_folder(logs: str | os.PathLike | None) -> Path:
     return default_logs() if logs in (None, "") else Path(logs)
 
 
+# -- the time window -------------------------------------------------------------------
+
+
 def default_window(logs: str | os.PathLike | None = None, *, today: dt.date | None = None) -> tuple[str, str]:
     """``(start, end)`` days (``YYYY-MM-DD``, inclusive) when a notebook is given none.
 
@@ -97,8 +144,8 @@ def window(start, end, logs=None) -> tuple[str, str]:
     """
     if start in (None, "") and end in (None, ""):
         return default_window(logs)
-    first = _day(start, "start") if start not in (None, "") else None
-    last = _day(end, "end") if end not in (None, "") else None
+    first = parse_day(start, "start") if start not in (None, "") else None
+    last = parse_day(end, "end") if end not in (None, "") else None
     span = dt.timedelta(days=DEFAULT_DAYS - 1)
     first = first or last - span
     last = last or first + span
@@ -107,16 +154,14 @@ def window(start, end, logs=None) -> tuple[str, str]:
     return first.isoformat(), last.isoformat()
 
 
-def as_list(value) -> list[str]:
-    """A list parameter from a notebook or the command line: ``None``, ``"a,b"`` or a list."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v).strip() for v in value if str(v).strip()]
+def parse_day(value, name: str = "day") -> dt.date:
+    """A day from a date, a datetime or ``YYYY-MM-DD`` text.
 
-
-def _day(value, name: str) -> dt.date:
+    Raises
+    ------
+    UsageError
+        Naming ``name`` and the value, when it is not a day.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -125,3 +170,60 @@ def _day(value, name: str) -> dt.date:
         return dt.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise UsageError(f"{name}: expected a day as YYYY-MM-DD, got {value!r}") from None
+
+
+# -- lists -----------------------------------------------------------------------------
+
+
+def parse_list(value) -> list[str]:
+    """A list from a parameter or an option: ``None``, ``"a,b"`` (commas) or a sequence.
+
+    Items are stripped and empty ones dropped: the one rule for ``--accounts``, ``-p
+    regions=...``, query parameters of type ``list<string>`` and notebook list parameters.
+
+    Examples
+    --------
+    >>> parse_list(" 111122223333, 444455556666,"), parse_list(None), parse_list(["a", " "])
+    (['111122223333', '444455556666'], [], ['a'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+    else:
+        raise UsageError(f"expected a list of strings (or text with commas), got {value!r}")
+    return [text for text in (str(v).strip() for v in items) if text]
+
+
+# -- folders ---------------------------------------------------------------------------
+
+
+def query_path() -> list[Path]:
+    """The folders named in ``$WORKBENCH_QUERY_PATH``, in order."""
+    return [Path(p) for p in os.environ.get(QUERY_PATH_ENV, "").split(os.pathsep) if p]
+
+
+def keep_checks() -> bool:
+    """Whether file checks are kept between sessions (``$WORKBENCH_CHECKS`` is not ``off``)."""
+    return os.environ.get(CHECKS_ENV, "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def user_cache_dir() -> Path:
+    """The per-user cache folder: ``$XDG_CACHE_HOME/workbench``, else ``~/.cache/workbench``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbench"
+
+
+def config_path() -> Path:
+    """The config file: ``$WORKBENCH_CONFIG``, else ``$XDG_CONFIG_HOME/workbench/athena.toml``."""
+    given = os.environ.get(CONFIG_ENV)
+    if given:
+        return Path(given).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
+    return Path(base) / "workbench" / "athena.toml"
+
+
+def config_path_given() -> bool:
+    """Whether ``$WORKBENCH_CONFIG`` names the config file (then a missing file is an error)."""
+    return bool(os.environ.get(CONFIG_ENV))

@@ -1,4 +1,18 @@
-"""Pure functions over query results (DataFrames in, DataFrames or text out, no I/O).
+"""Pure functions over query results (DataFrames in, DataFrames or text out, no I/O), one module per topic.
 
-The notebooks and the demo call these; tests check them on generated data.
+The figures (:mod:`workbench.figures`) have the same topics, so a notebook reads
+``analyses.signins.mfa_share(logins)`` and then ``figures.signins.mfa_share(...)``:
+
+- :mod:`signins`: console sign-ins, MFA, new source IPs, password guessing;
+- :mod:`root`: what root did;
+- :mod:`hidden`: sign-ins with an unknown user name (``HIDDEN_DUE_TO_SECURITY_REASONS``);
+- :mod:`flows`: VPC flows, rejections, scans;
+- :mod:`findings`: GuardDuty findings and where to drill in;
+- :mod:`timeline`: CloudTrail, flows and findings as one timeline;
+- :mod:`activity`: principal-days against the principal's own baseline;
+- :mod:`pivots`: which rows mention an entity, and what to pivot on next.
 """
+
+from workbench.analyses import activity, findings, flows, hidden, pivots, root, signins, timeline
+
+__all__ = ["activity", "findings", "flows", "hidden", "pivots", "root", "signins", "timeline"]

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.words import count
+
+#: The user name CloudTrail records for a sign-in whose user name does not exist.
+HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
 BURST = "burst (guessing names)"
 REPEATED = "repeated"
 ONE_OFF = "one-off (typo, stale bookmark)"
@@ -49,15 +54,11 @@ def verdict(classified: pd.DataFrame) -> str:
     burst = bursts(classified)
     if len(burst):
         ips = ", ".join(f"{r.source_ip} ({r.attempts} attempts, account {r.account_id})" for r in burst.itertuples())
-        parts.append(f"{_n(len(burst), 'burst')} of guessed user names: {ips}")
+        parts.append(f"{count(len(burst), 'burst')} of guessed user names: {ips}")
     repeated = classified[classified.kind == REPEATED]
     if len(repeated):
-        parts.append(f"{_n(len(repeated), 'short series', 'short series')} of a few attempts")
+        parts.append(f"{count(len(repeated), 'short series', 'short series')} of a few attempts")
     single = classified[classified.kind == ONE_OFF]
     if len(single):
-        parts.append(f"{_n(len(single), 'one-off attempt')} (typo or stale bookmark)")
+        parts.append(f"{count(len(single), 'one-off attempt')} (typo or stale bookmark)")
     return "; ".join(parts) + "."
-
-
-def _n(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else (plural or noun + 's')}"

@@ -12,14 +12,14 @@ import ipaddress
 
 import pandas as pd
 
-from workbench.settings import as_list
+from workbench.analyses.hidden import HIDDEN_USER
+from workbench.settings import parse_list
 
 #: The entities a pivot starts from, in the order next pivots are preferred on a tie.
 ENTITY_KINDS = ("access_key_id", "source_ip", "instance_id", "principal")
 
 NEXT_PIVOT_COLUMNS = ["kind", "value", "sources", "n_sources", "hits", "first_seen", "last_seen"]
 
-_HIDDEN_USER = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 
 def entity_lists(*, source_ip=None, access_key_id=None, principal=None, instance_id=None) -> dict[str, list[str]]:
@@ -32,7 +32,7 @@ def entity_lists(*, source_ip=None, access_key_id=None, principal=None, instance
     """
     given = {"access_key_id": access_key_id, "source_ip": source_ip, "instance_id": instance_id,
              "principal": principal}
-    return {kind: list(dict.fromkeys(as_list(given[kind]))) for kind in ENTITY_KINDS}
+    return {kind: list(dict.fromkeys(parse_list(given[kind]))) for kind in ENTITY_KINDS}
 
 
 def time_window(start, end, padding=None) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -135,7 +135,7 @@ def next_pivots(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.Data
         ct = cloudtrail.assign(time=pd.to_datetime(cloudtrail.event_time, utc=True), hits=1)
         seen.append(_mentions(ct, "access_key_id", "access_key_id", "cloudtrail"))
         seen.append(_mentions(ct[ct.source_ip.map(is_ip_address)], "source_ip", "source_ip", "cloudtrail"))
-        named = ct[ct.principal.notna() & ~ct.principal.astype(str).str.contains(_HIDDEN_USER, regex=False)]
+        named = ct[ct.principal.notna() & ~ct.principal.astype(str).str.contains(HIDDEN_USER, regex=False)]
         seen.append(_mentions(named, "principal", "principal", "cloudtrail"))
         sessions = named.principal.astype(str).str.extract(r"assumed-role/[^/]+/(i-[0-9a-f]+)$")[0]
         seen.append(_mentions(named.assign(instance=sessions), "instance", "instance_id", "cloudtrail"))

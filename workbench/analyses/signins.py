@@ -1,4 +1,4 @@
-"""Console sign-ins: who signs in, how often, from where, with MFA or not.
+"""Console sign-ins: who signs in, how often, from where, with MFA or not, and who guesses passwords.
 
 Every function takes rows of the ``console_logins`` query. Sign-ins with an unknown user
 name (``HIDDEN_DUE_TO_SECURITY_REASONS``) are nobody's: they are left out of the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analyses.root import HIDDEN_USER
+from workbench.analyses.hidden import HIDDEN_USER
 
 KINDS = {"Root": "root", "IAMUser": "IAM user", "AssumedRole": "federated (SSO/SAML)"}
 UNKNOWN_KIND = "unknown user name (HIDDEN)"
@@ -127,3 +127,47 @@ def by_kind(logins: pd.DataFrame) -> pd.DataFrame:
     rows = with_who(logins).assign(outcome=lambda f: f.outcome.fillna("unknown"))
     return rows.groupby(["kind", "outcome"]).agg(
         sign_ins=("event_id", "size"), principals=("who", "nunique")).reset_index()
+
+
+def failed_login_bursts(logins: pd.DataFrame, *, min_failures: int = 5) -> pd.DataFrame:
+    """Failed console sign-ins against named principals, per principal and source IP.
+
+    Unknown user names (``HIDDEN_DUE_TO_SECURITY_REASONS``) are left out: they have their
+    own query, ``hidden_user_logins``.
+
+    Parameters
+    ----------
+    logins : DataFrame
+        Rows of ``console_logins``.
+    min_failures : int
+        Fewest failures for a principal/IP pair to be reported.
+
+    Returns
+    -------
+    DataFrame
+        ``account_id, user_name, source_ip, failures, first_seen, last_seen, succeeded_after,
+        event_ids``, most failures first.
+    """
+    columns = ["account_id", "user_name", "source_ip", "failures", "first_seen", "last_seen",
+               "succeeded_after", "event_ids"]
+    if logins.empty:
+        return pd.DataFrame(columns=columns)
+    named = logins[logins.user_name.fillna("") != HIDDEN_USER]
+    failed = named[named.outcome != "Success"]
+    if failed.empty:
+        return pd.DataFrame(columns=columns)
+    groups = failed.groupby(["account_id", "user_name", "source_ip"], dropna=False)
+    out = groups.agg(
+        failures=("event_id", "size"),
+        first_seen=("event_time", "min"),
+        last_seen=("event_time", "max"),
+        event_ids=("event_id", list),
+    ).reset_index()
+    success = named[named.outcome == "Success"]
+    out["succeeded_after"] = [
+        bool(((success.user_name == r.user_name) & (success.source_ip == r.source_ip)
+              & (success.event_time >= r.first_seen)).any())
+        for r in out.itertuples()
+    ]
+    out = out[out.failures >= min_failures]
+    return out.sort_values(["failures", "first_seen"], ascending=[False, True])[columns].reset_index(drop=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from workbench.sources import DAY_FORMAT, LogSource, format_columns
-from workbench.sources.vpcflow import DEFAULT_FORMAT
+from workbench.formats import format_of
+from workbench.sources import DAY_FORMAT, LogSource
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def table_spec(
     org_id: str | None = None,
     start: dt.date | str = "2024/01/01",
     database: str = "security_logs",
-    flow_log_format: str = DEFAULT_FORMAT,
+    fields: str | None = None,
 ) -> TableSpec:
     """The Athena table of ``source`` over ``s3://bucket/prefix/AWSLogs/...``.
 
@@ -77,8 +77,9 @@ def table_spec(
         First day of the ``day`` projection.
     database : str
         Glue database name.
-    flow_log_format : str
-        The VPC flow logs' format (field names in order); ignored for other sources.
+    fields : str, optional
+        For sources whose files Athena reads by position (VPC flow logs): the fields in
+        order, as the flow log's format names them (default: AWS's default format).
 
     Raises
     ------
@@ -88,10 +89,7 @@ def table_spec(
     if not accounts or not regions:
         raise ValueError("partition projection needs at least one account and one region")
     start_text = start.strftime("%Y/%m/%d") if isinstance(start, dt.date) else start.replace("-", "/")
-    if source.name == "vpcflow":
-        columns = format_columns(flow_log_format)
-    else:
-        columns = source.columns
+    columns = format_of(source).table_columns(source, fields=fields)
     storage = source.athena_storage
     location = f"s3://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + "AWSLogs/"
     if org_id and source.org_trail:

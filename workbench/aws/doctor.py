@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from workbench.aws.clients import CREDENTIALS_FIX, INSTALL_HINT, aws_errors, error_code, session
-from workbench.engines.base import _size
+from workbench.words import size
 from workbench.errors import WorkbenchError
 from workbench.sources import SOURCES, LogSource
 
@@ -227,7 +227,7 @@ def _workgroup(aws, settings):
                     "set WORKBENCH_ATHENA_OUTPUT=s3://BUCKET/PREFIX/ or give the workgroup a result location")
     cutoff = config.get("BytesScannedCutoffPerQuery")
     if cutoff:
-        yield Check(OK, "scan cutoff", f"{_size(int(cutoff))} per query")
+        yield Check(OK, "scan cutoff", f"{size(int(cutoff))} per query")
     else:
         yield Check(WARN, "scan cutoff", "none: one query can scan (and bill) every log ever written",
                     "set the workgroup's per-query data usage control (BytesScannedCutoffPerQuery), "
@@ -336,9 +336,10 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
                      redo + " (its day range ends at NOW)"), table
     detail = (f"projection over {len(accounts) or 'injected'} accounts x {len(regions) or 'injected'} "
               f"regions x days {first:%Y/%m/%d}..{'NOW' if last == today else f'{last:%Y/%m/%d}'}")
-    if regions and "us-east-1" not in regions and source.name == "cloudtrail":
-        return Check(WARN, name, detail + "; us-east-1 is not projected, so console sign-ins are missing",
-                     "add us-east-1 to projection.region.values (global events are delivered there)"), table
+    if regions and source.global_region and source.global_region not in regions:
+        return Check(WARN, name, detail + f"; {source.global_region} is not projected, so console sign-ins and "
+                     "other global events are missing",
+                     f"add {source.global_region} to projection.region.values (global events are delivered there)"), table
     return Check(OK, name, detail), table
 
 

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import UsageError
+from workbench.settings import ATHENA_ENV_PREFIX, CONFIG_ENV, config_path, config_path_given
 
-ENV_PREFIX = "WORKBENCH_ATHENA_"
-CONFIG_ENV = "WORKBENCH_CONFIG"
 SETTINGS = ("database", "workgroup", "region", "output")
 DEFAULTS = {"database": "security_logs", "workgroup": "primary", "region": None, "output": None}
 
@@ -63,15 +62,6 @@ class AthenaSettings:
         return f"{getattr(self, name)} (from {self.origin.get(name, 'default')})"
 
 
-def config_path() -> Path:
-    """The config file looked at: ``$WORKBENCH_CONFIG``, else the per-user default."""
-    given = os.environ.get(CONFIG_ENV)
-    if given:
-        return Path(given).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
-    return Path(base) / "workbench" / "athena.toml"
-
-
 def read_config(path: Path | None = None) -> dict:
     """The ``[athena]`` table of the config file (empty if there is no file).
 
@@ -83,7 +73,7 @@ def read_config(path: Path | None = None) -> dict:
     """
     path = path or config_path()
     if not path.is_file():
-        if os.environ.get(CONFIG_ENV) and path == config_path():
+        if config_path_given() and path == config_path():
             raise UsageError(f"{CONFIG_ENV} names {path}, which does not exist")
         return {}
     try:
@@ -127,7 +117,7 @@ def resolve_settings(
     from_file: dict | None = None
     values, origin = {}, {}
     for name in SETTINGS:
-        env_name = ENV_PREFIX + name.upper()
+        env_name = ATHENA_ENV_PREFIX + name.upper()
         if given[name]:
             values[name], origin[name] = given[name], "argument"
         elif os.environ.get(env_name):

@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from workbench.aws.clients import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
 from workbench.errors import UsageError
+from workbench.words import size
 from workbench.sources import SOURCES, LogSource, get_source, is_org_id
 
 #: Bookkeeping file written in ``out/``: key -> size, ETag and modification time as copied.
@@ -76,7 +77,7 @@ class SyncResult:
     def summary(self) -> str:
         """One line for people."""
         return (f"{self.listed} log files under {self.prefixes} day prefixes: {self.copied} copied "
-                f"({self.bytes / 1024**2:.1f} MB), {self.skipped} already there"
+                f"({size(self.bytes)}), {self.skipped} already there"
                 + (f", {self.ignored} non-log objects left alone" if self.ignored else "")
                 + f"; query them with --logs {self.out}")
 
@@ -155,9 +156,10 @@ def sync(
         raise UsageError(f"unknown source(s) {', '.join(unknown)}; sources: {', '.join(SOURCES)}")
     wanted = [get_source(s) for s in sources] if sources else list(SOURCES.values())
     result = SyncResult(out=str(out))
-    if regions and "us-east-1" not in regions and any(s.name == "cloudtrail" for s in wanted):
-        result.warnings.append("CloudTrail delivers console sign-ins and other global events under "
-                               "us-east-1: add it to the regions to have them")
+    for source in wanted:
+        if regions and source.global_region and source.global_region not in regions:
+            result.warnings.append(f"{source.title} delivers console sign-ins and other global events under "
+                                   f"{source.global_region}: add it to the regions to have them")
     client = session(boto3_session).client("s3")
     lister = _Lister(client, bucket)
     root = (prefix + "/" if prefix else "") + "AWSLogs/"

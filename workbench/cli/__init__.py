@@ -1,5 +1,5 @@
 """The ``workbench`` command line."""
 
-from workbench.cli.main import main
+from workbench.cli.app import main
 
 __all__ = ["main"]

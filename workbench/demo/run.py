@@ -8,18 +8,18 @@ path of the reports' ``index.html``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import time
 from pathlib import Path
 
 from workbench.demo.ground_truth import check_scenarios
+from workbench.settings import REPORTS, SAMPLE
 
-SAMPLE_DEFAULTS = {"start": "2026-11-01", "days": 7, "accounts": 3, "regions": ["us-east-1", "ap-northeast-1"]}
 
 
-def run_demo(out: Path, *, fresh: bool = False, seed: int = 7, scale: float = 1.0, reports: Path | str = "reports",
+def run_demo(out: Path, *, fresh: bool = False, seed: int = SAMPLE.seed, scale: float = SAMPLE.scale,
+             reports: Path | str = REPORTS,
              stream=None) -> int:
     """Generate (if needed) the sample organisation, report on it with every notebook, check the reports.
 
@@ -76,9 +76,7 @@ def _ensure_sample(out: Path, *, fresh: bool, seed: int, scale: float, say) -> d
             return doc
     say(f"Generating the sample organisation in {out} (seed {seed}, scale {scale}) ...")
     started = time.perf_counter()
-    doc = generate(out, start=dt.date.fromisoformat(SAMPLE_DEFAULTS["start"]), days=SAMPLE_DEFAULTS["days"],
-                   accounts=SAMPLE_DEFAULTS["accounts"], regions=tuple(SAMPLE_DEFAULTS["regions"]),
-                   seed=seed, scale=scale, progress=sys.stderr.isatty())
+    doc = generate(out, seed=seed, scale=scale, progress=sys.stderr.isatty())
     accounts = ", ".join(f"{a['id']} ({a['name']})" for a in doc["accounts"])
     say(f"Generated in {time.perf_counter() - started:.1f} s: accounts {accounts}; "
         f"organisation {doc['generator'].get('org_id') or 'none'}.")

@@ -1,27 +1,24 @@
-"""Query engines: a small registry with one method that matters, ``query``.
+"""Query engines: a registry (name -> engine class) and :func:`connect`.
 
 >>> from workbench.engines import connect
 >>> engine = connect("local", logs="demo-data")    # doctest: +SKIP
 >>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
 
-Built in: ``local`` (DuckDB over a local folder) and ``athena`` (Amazon Athena, needs
-``pip install 'workbench[athena]'``). Further engines register themselves with
-:func:`register`; optional ones are imported only when asked for.
+Built in: ``local`` (DuckDB over a local folder) and ``athena`` (Amazon Athena; its AWS
+packages, ``pip install 'workbench[athena]'``, are imported only when it is opened). A further
+engine subclasses :class:`Engine`, writes :meth:`Engine.execute` and is registered with
+``ENGINES.register(name, cls)``.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
+from workbench.engines.athena import AthenaEngine
 from workbench.engines.base import Engine, ScanReport
-from workbench.errors import UsageError
+from workbench.engines.local import LocalEngine
+from workbench.registry import Registry
 
-ENGINES: dict[str, Callable[..., Engine]] = {}
-
-
-def register(name: str, factory: Callable[..., Engine]) -> None:
-    """Make ``factory(**options)`` available as ``connect(name, **options)``."""
-    ENGINES[name] = factory
+#: Engine classes by name; ``connect(name, **options)`` opens ``ENGINES[name](**options)``.
+ENGINES: Registry[type[Engine]] = Registry("engine")
 
 
 def connect(engine: str = "local", **options) -> Engine:
@@ -30,7 +27,7 @@ def connect(engine: str = "local", **options) -> Engine:
     Parameters
     ----------
     engine : str
-        ``"local"`` (default) or ``"athena"``.
+        A name in :data:`ENGINES`: ``"local"`` (default) or ``"athena"``.
     **options
         Passed to the engine, e.g. ``logs="demo-data"`` for ``local``; ``database``,
         ``workgroup``, ``region``, ``output`` and ``boto3_session`` for ``athena`` (which
@@ -39,28 +36,12 @@ def connect(engine: str = "local", **options) -> Engine:
     Raises
     ------
     UsageError
-        For an unknown engine name.
+        For an unknown engine name, listing the known ones.
     """
-    try:
-        factory = ENGINES[engine]
-    except KeyError:
-        raise UsageError(f"unknown engine {engine!r}; available: {', '.join(sorted(ENGINES))}") from None
-    return factory(**options)
+    return ENGINES.lookup(engine)(**options)
 
 
-def _local(**options) -> Engine:
-    from workbench.engines.local import LocalEngine
+ENGINES.register(LocalEngine.name, LocalEngine)
+ENGINES.register(AthenaEngine.name, AthenaEngine)
 
-    return LocalEngine(**options)
-
-
-def _athena(**options) -> Engine:
-    from workbench.engines.athena import AthenaEngine
-
-    return AthenaEngine(**options)
-
-
-register("local", _local)
-register("athena", _athena)
-
-__all__ = ["ENGINES", "Engine", "ScanReport", "connect", "register"]
+__all__ = ["ENGINES", "Engine", "ScanReport", "connect"]

@@ -1,23 +1,26 @@
 """What every engine does: resolve a query, bind its parameters, run it, report the scan.
 
-An engine plug-in writes one method, :meth:`Engine.execute`. The base class owns the rest:
-finding the query, checking parameters, the full-scan guard, timing and the scan report
-that every result carries in ``df.attrs["scan"]``.
+An engine plug-in writes one method, :meth:`Engine.execute`. The base class owns the rest,
+once per query: finding the query, checking parameters, finding its reads of log tables
+(the SQL is parsed once per text, :func:`workbench.library.parse_sql`), the full-scan guard,
+timing and the scan report that every result carries in ``df.attrs["scan"]``.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
-from workbench.errors import FullScanRefused
 from workbench.engines.pruning import TableRead, table_reads
+from workbench.errors import FullScanRefused
 from workbench.library import Query, adhoc_query, get_query, parse_query_text, parse_sql
 from workbench.sources import SOURCES
+from workbench.words import problem_line, size
 
 
 @dataclass
@@ -73,12 +76,12 @@ class ScanReport:
         """One line for people: what was read, how much, how long."""
         parts = [f"{self.rows} rows"]
         if self.files or self.scanned_bytes is None:  # Athena reads S3 itself: no file list
-            parts.append(f"{self.files} files ({_size(self.bytes)})")
+            parts.append(f"{self.files} files ({size(self.bytes)})")
         for table, info in sorted(self.tables.items()):
             cached = " (Parquet cache)" if info.get("cache") else ""
             parts.append(f"{table}: {info['partitions']} partitions, {info['files']} files{cached}")
         if self.scanned_bytes is not None:
-            parts.append(f"scanned {_size(self.scanned_bytes)}")
+            parts.append(f"scanned {size(self.scanned_bytes)}")
         if self.cost_usd is not None:
             parts.append(f"~${self.cost_usd:.4f}")
         if self.records:
@@ -89,23 +92,11 @@ class ScanReport:
 
     def problem_lines(self) -> list[str]:
         """One line per file with a problem: what was lost and why."""
-        lines = []
-        for p in self.problems:
-            lost = {None: "records lost: unknown", 0: "nothing lost"}.get(p["lost"], f"{p['lost']} records lost")
-            lines.append(f"{p['path']}: {p['reason']} ({lost})")
-        return lines
+        return [problem_line(p) for p in self.problems]
 
     def as_dict(self) -> dict:
         """Plain data, as stored in ``DataFrame.attrs['scan']``."""
         return asdict(self)
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 class Engine(ABC):
@@ -145,21 +136,44 @@ class Engine(ABC):
         UsageError, FullScanRefused, QueryFailed
             With a message that names the problem and the way out.
         """
-        query = resolve_query(sql_or_name)
-        values = query.bind(params)
+        query, values, reads = self.prepare(sql_or_name, params, allow_full_scan=allow_full_scan)
         started = time.perf_counter()
-        frame, report = self.execute(query, values, allow_full_scan=allow_full_scan)
+        frame, report = self.execute(query, values, reads)
         report.seconds = time.perf_counter() - started
         report.rows = len(frame)
         frame.attrs["scan"] = report.as_dict()
         self.last_scan = report
         return frame
 
+    def prepare(self, sql_or_name: str, params: dict | None = None, *,
+                allow_full_scan: bool = False) -> tuple[Query, dict, list[TableRead]]:
+        """Resolve a query, bind its parameters, find its reads of log tables and guard them.
+
+        What :meth:`query` does before it runs anything, for engines' other ways of running
+        a query (such as Athena's ``UNLOAD``).
+
+        Returns
+        -------
+        query, values, reads
+            The query, its bound parameter values, and its reads of log tables.
+
+        Raises
+        ------
+        UsageError, QueryDefinitionError, FullScanRefused
+        """
+        query = resolve_query(sql_or_name)
+        values = query.bind(params)
+        reads = log_table_reads(query)
+        check_time_bounds(query, reads, allow_full_scan=allow_full_scan)
+        return query, values, reads
+
     @abstractmethod
-    def execute(
-        self, query: Query, values: dict, *, allow_full_scan: bool
-    ) -> tuple[pd.DataFrame, ScanReport]:
-        """Run ``query`` with checked ``values``; return the rows and what was read."""
+    def execute(self, query: Query, values: dict, reads: list[TableRead]) -> tuple[pd.DataFrame, ScanReport]:
+        """Run ``query`` with checked ``values``; return the rows and what was read.
+
+        ``reads`` are the query's reads of log tables with their partition conditions,
+        already past the full-scan guard.
+        """
 
     def close(self) -> None:
         """Release resources (connections); the engine is unusable afterwards."""
@@ -189,9 +203,14 @@ def resolve_query(sql_or_name: str) -> Query:
 
 
 def log_table_reads(query: Query) -> list[TableRead]:
-    """Every read of a log table in ``query``, with its partition conditions."""
-    tables = {s.table: s.partitions for s in SOURCES.values()}
-    return table_reads(parse_sql(query.sql, where=query.name), tables=tables)
+    """Every read of a log table in ``query``, with its partition conditions (found once per text)."""
+    query.statement  # a query that does not parse is named here, with its error
+    return list(_reads(query.sql, tuple((s.table, s.partitions) for s in SOURCES.values())))
+
+
+@lru_cache(maxsize=512)
+def _reads(sql: str, tables: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[TableRead, ...]:
+    return tuple(table_reads(parse_sql(sql), tables=dict(tables)))
 
 
 def check_time_bounds(query: Query, reads: list[TableRead], *, allow_full_scan: bool) -> None:

@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from workbench.anomaly.explain import describe, feature_tails, labels
-from workbench.anomaly.features import MODEL_COLUMNS
+from workbench.anomalies.explain import describe, feature_tails, labels
+from workbench.anomalies.features import MODEL_COLUMNS
 from workbench.figures.style import empty, finish
 
 
@@ -54,7 +54,7 @@ def why_they_stand_out(ranked: pd.DataFrame, *, top_n: int = 10) -> go.Figure:
 
 
 def calls_of_top(hourly: pd.DataFrame) -> go.Figure:
-    """Calls per hour of each top entry's day, coloured by source IP (:func:`workbench.anomaly.calls_by_hour`)."""
+    """Calls per hour of each top entry's day, coloured by source IP (:func:`workbench.anomalies.calls_by_hour`)."""
     title = "What the top entries did: calls per hour (UTC), by source IP"
     if hourly.empty:
         return empty(title, "No events for the top entries.")

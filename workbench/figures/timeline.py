@@ -52,19 +52,6 @@ def flows_over_time(flows: pd.DataFrame) -> go.Figure:
     return finish(fig, title, height=max(320, 20 * rows.pair.nunique() + 160))
 
 
-def activity_outliers(outliers: pd.DataFrame, n: int = 10) -> go.Figure:
-    """Principal-days furthest above their own baseline (:func:`workbench.analyses.activity.volume_outliers`)."""
-    title = "Principal-days furthest from their own normal (calls x API mix vs usual)"
-    if outliers.empty:
-        return empty(title, "No principal was active on enough days to have a baseline.")
-    rows = outliers.head(n).assign(who=lambda f: f.principal.str.rsplit("/", n=1).str[-1] + " " + f.event_day)
-    fig = px.bar(rows, x="score", y="who", orientation="h", color="volume_ratio", color_continuous_scale="OrRd",
-                 hover_data=["principal", "calls", "baseline_calls", "distinct_apis", "baseline_apis"],
-                 labels={"who": "", "score": "departure score", "volume_ratio": "x usual calls"})
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows.who)[::-1])
-    return finish(fig, title, height=max(300, 26 * len(rows) + 140))
-
-
 def _lanes(rows: pd.DataFrame) -> pd.Series:
     """CloudTrail rows by API, flows by action, findings by type: a readable y axis."""
     flow = "vpcflow " + rows.outcome.astype(str)

@@ -1,13 +1,34 @@
-"""Python readers for raw log files in every shape they are met in, damaged ones included.
+"""Log file formats: one class per format, each owning everything that depends on how files are written.
 
-The local engine reads healthy files with DuckDB; these readers are what it falls back on
-for a file DuckDB cannot read (to save every readable record and name what was lost), and
-what ``workbench import`` uses to bring files that are not in the S3 layout into it.
+A log source names its format (``LogSource.format``); :func:`format_of` gives the object.
+Each format (:class:`~workbench.formats.base.LogFormat`) has the same plug-in points: the
+DuckDB view over healthy files, the check pass that tells healthy files from damaged ones,
+the Python salvage of any file (every readable record saved, every loss named with its
+reason), and the encoding of records back into files; ``workbench import``
+(:mod:`workbench.formats.importer`) uses them to bring loose files into the S3 layout.
 
-Every reader returns records plus a list of :class:`~workbench.formats.problems.Problem`:
-nothing is dropped without a reason.
+Built in: ``cloudtrail_json`` (CloudTrail), ``json_lines`` (GuardDuty exports) and
+``flowlog_text`` (VPC Flow Logs). A new format is one class in one file, registered below.
 """
 
+from workbench.formats.base import FileCheck, LogFile, LogFormat, Salvage
+from workbench.formats.cloudtrail_json import CloudTrailJson
+from workbench.formats.flowlog_text import FlowLogText
+from workbench.formats.json_lines import JsonLines
 from workbench.formats.problems import Problem, ReadResult
+from workbench.registry import Registry
+from workbench.sources import LogSource
 
-__all__ = ["Problem", "ReadResult"]
+#: File formats by name.
+FORMATS: Registry[LogFormat] = Registry("file format")
+
+
+def format_of(source: LogSource) -> LogFormat:
+    """The format of ``source``'s files."""
+    return FORMATS.lookup(source.format)
+
+
+for _format in (CloudTrailJson(), JsonLines(), FlowLogText()):
+    FORMATS.register(_format.name, _format)
+
+__all__ = ["FORMATS", "FileCheck", "LogFile", "LogFormat", "Problem", "ReadResult", "Salvage", "format_of"]

@@ -30,7 +30,7 @@ from typing import Iterator
 import numpy as np
 import pyarrow as pa
 
-from workbench.engines.local.listing import LogFile
+from workbench.formats.base import LogFile
 from workbench.errors import UnreadableFiles
 
 try:  # ISA-L: the same gzip format, inflated about 1.6x faster than zlib here

@@ -10,26 +10,24 @@ written once as a duplicate of another (same id), or rejected with its reason in
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.formats.cloudtrail_json import read_cloudtrail
-from workbench.formats.flowlog_text import is_header, read_flowlog
-from workbench.formats.json_lines import read_guardduty
+from workbench.formats import format_of
+from workbench.formats.base import Placed
 from workbench.formats.problems import Problem
 from workbench.formats.raw import decode_text, read_bytes, write_gzip
-from workbench.sources import get_source
+from workbench.sources import SOURCES, LogSource
+from workbench.words import lost
 
-_ACCOUNT = re.compile(r"\d{9,12}")
-_REGION = re.compile(r"[a-z0-9-]{3,40}")
 _RECORDS_PER_FILE = 5000
 _NAMESPACE = uuid.UUID("5d1c9b5e-2f7e-4a54-9a3c-6b0f4c1e2d7a")
+#: Bytes of a file's start that say what it is.
+_HEAD_BYTES = 65536
 
 
 @dataclass
@@ -81,8 +79,7 @@ class ImportReport:
             + (f"; {self.rejected} records rejected (see import-rejects/)" if self.rejected else ""),
         ]
         for p in self.problems:
-            lost = {None: "records lost: unknown", 0: "nothing lost"}.get(p.lost, f"{p.lost} records lost")
-            lines.append(f"  problem: {p.path}: {p.reason} ({lost})")
+            lines.append(f"  problem: {p.path}: {p.reason} ({lost(p.lost)})")
         return "\n".join(lines)
 
 
@@ -96,7 +93,7 @@ def import_files(paths, out, *, region: str | None = None, progress: bool = Fals
     out : str or Path
         Destination folder; ``out/AWSLogs/...`` is created.
     region : str, optional
-        Region for flow-log rows whose format has no ``region`` field.
+        Region for records whose format may carry none (flow-log rows without a ``region`` field).
     progress : bool
         Show a progress bar over input files.
     """
@@ -110,145 +107,84 @@ def import_files(paths, out, *, region: str | None = None, progress: bool = Fals
 
         iterator = tqdm(inputs, desc="import", unit="file")
     for path in iterator:
-        kind, why = detect_kind(path)
-        if kind is None:  # a damaged file may have held records; a clean foreign file did not
+        source, why = detect_source(path)
+        if source is None:  # a damaged file may have held records; a clean foreign file did not
             report.problems.append(Problem(path, why, None if "(" in why or "empty" in why else 0))
             report.files.append({"path": path, "kind": "unknown", "shape": "", "records": 0})
             continue
-        result = {"cloudtrail": read_cloudtrail, "guardduty": read_guardduty, "vpcflow": read_flowlog}[kind](path)
-        count = sum(len(rows) for _, rows in result.records) if kind == "vpcflow" else len(result.records)
-        report.files.append({"path": path, "kind": kind, "shape": result.shape, "records": count})
-        report.records_in += count
+        result = format_of(source).salvage(path, source)
+        report.files.append({"path": path, "kind": source.name, "shape": result.shape, "records": len(result.records)})
+        report.records_in += len(result.records)
         report.problems += result.problems
-        if kind == "vpcflow":
-            collected[kind] += [(header, row, path) for header, rows in result.records for row in rows]
-        else:
-            collected[kind] += [(r, path) for r in result.records]
+        collected[source.name] += [(record, path) for record in result.records]
     rejects: dict[str, list] = defaultdict(list)
-    _write_cloudtrail(collected["cloudtrail"], out, report, rejects)
-    _write_guardduty(collected["guardduty"], out, report, rejects)
-    _write_flowlogs(collected["vpcflow"], out, report, rejects, region=region)
-    for kind, items in rejects.items():
+    for source in SOURCES.values():
+        _write(source, collected[source.name], out, report, rejects[source.name], region=region)
+    for name, items in rejects.items():
+        if not items:
+            continue
         folder = out / "import-rejects"
         folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{kind}.jsonl", "a", encoding="utf-8") as fh:
+        with open(folder / f"{name}.jsonl", "a", encoding="utf-8") as fh:
             for item in items:
                 fh.write(json.dumps(item, default=str) + "\n")
     return report
 
 
-def detect_kind(path: str) -> tuple[str | None, str]:
-    """What a file holds, from its first bytes.
+def detect_source(path: str) -> tuple[LogSource | None, str]:
+    """Whose logs a file holds, from its first bytes: the source whose format claims it most surely.
 
     Returns
     -------
-    kind : str or None
-        ``"cloudtrail"``, ``"guardduty"``, ``"vpcflow"``, or ``None``.
+    source : LogSource or None
+        The source, or ``None`` when no source claims the file.
     why : str
-        When ``kind`` is ``None``, the reason.
+        When ``source`` is ``None``, the reason.
     """
-    data, notes = read_bytes(path, limit=65536)
+    data, notes = read_bytes(path, limit=_HEAD_BYTES)
     if not data.strip():
         return None, (notes[0] if notes else "no content (blank file)")
     text, _ = decode_text(data)
-    first = next((line.split() for line in text.splitlines() if line.strip()), [])
-    if is_header(first):
-        return "vpcflow", ""
-    if text.lstrip()[:1] in ("{", "["):
-        if ('"schemaVersion"' in text and '"severity"' in text) or '"GuardDuty Finding"' in text:
-            return "guardduty", ""
-        if any(k in text for k in ('"CloudTrailEvent"', '"eventVersion"', '"eventTime"', '"Records"')):
-            return "cloudtrail", ""
-    reason = "not a CloudTrail, GuardDuty or VPC flow-log file"
+    claims = [(format_of(s).claims(text, s), -i, s) for i, s in enumerate(SOURCES.values())]
+    strength, _, source = max(claims, key=lambda c: c[:2])
+    if strength > 0:
+        return source, ""
+    names = ", ".join(s.title for s in SOURCES.values())
+    reason = f"not a file of any known log source ({names})"
     return None, reason + (f" ({'; '.join(notes)})" if notes else "")
 
 
-# -- writers ------------------------------------------------------------------------
+# -- writing --------------------------------------------------------------------------
 
 
-def _write_cloudtrail(items, out: Path, report: ImportReport, rejects) -> None:
-    source = get_source("cloudtrail")
-    groups: dict[tuple, list] = defaultdict(list)
-    seen: set[str] = set()
-    for record, path in items:
-        account = str(record.get("recipientAccountId") or (record.get("userIdentity") or {}).get("accountId") or "")
-        region, when = str(record.get("awsRegion") or ""), _time(record.get("eventTime"))
-        reason = _unplaceable(account, region, when)
-        if reason:
-            rejects["cloudtrail"].append({"reason": reason, "file": path, "record": record})
-            report.rejected += 1
-            continue
-        event_id = record.get("eventID")
-        if event_id and event_id in seen:
-            report.duplicates += 1
-            continue
-        if event_id:
-            seen.add(event_id)
-        groups[(account, region, when.date())].append((when, record))
-    for (account, region, day), rows in sorted(groups.items()):
-        rows.sort(key=lambda r: (r[0], str(r[1].get("eventID"))))
-        for chunk in _chunks(rows):
-            body = json.dumps({"Records": [r for _, r in chunk]}, separators=(",", ":")).encode()
-            stamp = chunk[0][0].strftime("%Y%m%dT%H%MZ")
-            name = f"{account}_CloudTrail_{region}_{stamp}_{_digest(body, 16)}.json.gz"
-            _emit(out, source.key_prefix(account=account, region=region, day=day) + name, body, len(chunk), report)
-
-
-def _write_guardduty(items, out: Path, report: ImportReport, rejects) -> None:
-    source = get_source("guardduty")
-    groups: dict[tuple, list] = defaultdict(list)
+def _write(source: LogSource, items: list, out: Path, report: ImportReport, rejects: list, *,
+           region: str | None) -> None:
+    """Place ``items`` (record, input path) by partition, drop duplicates, write files of the source's format."""
+    fmt = format_of(source)
+    groups: dict[tuple, list[tuple[Placed, object]]] = defaultdict(list)
     seen: set[tuple] = set()
-    for finding, path in items:
-        account, region = str(finding.get("accountId") or ""), str(finding.get("region") or "")
-        when = _time(finding.get("updatedAt") or finding.get("createdAt"))
-        reason = _unplaceable(account, region, when)
-        if reason:
-            rejects["guardduty"].append({"reason": reason, "file": path, "record": finding})
+    for record, path in items:
+        placed = fmt.place(record, source, region=region)
+        if isinstance(placed, str):
+            rejects.append({"reason": placed, "file": path, **fmt.reject(record)})
             report.rejected += 1
             continue
-        key = (finding.get("id"), finding.get("updatedAt"))
-        if key in seen:
-            report.duplicates += 1
-            continue
-        seen.add(key)
-        groups[(account, region, when.date())].append(finding)
-    for (account, region, day), findings in sorted(groups.items()):
-        findings.sort(key=lambda f: (str(f.get("updatedAt")), str(f.get("id"))))
-        for chunk in _chunks(findings):
-            body = "".join(json.dumps(f, separators=(",", ":")) + "\n" for f in chunk).encode()
-            name = f"{uuid.uuid5(_NAMESPACE, hashlib.sha256(body).hexdigest())}.jsonl.gz"
-            _emit(out, source.key_prefix(account=account, region=region, day=day) + name, body, len(chunk), report)
-
-
-def _write_flowlogs(items, out: Path, report: ImportReport, rejects, *, region: str | None) -> None:
-    source = get_source("vpcflow")
-    groups: dict[tuple, list] = defaultdict(list)
-    for header, row, path in items:
-        fields = dict(zip(header, row))
-        account = fields.get("account-id", "")
-        row_region = fields.get("region") if fields.get("region") not in (None, "-") else region
-        start = fields.get("start", "")
-        when = dt.datetime.fromtimestamp(int(start), dt.timezone.utc) if start.isdigit() else None
-        reason = _unplaceable(account, row_region or "", when)
-        if reason and not row_region and _ACCOUNT.fullmatch(account or ""):
-            reason = "the format has no region field: give --region"
-        if reason:
-            rejects["vpcflow"].append({"reason": reason, "file": path, "header": " ".join(header), "row": " ".join(row)})
-            report.rejected += 1
-            continue
-        groups[(account, row_region, when.date(), header)].append((when, row))
-    for (account, row_region, day, header), rows in sorted(groups.items()):
-        rows.sort(key=lambda r: (r[0], r[1]))
+        if placed.identity is not None:
+            if placed.identity in seen:
+                report.duplicates += 1
+                continue
+            seen.add(placed.identity)
+        groups[(placed.account, placed.region, placed.time.date(), placed.group)].append((placed, record))
+    for (account, where, day, group), rows in sorted(groups.items(), key=lambda g: g[0]):
+        rows.sort(key=lambda r: r[0].order)
         for chunk in _chunks(rows):
-            body = (" ".join(header) + "\n" + "".join(" ".join(r) + "\n" for _, r in chunk)).encode()
-            stamp = chunk[0][0].strftime("%Y%m%dT%H%MZ")
-            name = f"{account}_vpcflowlogs_{row_region}_fl-{_digest(header_key(header), 17)}_{stamp}_{_digest(body, 8)}.log.gz"
-            _emit(out, source.key_prefix(account=account, region=row_region, day=day) + name, body, len(chunk), report)
-
-
-def header_key(header: tuple[str, ...]) -> bytes:
-    """Bytes that identify a flow-log format (for a stable flow-log id per format)."""
-    return " ".join(header).encode()
+            body = b"".join(b.data for b in fmt.encode([record for _, record in chunk]))
+            name = source.file_template.format(
+                account=account, region=where, stamp=chunk[0][0].time.strftime("%Y%m%dT%H%MZ"),
+                digest=hashlib.sha256(body).hexdigest(),
+                uuid=uuid.uuid5(_NAMESPACE, hashlib.sha256(body).hexdigest()),
+                group_digest=hashlib.sha256(" ".join(group).encode()).hexdigest())
+            _emit(out, source.key_prefix(account=account, region=where, day=day) + name, body, len(chunk), report)
 
 
 def _emit(out: Path, key: str, body: bytes, records: int, report: ImportReport) -> None:
@@ -257,29 +193,6 @@ def _emit(out: Path, key: str, body: bytes, records: int, report: ImportReport) 
     write_gzip(path, body)
     report.outputs.append(str(path))
     report.written += records
-
-
-def _unplaceable(account: str, region: str, when) -> str | None:
-    if not _ACCOUNT.fullmatch(account or ""):
-        return f"no usable account id ({account!r})"
-    if not _REGION.fullmatch(region or ""):
-        return f"no usable region ({region!r})"
-    if when is None:
-        return "no usable time (eventTime/updatedAt/start)"
-    return None
-
-
-def _time(value) -> dt.datetime | None:
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _digest(data: bytes, length: int) -> str:
-    return hashlib.sha256(data).hexdigest()[:length]
 
 
 def _chunks(rows: list):
@@ -300,4 +213,4 @@ def _expand(paths) -> list[str]:
     return found
 
 
-__all__ = ["ImportReport", "detect_kind", "import_files"]
+__all__ = ["ImportReport", "detect_source", "import_files"]

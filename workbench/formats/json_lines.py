@@ -1,55 +1,126 @@
-"""GuardDuty findings from exports and other files that hold them.
+"""JSON Lines: one JSON object per line (GuardDuty's S3 exports).
 
-Shapes recognised, gzip or plain: S3 exports (one finding per line), a JSON array of
-findings, the GetFindings output ``{"Findings": [...]}``, and EventBridge events whose
-``detail`` is a finding (one per line or in an array), as archived by many teams.
+Healthy files are read by DuckDB itself (``read_json_objects``, one object per line); the
+JSON buffer is sized to the largest line the check found rather than to the largest one
+allowed, since a buffer far larger than needed costs more than the parsing. Needles do not
+apply: few files, each with many records.
+
+:meth:`JsonLines.salvage` reads the shapes such records are met in, gzip or plain: JSON
+lines, a JSON array, a document that wraps the list (``{"Findings": [...]}``, the source's
+``wrapper_keys``), and EventBridge events whose ``detail`` is the record (one per line or in an
+array), as many teams archive them. A record must have the source's ``required_keys``.
 """
 
 from __future__ import annotations
 
-from workbench.formats.cloudtrail_json import _text
+import json
+
+from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, Salvage, scan_files
+from workbench.formats.duckdb_sql import (file_list, literal, partition_columns, partitions_table, projection,
+                                          record_structure)
+from workbench.formats.json_records import JsonRecordFormat
 from workbench.formats.json_text import looks_like_lines, parse_document, parse_lines, salvage_array
 from workbench.formats.problems import ReadResult
+from workbench.formats.raw import read_text
+from workbench.sources import LogSource
 
 
-def read_guardduty(path: str, *, max_record_bytes: int | None = None) -> ReadResult:
-    """Every finding in ``path`` (EventBridge envelopes unwrapped), with the problems met."""
-    result = ReadResult(path, "guardduty")
-    text = _text(result)
-    if text is None:
+class JsonLines(JsonRecordFormat):
+    """One JSON object per line."""
+
+    name = "json_lines"
+    title = "JSON Lines"
+
+    # -- DuckDB -------------------------------------------------------------------------
+
+    def view(self, con, source: LogSource, files: list[LogFile], *, columns=None, fields=None, needles=None,
+             object_bytes: int = MAX_OBJECT_BYTES) -> str:
+        paths, files_table = file_list(con, f"files_{source.name}", files), partitions_table(con, source, files)
+        return (
+            f"SELECT {projection(source, 'raw.r', columns)}, {partition_columns('f')} "
+            f"FROM (SELECT json_transform(json, {literal(record_structure(source, columns, fields))}) AS r, filename "
+            f"FROM read_json_objects({paths}, format='newline_delimited', filename=true, "
+            f"maximum_object_size={int(object_bytes)})) AS raw "
+            f"JOIN {files_table} AS f ON f.path = raw.filename"
+        )
+
+    def check(self, con, source: LogSource, files: list[LogFile], *, max_record_bytes: int) -> dict:
+        """Every line an object with the source's required keys."""
+        required = " OR ".join(f"json_extract_string(json, '$.{key}') IS NULL" for key in source.required_keys)
+        sql = ("SELECT filename, count(*) AS records, max(strlen(CAST(json AS VARCHAR))) AS largest, "
+               f"count_if(json_type(json) <> 'OBJECT'{' OR ' + required if required else ''}) = 0 AS healthy "
+               "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
+               "maximum_object_size={limit}) GROUP BY filename")
+        rows = scan_files(con, sql, files, max_limit=max_record_bytes)
+        out: dict[str, FileCheck | Salvage] = {}
+        for log in files:
+            row = rows.get(log.path)
+            if isinstance(row, Salvage):
+                out[log.path] = row
+            elif row is not None and row[2] and row[1] <= max_record_bytes:
+                out[log.path] = FileCheck(int(row[0]), [], [log], largest=int(row[1]))
+            else:
+                out[log.path] = Salvage()
+        return out
+
+    # -- Python -------------------------------------------------------------------------
+
+    def salvage(self, path: str, source: LogSource, *, max_record_bytes: int | None = None) -> ReadResult:
+        """Every record in ``path`` (EventBridge envelopes unwrapped), with the problems met."""
+        result = ReadResult(path, source.name)
+        text = read_text(result)
+        if text is None:
+            return result
+        values = _values(result, text, source, max_record_bytes)
+        if values is None:
+            return result
+        envelopes, not_records = 0, 0
+        for item in values:
+            if _is_event(item):
+                item, envelopes = item["detail"], envelopes + 1
+            if isinstance(item, dict) and all(item.get(key) for key in source.required_keys):
+                result.records.append(item)
+            else:
+                not_records += 1
+        if envelopes:
+            result.shape += " of EventBridge events"
+        if not_records:
+            result.problem(f"{not_records} item(s) are not {source.records_name} "
+                           f"(no {'/'.join(source.required_keys)})", not_records)
         return result
+
+    def encode(self, records: list) -> list[Body]:
+        lines = [json.dumps(r, separators=(",", ":")).encode() for r in records]
+        return [Body(b"".join(line + b"\n" for line in lines), largest=max((len(line) for line in lines), default=0))]
+
+
+def _values(result: ReadResult, text: str, source: LogSource, max_record_bytes: int | None) -> list | None:
+    """The JSON values of ``text`` in whichever shape it has; ``None`` when none can be read."""
     value, error = parse_document(text)
     if error is None:
-        values = value.get("Findings", [value]) if isinstance(value, dict) else value
         result.shape = "JSON document"
-        if not isinstance(values, list):
-            result.problem(f"the file holds a {type(values).__name__}, not findings", None)
-            return result
-    elif looks_like_lines(text) or "\n" in text.strip():
+        if isinstance(value, dict):
+            key = next((k for k in source.wrapper_keys if k in value), None)
+            value = value[key] if key else [value]
+        if not isinstance(value, list):
+            result.problem(f"the file holds a {type(value).__name__}, not {source.records_name}", None)
+            return None
+        return value
+    if looks_like_lines(text) or "\n" in text.strip():
         values, problems = parse_lines(text, max_value_bytes=max_record_bytes)
         result.shape = "JSON lines"
-        for reason, lost in problems:
-            result.problem(reason, lost)
     elif text.lstrip().startswith("["):
         values, problems, _ = salvage_array(text, text.index("["), max_value_bytes=max_record_bytes)
         result.shape = "JSON array (damaged)"
-        for reason, lost in problems:
-            result.problem(reason, lost)
     else:
-        result.problem(f"not JSON ({error}); no findings could be read", None)
-        return result
-    envelopes, not_findings = 0, 0
-    for item in values:
-        if isinstance(item, dict) and isinstance(item.get("detail"), dict) and (
-            "detail-type" in item or item.get("source") == "aws.guardduty"
-        ):
-            item, envelopes = item["detail"], envelopes + 1
-        if isinstance(item, dict) and item.get("id") and item.get("type"):
-            result.records.append(item)
-        else:
-            not_findings += 1
-    if envelopes:
-        result.shape += " of EventBridge events"
-    if not_findings:
-        result.problem(f"{not_findings} item(s) are not GuardDuty findings (no id/type)", not_findings)
-    return result
+        result.problem(f"not JSON ({error}); no {source.records_name} could be read", None)
+        return None
+    for reason, lost in problems:
+        result.problem(reason, lost)
+    return values
+
+
+def _is_event(item) -> bool:
+    """Whether ``item`` is an EventBridge event whose ``detail`` is the record."""
+    return isinstance(item, dict) and isinstance(item.get("detail"), dict) and (
+        "detail-type" in item or str(item.get("source", "")).startswith("aws."))

@@ -1,7 +1,11 @@
-"""JSON documents that hold many records: one value, an array, or JSON lines, damaged or not.
+"""JSON text that holds many records (one value, an array, or JSON lines, damaged or not),
+and how a value is spelled inside it.
 
-:func:`parse_values` turns text into the JSON values it holds, saving every complete value
-before a point of damage (a truncated file keeps the records before the cut).
+:func:`salvage_array` and :func:`parse_lines` turn text into the JSON values it holds, saving
+every complete value before a point of damage (a truncated file keeps the records before
+the cut). :func:`needle_text` and :func:`escapes` say what a file's text must contain to
+hold a value, so that files that cannot are passed over unparsed
+(:mod:`workbench.engines.local.needles` has the rule and why it is exact).
 """
 
 from __future__ import annotations
@@ -104,3 +108,47 @@ def looks_like_lines(text: str) -> bool:
             except ValueError:
                 return False
     return False
+
+
+# -- searching JSON text without parsing it ---------------------------------------------
+
+#: Values that a JSON boolean, null, object or array could also be read as.
+_LITERAL_OR_NESTED = re.compile(r"^\s*(?:true|false|null)\s*$|^\s*[\[{]", re.IGNORECASE)
+
+
+def _only_a_string(value: str) -> bool:
+    """Whether a string column can equal ``value`` only when the JSON value is a string."""
+    if not value or _LITERAL_OR_NESTED.match(value):
+        return False
+    try:
+        float(value)  # a number's text, as DuckDB would print a JSON number
+    except ValueError:
+        return True
+    return False
+
+
+def needle_text(value: str) -> str | None:
+    """The text ``value`` has inside a JSON string as encoders write it, or None when unusable.
+
+    Examples
+    --------
+    >>> needle_text('ConsoleLogin')
+    'ConsoleLogin'
+    >>> needle_text('say "hi"')
+    'say \\\\"hi\\\\"'
+    >>> needle_text('203.0.113.7')
+    '203.0.113.7'
+    >>> needle_text('42') is None, needle_text('true') is None
+    (True, True)
+    """
+    if not _only_a_string(value):
+        return None
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def escapes(alternatives: list[list[str]]) -> list[str]:
+    """The escapes whose presence in a file means its text cannot be searched for the needles."""
+    out = ["\\u"]
+    if any("/" in needle for needles in alternatives for needle in needles):
+        out.append("\\/")
+    return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import zlib
 
+from workbench.formats.problems import ReadResult
+
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -71,3 +73,21 @@ def write_gzip(path, data: bytes) -> None:
     """Write ``data`` gzip-compressed with a fixed header (same input, same bytes)."""
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
         fh.write(data)
+
+
+def read_text(result: ReadResult) -> str | None:
+    """The text of ``result.path``, with what kept any of it from being read noted on ``result``.
+
+    ``None`` when there is no text at all (an empty file, or nothing readable).
+    """
+    data, notes = read_bytes(result.path)
+    for note in notes:
+        result.problem(note, 0 if note.startswith("not gzip") else None)
+    text, replaced = decode_text(data)
+    if replaced:
+        result.problem(f"{replaced} byte(s) are not valid UTF-8 and were replaced by U+FFFD", 0)
+    if not text.strip():
+        if not notes:
+            result.problem("no content (blank file)", 0)
+        return None
+    return text

@@ -20,6 +20,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.settings import SAMPLE
+
 from . import apis, background, guardduty, ids, organisation, scenarios, trail_files, vpcflow, writer
 from .cloudtrail import Recorder
 
@@ -115,8 +117,8 @@ def _worker_part(part: tuple) -> dict:
     return _WORKER_JOB.run(part)
 
 
-def generate(out, *, start=dt.date(2026, 11, 1), days=7, accounts=3, regions=("us-east-1", "ap-northeast-1"),
-             org_id="auto", seed=7, scale=1.0, progress=False, workers=None) -> dict:
+def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accounts, regions=SAMPLE.regions,
+             org_id="auto", seed=SAMPLE.seed, scale=SAMPLE.scale, progress=False, workers=None) -> dict:
     """Write a sample organisation's logs to ``out/AWSLogs/...`` and ground truth to ``out/scenarios.json``.
 
     Parameters

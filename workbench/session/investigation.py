@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.settings import as_list, engine_name, logs_folder, window
+from workbench.settings import engine_name, logs_folder, parse_list, window
 from workbench.engines import Engine, connect
 from workbench.library import get_query
 from workbench.session.pivot import PivotResult, pivot
+from workbench.words import count, problem_line
+from workbench.words import size as size_text
 
 #: Parameters every notebook has and every library query understands.
 COMMON = ("start", "end", "accounts", "regions")
@@ -52,8 +54,8 @@ class Investigation:
             self.engine = connect(engine_name(engine), logs=self.logs)
         # a local sample's own days are the default window; Athena has no local folder to look at
         self.start, self.end = window(start, end, self.logs if self.engine.name == "local" else None)
-        self.accounts = as_list(accounts)
-        self.regions = as_list(regions)
+        self.accounts = parse_list(accounts)
+        self.regions = parse_list(regions)
         self.scans: list[dict] = []
 
     @property
@@ -81,8 +83,7 @@ class Investigation:
         if new:
             print(f"{len(new)} file(s) could not be read whole (see inv.problems()):")
             for p in new[:5]:
-                lost = {None: "records lost: unknown", 0: "nothing lost"}.get(p["lost"], f"{p['lost']} records lost")
-                print(f"  {p['path']}: {p['reason']} ({lost})")
+                print(f"  {problem_line(p)}")
 
     def problems(self) -> list[dict]:
         """Every file the queries so far could not read whole, once each: path, reason, lost."""
@@ -115,13 +116,13 @@ class Investigation:
     def scanned(self) -> str:
         """One line: how many queries ran, and what they read."""
         files = sum(s.get("files", 0) for s in self.scans)
-        size = sum(s.get("bytes", 0) for s in self.scans)
+        read_bytes = sum(s.get("bytes", 0) for s in self.scans)
         billed = [s["scanned_bytes"] for s in self.scans if s.get("scanned_bytes") is not None]
         seconds = sum(s.get("seconds", 0.0) for s in self.scans)
-        read = f"{files} files ({size / 1e6:.1f} MB)"
+        read = f"{count(files, 'file')} ({size_text(read_bytes)})"
         if billed:
             cost = sum(s.get("cost_usd") or 0.0 for s in self.scans)
-            read = f"{sum(billed) / 1e9:.2f} GB scanned (~${cost:.4f})"
+            read = f"{size_text(sum(billed))} scanned (~${cost:.4f})"
         text = f"{len(self.scans)} queries on the {self.engine.name} engine read {read} in {seconds:.1f} s."
         problems = self.problems()
         if problems:

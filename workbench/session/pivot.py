@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.analyses import pivots as rules
-from workbench.analyses.timeline import combine
-from workbench.settings import as_list, engine_name, logs_folder
+from workbench import analyses
+from workbench.settings import engine_name, logs_folder, parse_list
 from workbench.engines import Engine, connect
 from workbench.errors import UsageError
+from workbench.words import count
 
 
 @dataclass
@@ -69,7 +69,7 @@ class PivotResult:
 
     def next_entities(self, n: int = 1) -> dict[str, list[str]]:
         """The top ``n`` next pivots as ``{kind: [values]}``."""
-        return rules.top_entities(self.next_pivots, n)
+        return analyses.pivots.top_entities(self.next_pivots, n)
 
     def follow(self, n: int = 1) -> "PivotResult":
         """Pivot again over the same window, from these entities plus the top ``n`` next pivots.
@@ -78,7 +78,7 @@ class PivotResult:
         """
         if int(n) <= 0 or self.next_pivots.empty:
             return self
-        entities = rules.merge_entities(self.entities, self.next_entities(n))
+        entities = analyses.pivots.merge_entities(self.entities, self.next_entities(n))
         return pivot(self.engine, start=self.first, end=self.last, accounts=self.accounts,
                      regions=self.regions, **entities)
 
@@ -90,7 +90,7 @@ class PivotResult:
             f"  CloudTrail: {len(self.cloudtrail)} events"
             + (f" ({self.cloudtrail.error_code.notna().sum()} failed)" if len(self.cloudtrail) else ""),
             f"  VPC flows: {int(self.flows.flows.sum()) if len(self.flows) else 0} flows",
-            f"  GuardDuty: {len(self.findings)} finding{'' if len(self.findings) == 1 else 's'}",
+            f"  GuardDuty: {count(len(self.findings), 'finding')}",
         ]
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
@@ -141,14 +141,14 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; each
     reads only the days of the window.
     """
-    entities = rules.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
+    entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                                   instance_id=instance_id)
     if not any(entities.values()):
         raise UsageError("pivot needs at least one of source_ip, access_key_id, principal, instance_id")
     if not isinstance(engine, Engine):
         engine = connect(engine_name(engine), logs=logs_folder(logs))
-    first, last = rules.time_window(start, end, padding)
-    scope = {**rules.query_days(first, last), "accounts": as_list(accounts), "regions": as_list(regions)}
+    first, last = analyses.pivots.time_window(start, end, padding)
+    scope = {**analyses.pivots.query_days(first, last), "accounts": parse_list(accounts), "regions": parse_list(regions)}
     scans = []
 
     def run(name: str, **params) -> pd.DataFrame:
@@ -156,21 +156,21 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
         scans.append(frame.attrs.get("scan", {}))
         return frame
 
-    findings = rules.match_findings(run("findings"), entities)
-    findings = rules.within(findings, first, last, start_column="first_seen", end_column="last_seen")
+    findings = analyses.pivots.match_findings(run("findings"), entities)
+    findings = analyses.pivots.within(findings, first, last, start_column="first_seen", end_column="last_seen")
     cloudtrail = run("events_by_entity", source_ips=entities["source_ip"], access_key_ids=entities["access_key_id"],
                      principals=entities["principal"], instance_ids=entities["instance_id"])
-    cloudtrail = rules.within(cloudtrail, first, last, start_column="event_time")
-    interfaces = rules.interfaces_of(findings, entities["instance_id"])
+    cloudtrail = analyses.pivots.within(cloudtrail, first, last, start_column="event_time")
+    interfaces = analyses.pivots.interfaces_of(findings, entities["instance_id"])
     if entities["source_ip"] or interfaces:
         flows = run("flows_by_entity", addresses=entities["source_ip"], interface_ids=interfaces)
-        flows = rules.within(flows, first, last, start_column="first_seen", end_column="last_seen")
+        flows = analyses.pivots.within(flows, first, last, start_column="first_seen", end_column="last_seen")
     else:
         flows = _empty_flows()
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=combine(cloudtrail, flows, findings),
-        next_pivots=rules.next_pivots(cloudtrail, flows, findings, entities),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings),
+        next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
         scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine,
     )
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analyses import findings as gd
-from workbench.analyses import flows as fl
-from workbench.analyses import hidden as hd
-from workbench.analyses import signins
-from workbench.analyses.root import root_verdict
+from workbench import analyses
 from workbench.analyses.pivots import is_ip_address
+from workbench.words import count
 
 MAX_IDS = 1000
 
@@ -30,9 +27,9 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
     new_ips : DataFrame
         :func:`workbench.analyses.signins.new_source_ips`.
     failed_bursts : DataFrame
-        :func:`workbench.analyses.root.failed_login_bursts`.
+        :func:`workbench.analyses.signins.failed_login_bursts`.
     """
-    people = signins.named(logins)
+    people = analyses.signins.named(logins)
     failed = int((logins.outcome != "Success").sum()) if len(logins) else 0
     ok = people[people.outcome == "Success"] if len(people) else people
     no_mfa = ok[(ok.kind != "federated (SSO/SAML)") & ~ok.mfa_used.fillna(False).astype(bool)] if len(ok) else ok
@@ -42,7 +39,7 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
         parts.append("password guessing: " + ", ".join(
             f"{r.user_name} from {r.source_ip} ({r.failures} failures)" for r in failed_bursts.itertuples()))
     parts.append(f"{len(new_ips)} first sign-ins from a new IP")
-    kinds = signins.by_kind(logins).groupby("kind").sign_ins.sum() if len(logins) else pd.Series(dtype=int)
+    kinds = analyses.signins.by_kind(logins).groupby("kind").sign_ins.sum() if len(logins) else pd.Series(dtype=int)
     return {
         "title": "Console sign-ins",
         "headline": "; ".join(parts) + ".",
@@ -75,11 +72,11 @@ def root_and_hidden(root: pd.DataFrame, hidden: pd.DataFrame) -> dict:
     ok = logins[logins.outcome == "Success"] if len(logins) else logins
     failed = logins[logins.outcome != "Success"] if len(logins) else logins
     no_mfa = ok[~ok.mfa_used.fillna(False).astype(bool)] if len(ok) else ok
-    bursts = hd.bursts(hidden)
-    one_offs = hidden[hidden.kind == hd.ONE_OFF] if len(hidden) else hidden
+    bursts = analyses.hidden.bursts(hidden)
+    one_offs = hidden[hidden.kind == analyses.hidden.ONE_OFF] if len(hidden) else hidden
     return {
         "title": "Root and HIDDEN_DUE_TO_SECURITY_REASONS sign-ins",
-        "headline": f"{root_verdict(root)} {hd.verdict(hidden)}",
+        "headline": f"{analyses.root.verdict(root)} {analyses.hidden.verdict(hidden)}",
         "numbers": {"root actions": len(root), "root sign-ins": len(ok), "without MFA": len(no_mfa),
                     "HIDDEN bursts": len(bursts), "one-off HIDDEN": len(one_offs)},
         "facts": {
@@ -109,10 +106,10 @@ def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFr
     scans : DataFrame
         Rows of ``scan_candidates``.
     """
-    total = fl.totals(pairs)
+    total = analyses.flows.totals(pairs)
     return {
         "title": "VPC flows: ports, rejections, scans",
-        "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. {fl.scan_verdict(scans)}",
+        "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. {analyses.flows.scan_verdict(scans)}",
         "numbers": {"flows": total["flows"], "rejected": f"{total['rejected_share']:.0%}",
                     "scan candidates": len(scans), "scanning IPs": scans.source_ip.nunique() if len(scans) else 0},
         "facts": {
@@ -140,14 +137,14 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
     found : PivotResult
         :func:`workbench.session.pivot` from the finding's pivots.
     """
-    bands = gd.with_band(findings).band.value_counts() if len(findings) else pd.Series(dtype=int)
-    pivots = gd.pivots(finding)
+    bands = analyses.findings.with_band(findings).band.value_counts() if len(findings) else pd.Series(dtype=int)
+    pivots = analyses.findings.pivots(finding)
     ct = found.cloudtrail
     remote = pivots["source_ip"]
     from_remote = ct[ct.source_ip == remote] if remote and len(ct) else ct.iloc[0:0]
     return {
         "title": "GuardDuty drill-down",
-        "headline": f"{len(findings)} findings; drilled into {gd.describe(finding)} "
+        "headline": f"{len(findings)} findings; drilled into {analyses.findings.describe(finding)} "
                     f"CloudTrail: {len(ct)} events ({len(from_remote)} from the finding's IP).",
         "numbers": {"findings": len(findings), "high+": int(bands.get("high", 0) + bands.get("critical", 0)),
                     "medium": int(bands.get("medium", 0)), "low": int(bands.get("low", 0)),
@@ -192,7 +189,7 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
         "title": "Hunt",
         "headline": f"From {_entities_text(asked)}: {len(found.cloudtrail)} CloudTrail "
                     f"events, {int(found.flows.flows.sum()) if len(found.flows) else 0} flows, "
-                    f"{_count(len(found.findings), 'finding')}; {_count(len(found.next_pivots), 'next pivot')}"
+                    f"{count(len(found.findings), 'finding')}; {count(len(found.next_pivots), 'next pivot')}"
                     + (f"; following {_entities_text(added)}: "
                        f"{len(wider.cloudtrail)} events" if added else "") + ".",
         "numbers": {"CloudTrail events": len(found.cloudtrail), "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
@@ -213,10 +210,6 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
                             if len(top) else None),
         },
     }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _entities_text(entities: dict) -> str:

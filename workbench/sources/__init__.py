@@ -5,19 +5,16 @@
 'cloudtrail'
 """
 
-from workbench.sources.base import DAY_FORMAT, PARTITIONS, Column, LogSource, is_org_id
+from workbench.errors import UnknownName
+from workbench.registry import Registry
+from workbench.sources.base import DAY_FORMAT, PARTITIONS, Column, LogSource, RecordKeys, is_org_id
 from workbench.sources.cloudtrail import CLOUDTRAIL
 from workbench.sources.guardduty import GUARDDUTY
 from workbench.sources.vpcflow import DEFAULT_FORMAT as VPCFLOW_DEFAULT_FORMAT
 from workbench.sources.vpcflow import VPCFLOW, format_columns
 
-SOURCES: dict[str, LogSource] = {}
-
-
-def register(source: LogSource) -> LogSource:
-    """Add a log source to the registry (by name); returns it."""
-    SOURCES[source.name] = source
-    return source
+#: Log sources by name, in the order they are listed and printed.
+SOURCES: Registry[LogSource] = Registry("log source")
 
 
 def get_source(name: str) -> LogSource:
@@ -25,19 +22,19 @@ def get_source(name: str) -> LogSource:
 
     Raises
     ------
-    KeyError
+    UnknownName
         Naming the known sources.
     """
     for source in SOURCES.values():
         if name in (source.name, source.table):
             return source
-    raise KeyError(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
+    raise UnknownName(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
 
 
 for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY):
-    register(_source)
+    SOURCES.register(_source.name, _source)
 
 __all__ = [
-    "DAY_FORMAT", "PARTITIONS", "SOURCES", "VPCFLOW_DEFAULT_FORMAT", "Column", "LogSource",
-    "format_columns", "get_source", "is_org_id", "register",
+    "DAY_FORMAT", "PARTITIONS", "SOURCES", "VPCFLOW_DEFAULT_FORMAT", "Column", "LogSource", "RecordKeys",
+    "format_columns", "get_source", "is_org_id",
 ]

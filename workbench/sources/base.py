@@ -1,9 +1,10 @@
-"""What every log source is made of: columns, partitions and the S3 key layout.
+"""What every log source is made of: columns, partitions, the S3 key layout and its file format.
 
 A log source is data, not code: one :class:`LogSource` per log type holds everything the
 rest of the package needs to know about it. The local engine prunes and reads files with
-it, ``workbench ddl`` prints Athena tables from it, the sample generator writes keys that
-:meth:`LogSource.parse_key` accepts, and ``infra/`` is tested against it.
+it (through the file format it names, :mod:`workbench.formats`), ``workbench ddl`` prints
+Athena tables from it, ``workbench import`` places records by it, the sample generator
+writes keys that :meth:`LogSource.parse_key` accepts, and ``infra/`` is tested against it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,27 @@ class Column:
 
 
 @dataclass(frozen=True)
+class RecordKeys:
+    """Where a record says where it belongs, for ``workbench import``: keys tried in order.
+
+    Keys are the raw record's (JSON keys, ``a.b`` for nested ones; flow-log header fields).
+
+    Attributes
+    ----------
+    account, region, time : tuple of str
+        The first of these keys with a value gives the account id, the region and the time.
+    identity : tuple of str
+        Records whose values of these keys are all equal are one record (written once);
+        a record with none of them is never a duplicate.
+    """
+
+    account: tuple[str, ...]
+    region: tuple[str, ...]
+    time: tuple[str, ...]
+    identity: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LogSource:
     """A log type as AWS writes it to S3.
 
@@ -72,8 +94,32 @@ class LogSource:
         ``{region}`` placeholders. Anything else in the same folder is not read.
     columns : tuple of Column
         Data columns in table order.
-    reader : str
-        How raw files are read: ``"cloudtrail_json"``, ``"flowlog_text"`` or ``"jsonl"``.
+    format : str
+        The name of its file format in :data:`workbench.formats.FORMATS` (``"cloudtrail_json"``,
+        ``"json_lines"``, ``"flowlog_text"``): how its files are viewed, checked, salvaged
+        and written.
+    records_name : str
+        What its records are called in messages (``"CloudTrail records"``).
+    record_keys : RecordKeys
+        Where a record says its account, region and time (``workbench import``).
+    file_template : str
+        Name of a file ``workbench import`` writes, a :meth:`str.format` template with
+        ``account``, ``region``, ``stamp`` (``YYYYMMDDTHHMMZ`` of the first record),
+        ``digest`` (SHA-256 of the body, hex), ``uuid`` (a UUID made from the digest) and
+        ``group_digest`` (SHA-256 of the file's group, e.g. a flow-log format). Names it
+        makes match ``file_pattern``.
+    markers : tuple of tuple of str
+        Keys (or values) that mark a file as this source's for ``workbench import``: a file
+        holding every string of one group is claimed; longer groups claim more surely.
+    required_keys : tuple of str
+        Keys every record must have to be one of this source's (JSON lines formats).
+    wrapper_keys : tuple of str
+        Keys of a JSON document whose value is the list of records (``{"Findings": [...]}``).
+    default_fields : str
+        For formats that read by position: the fields AWS writes by default, in order.
+    global_region : str or None
+        Where events of global services are delivered whatever region they came from
+        (CloudTrail: ``us-east-1``); a region list without it misses them.
     org_trail : bool
         Whether keys may carry an organisation id before the account
         (``AWSLogs/o-xxxxxxxxxx/<account>/...``). Only organisation trails do.
@@ -90,7 +136,15 @@ class LogSource:
     service_folder: str
     file_pattern: str
     columns: tuple[Column, ...]
-    reader: str
+    format: str
+    records_name: str
+    record_keys: RecordKeys
+    file_template: str
+    markers: tuple[tuple[str, ...], ...] = ()
+    required_keys: tuple[str, ...] = ()
+    wrapper_keys: tuple[str, ...] = ()
+    default_fields: str = ""
+    global_region: str | None = None
     org_trail: bool = False
     athena_storage: dict = field(default_factory=dict)
     description: str = ""
@@ -176,6 +230,27 @@ class LogSource:
             if col.name == name:
                 return col
         raise KeyError(f"{self.table} has no column {name!r}; columns: {', '.join(self.column_names)}")
+
+    def field_type(self, path: tuple[str, ...]) -> AthenaType | None:
+        """The type at ``path`` (lower case: a column, then struct fields), or ``None``."""
+        column = next((c for c in self.columns if c.name == path[0]), None) if path else None
+        return column.type.field(path[1:]) if column else None
+
+    def columns_for(self, fields: str) -> tuple[Column, ...]:
+        """The columns of ``fields`` (raw keys separated by spaces, or ``${key}`` forms), in that order.
+
+        Raises
+        ------
+        ValueError
+            If a field is not one of the source's.
+        """
+        known = {c.key: c for c in self.columns}
+        names = fields.replace("${", " ").replace("}", " ").split()
+        unknown = [f for f in names if f not in known]
+        if unknown:
+            raise ValueError(f"unknown {self.title} field(s) {', '.join(unknown)} in {fields!r}; "
+                             f"known fields: {' '.join(known)}")
+        return tuple(known[f] for f in names)
 
     @property
     def column_names(self) -> tuple[str, ...]:

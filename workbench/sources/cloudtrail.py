@@ -6,7 +6,7 @@ are written here as the JSON keys are spelled, since the local reader must match
 exactly; the DDL lower-cases them.
 """
 
-from workbench.sources.base import Column, LogSource
+from workbench.sources.base import Column, LogSource, RecordKeys
 
 _USER_IDENTITY = """struct<
     type:string, principalId:string, arn:string, accountId:string, invokedBy:string,
@@ -60,7 +60,13 @@ CLOUDTRAIL = LogSource(
     service_folder="CloudTrail",
     file_pattern=r"{account}_CloudTrail_{region}_\d{{8}}T\d{{4}}Z_[A-Za-z0-9]+\.json(\.gz)?",
     columns=COLUMNS,
-    reader="cloudtrail_json",
+    format="cloudtrail_json",
+    records_name="CloudTrail records",
+    record_keys=RecordKeys(account=("recipientAccountId", "userIdentity.accountId"), region=("awsRegion",),
+                           time=("eventTime",), identity=("eventID",)),
+    file_template="{account}_CloudTrail_{region}_{stamp}_{digest:.16}.json.gz",
+    markers=(("CloudTrailEvent",), ("eventVersion",), ("eventTime",), ("Records",)),
+    global_region="us-east-1",
     org_trail=True,
     athena_storage={
         "row_format": "SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'",

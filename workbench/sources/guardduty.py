@@ -9,7 +9,7 @@ An updated finding is exported again, in a later file, with the same ``id``: que
 de-duplicate by ``id`` and keep the latest ``updatedat``.
 """
 
-from workbench.sources.base import Column, LogSource
+from workbench.sources.base import Column, LogSource, RecordKeys
 
 COLUMNS = (
     Column.of("schemaVersion", "string"),
@@ -34,7 +34,14 @@ GUARDDUTY = LogSource(
     service_folder="GuardDuty",
     file_pattern=r"[0-9a-fA-F-]{{36}}\.jsonl(\.gz)?",
     columns=COLUMNS,
-    reader="jsonl",
+    format="json_lines",
+    records_name="GuardDuty findings",
+    record_keys=RecordKeys(account=("accountId",), region=("region",), time=("updatedAt", "createdAt"),
+                           identity=("id", "updatedAt")),
+    file_template="{uuid}.jsonl.gz",
+    markers=(("schemaVersion", "severity"), ("detail-type", "GuardDuty Finding")),
+    required_keys=("id", "type"),
+    wrapper_keys=("Findings",),
     athena_storage={"row_format": "SERDE 'org.openx.data.jsonserde.JsonSerDe'"},
     description=(
         "GuardDuty findings exported to S3, one row per finding and export; the same "

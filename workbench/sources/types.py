@@ -60,6 +60,15 @@ class AthenaType:
         inner = ",".join(f"{key.lower()}:{typ.athena()}" for key, typ in self.fields)
         return f"struct<{inner}>"
 
+    def field(self, path: tuple[str, ...]) -> "AthenaType | None":
+        """The type at ``path`` (struct field names, lower case) below this one, or ``None``."""
+        typ: AthenaType | None = self
+        for step in path:
+            if typ is None or typ.kind != "struct":
+                return None
+            typ = next((sub for key, sub in typ.fields if key.lower() == step), None)
+        return typ
+
     def duckdb(self, *, json_keys: bool = False) -> str:
         """Render as a DuckDB type.
 
@@ -92,6 +101,21 @@ def json_structure(typ: AthenaType):
     if typ.kind == "array":
         return [json_structure(typ.children[0])]
     return typ.duckdb(json_keys=True)
+
+
+def pruned_structure(typ: AthenaType, paths: set[tuple[str, ...]]):
+    """The ``json_transform`` structure of struct ``typ`` keeping only ``paths`` (lower case).
+
+    A path that ends on a struct keeps that struct whole.
+    """
+    if any(not path for path in paths) or typ.kind != "struct":
+        return json_structure(typ)
+    out = {}
+    for key, sub in typ.fields:
+        below = {path[1:] for path in paths if path[0] == key.lower()}
+        if below:
+            out[key] = pruned_structure(sub, below)
+    return out
 
 
 _TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*|[<>,:])")

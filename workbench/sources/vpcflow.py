@@ -11,7 +11,7 @@ Every field AWS documents becomes a column named as AWS's Athena examples name i
 equals the partition value, since flow logs are delivered per region.
 """
 
-from workbench.sources.base import Column, LogSource
+from workbench.sources.base import Column, LogSource, RecordKeys
 
 #: AWS's default format (version 2), in order.
 DEFAULT_FORMAT = (
@@ -59,7 +59,11 @@ VPCFLOW = LogSource(
     service_folder="vpcflowlogs",
     file_pattern=r"{account}_vpcflowlogs_{region}_fl-[0-9a-f]+_\d{{8}}T\d{{4}}Z_[0-9a-f]+\.log(\.gz)?",
     columns=COLUMNS,
-    reader="flowlog_text",
+    format="flowlog_text",
+    records_name="flow-log rows",
+    record_keys=RecordKeys(account=("account-id",), region=("region",), time=("start",)),
+    file_template="{account}_vpcflowlogs_{region}_fl-{group_digest:.17}_{stamp}_{digest:.8}.log.gz",
+    default_fields=DEFAULT_FORMAT,
     athena_storage={
         "row_format": "DELIMITED FIELDS TERMINATED BY ' '",
         "properties": {"skip.header.line.count": "1", "serialization.null.format": "-"},
@@ -85,12 +89,4 @@ def format_columns(log_format: str = DEFAULT_FORMAT) -> tuple[Column, ...]:
     ValueError
         If a field is not a known flow-log field.
     """
-    known = {c.key: c for c in COLUMNS}
-    fields = log_format.replace("${", " ").replace("}", " ").split()
-    unknown = [f for f in fields if f not in known]
-    if unknown:
-        raise ValueError(
-            f"unknown flow-log field(s) {', '.join(unknown)} in format {log_format!r}; "
-            f"known fields: {' '.join(known)}"
-        )
-    return tuple(known[f] for f in fields)
+    return VPCFLOW.columns_for(log_format)

@@ -34,9 +34,11 @@ from workbench.aws.clients import (
 )
 from workbench.engines.athena.params import execution_parameters
 from workbench.aws.settings import AthenaSettings, resolve_settings
-from workbench.engines.base import Engine, ScanReport, _size, check_time_bounds, log_table_reads
+from workbench.engines.base import Engine, ScanReport
+from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed
 from workbench.library import Query
+from workbench.words import size
 
 #: Athena's price for SQL queries in USD per terabyte scanned, as listed on
 #: https://aws.amazon.com/athena/pricing/ ("$5.00 per TB of data scanned" in most regions,
@@ -145,9 +147,7 @@ class AthenaEngine(Engine):
 
     # -- the one method an engine writes ----------------------------------------------
 
-    def execute(self, query: Query, values: dict, *, allow_full_scan: bool):
-        reads = log_table_reads(query)
-        check_time_bounds(query, reads, allow_full_scan=allow_full_scan)
+    def execute(self, query: Query, values: dict, reads: list[TableRead]):
         sql, parameters = execution_parameters(query, values)
         self.check_workgroup()
         self.check_tables(sorted({r.table for r in reads}))
@@ -295,10 +295,10 @@ class AthenaEngine(Engine):
         if "scanned limit" in lowered or "bytes scanned" in lowered or (
             state == "CANCELLED" and self.scan_cutoff and scanned >= self.scan_cutoff
         ):
-            limit = f"{_size(self.scan_cutoff)} per query" if self.scan_cutoff else "its per-query limit"
+            limit = f"{size(self.scan_cutoff)} per query" if self.scan_cutoff else "its per-query limit"
             return ScanCutoffExceeded(
                 f"{name} was stopped by workgroup {wg!r}'s scan cutoff ({limit}) after scanning "
-                f"{_size(scanned)}: query fewer days (start/end) or fewer accounts and regions, or "
+                f"{size(scanned)}: query fewer days (start/end) or fewer accounts and regions, or "
                 "raise the workgroup's BytesScannedCutoffPerQuery if the scan is worth it "
                 f"(Athena: {reason})"
             )

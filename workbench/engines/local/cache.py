@@ -30,9 +30,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engines.local.checks import FileCheck
-from workbench.engines.local.listing import LogFile, LogTree, Partition
+from workbench.engines.local.checks import FileChecker, default_store
+from workbench.engines.local.connection import open_connection
+from workbench.engines.local.listing import LogTree, Partition
+from workbench.engines.local.views import define_view
+from workbench.formats.base import MAX_OBJECT_BYTES, FileCheck, LogFile, object_buffer_bytes
 from workbench.sources import SOURCES, LogSource, get_source
+from workbench.words import size as size_text
 
 #: Folder of the cache inside the log folder, when no other is given.
 CACHE_DIRNAME = ".workbench-cache"
@@ -226,23 +230,23 @@ class ParquetCache:
         BuildReport
             Partitions written, kept and removed; rows, bytes and problems.
         """
-        from workbench.engines.local.engine import LocalEngine
-
         first, last = _day(start), _day(end)
         report = BuildReport(cache=str(self.root))
         started = time.perf_counter()
-        options = {"max_record_bytes": max_record_bytes} if max_record_bytes else {}
-        with LocalEngine(logs, cache=False, **options) as engine:
+        raw = _RawLogs(logs, max_record_bytes=max_record_bytes or MAX_OBJECT_BYTES)
+        try:
             for name in sources or list(SOURCES):
                 source = get_source(name)
-                partitions = [p for p in engine.tree.partitions(source)
+                partitions = [p for p in raw.tree.partitions(source)
                               if (first is None or p.day >= first) and (last is None or p.day <= last)]
-                self._build_source(engine, source, partitions, report, progress=progress)
+                self._build_source(raw, source, partitions, report, progress=progress)
                 self._remove_gone(source, partitions, first, last, report)
+        finally:
+            raw.close()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _build_source(self, engine, source: LogSource, partitions: list[Partition], report, *, progress):
+    def _build_source(self, engine: "_RawLogs", source: LogSource, partitions: list[Partition], report, *, progress):
         files, _ = engine.tree.files(source, partitions)
         by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
         for log in files:
@@ -271,7 +275,7 @@ class ParquetCache:
         if bar:
             bar.close()
 
-    def _write_partition(self, engine, source: LogSource, part: Partition, files: list[LogFile],
+    def _write_partition(self, engine: "_RawLogs", source: LogSource, part: Partition, files: list[LogFile],
                          checks: dict[str, FileCheck]) -> Manifest:
         folder = self.folder(source, part)
         folder.mkdir(parents=True, exist_ok=True)
@@ -288,8 +292,8 @@ class ParquetCache:
         data = folder / _DATA
         if read:
             largest = [checks[f.path].largest for f in files if checks[f.path].read]
-            engine.define_view(source.table, read,
-                               object_bytes=_buffer(None if None in largest else max(largest, default=0)))
+            define_view(engine.con, source, read,
+                        object_bytes=object_buffer_bytes(None if None in largest else max(largest, default=0)))
             partial = folder / (_DATA + ".partial")
             engine.con.execute(f'COPY (SELECT * FROM "{source.table}") TO \'{_sql_path(partial)}\' '
                                "(FORMAT parquet, COMPRESSION zstd)").fetchall()
@@ -360,7 +364,7 @@ class BuildReport:
     def summary(self) -> str:
         """One line for people."""
         line = (f"cache {self.cache}: {self.written} partitions written ({self.rows} rows from "
-                f"{self.raw_bytes / 1e6:.1f} MB of raw files), {self.kept} up to date, {self.removed} removed, "
+                f"{size_text(self.raw_bytes)} of raw files), {self.kept} up to date, {self.removed} removed, "
                 f"in {self.seconds:.1f} s")
         if self.problems:
             line += f"; {len(self.problems)} file problems carried into the cache (reported by every query)"
@@ -376,10 +380,17 @@ def _day(value) -> str | None:
     return dt.date.fromisoformat(str(value)).strftime("%Y/%m/%d")
 
 
-def _buffer(largest: int | None) -> int:
-    from workbench.engines.local.views import object_buffer_bytes
+class _RawLogs:
+    """What a cache build reads raw logs with: a connection, the listing and the checks, as the engine's."""
 
-    return object_buffer_bytes(largest)
+    def __init__(self, logs, *, max_record_bytes: int):
+        self.tree = LogTree(logs)
+        self.con = open_connection()
+        self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes, store=default_store(logs))
+
+    def close(self) -> None:
+        self.checker.close()
+        self.con.close()
 
 
 def _sql_path(path: Path) -> str:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from workbench.sources.types import AthenaType, json_structure
-
 from workbench.sources import LogSource
 
 
@@ -129,36 +127,5 @@ def used_fields(statement: exp.Expression, source: LogSource,
 
 
 def _all_present(source: LogSource, name: str, found: set[tuple[str, ...]]) -> bool:
-    typ = next(c.type for c in source.columns if c.name == name)
-    return all(_field(typ, path) is not None for path in found)
-
-
-def field_type(source: LogSource, path: tuple[str, ...]) -> AthenaType | None:
-    """The type at ``path`` (lower case: a column, then struct fields) of ``source``, or None."""
-    column = next((c for c in source.columns if c.name == path[0]), None) if path else None
-    return _field(column.type, path[1:]) if column else None
-
-
-def _field(typ: AthenaType, path: tuple[str, ...]) -> AthenaType | None:
-    for step in path:
-        if typ.kind != "struct":
-            return None
-        typ = next((sub for key, sub in typ.fields if key.lower() == step), None)
-        if typ is None:
-            return None
-    return typ
-
-
-def pruned_structure(typ: AthenaType, paths: set[tuple[str, ...]]):
-    """The ``json_transform`` structure of struct ``typ`` keeping only ``paths`` (lower case).
-
-    A path that ends on a struct keeps that struct whole.
-    """
-    if any(not path for path in paths) or typ.kind != "struct":
-        return json_structure(typ)
-    out = {}
-    for key, sub in typ.fields:
-        below = {path[1:] for path in paths if path[0] == key.lower()}
-        if below:
-            out[key] = pruned_structure(sub, below)
-    return out
+    typ = source.column(name).type
+    return all(typ.field(path) is not None for path in found)

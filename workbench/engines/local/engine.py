@@ -22,16 +22,18 @@ import os
 import duckdb
 import pandas as pd
 
+from workbench.engines.base import Engine, ScanReport
 from workbench.engines.local.cache import ParquetCache, default_cache_dir
-from workbench.engines.base import Engine, ScanReport, check_time_bounds, log_table_reads
 from workbench.engines.local.checks import FileChecker, default_store
 from workbench.engines.local.columns import used_columns, used_fields
-from workbench.engines.local.views import MAX_OBJECT_BYTES, READERS, empty_view_sql, object_buffer_bytes
-from workbench.engines.local.listing import LogFile, LogTree, Partition
+from workbench.engines.local.connection import open_connection
+from workbench.engines.local.listing import LogTree, Partition
 from workbench.engines.local.needles import file_needles
+from workbench.engines.local.views import define_cached_view, define_view
 from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed, UnreadableFiles
-from workbench.library import Query, parse_sql
+from workbench.formats.base import MAX_OBJECT_BYTES, LogFile, object_buffer_bytes
+from workbench.library import Query
 from workbench.sources import get_source
 
 
@@ -79,18 +81,7 @@ class LocalEngine(Engine):
             cache = default_cache_dir(logs)
         self.cache = ParquetCache(cache) if cache is not False else None
         self.last_files: list[LogFile] = []
-        self.con = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
-        # no progress bar; set only when on: in a Jupyter kernel without ipywidgets the SET raises
-        if self.con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]:
-            self.con.execute("SET enable_progress_bar = false")
-        # repeated queries over the Parquet cache read each file's footer once (DuckDB checks
-        # the file's modification time before reusing it)
-        self.con.execute("SET parquet_metadata_cache = true")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            self.con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+        self.con = open_connection(threads=threads, memory_limit=memory_limit)
         self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes,
                                    store=default_store(logs) if remember_checks else None)
 
@@ -98,12 +89,10 @@ class LocalEngine(Engine):
         self.checker.close()
         self.con.close()
 
-    def execute(self, query: Query, values: dict, *, allow_full_scan: bool):
-        reads = log_table_reads(query)
-        check_time_bounds(query, reads, allow_full_scan=allow_full_scan)
+    def execute(self, query: Query, values: dict, reads: list[TableRead]):
         report = ScanReport(engine=self.name, query=query.name)
         self.last_files = []
-        statement = parse_sql(query.sql, where=query.name)
+        statement = query.statement
         for table in sorted({r.table for r in reads}):
             source = get_source(table)
             columns = used_columns(statement, source)
@@ -191,45 +180,11 @@ class LocalEngine(Engine):
         report.ignored += len(ignored)
         report.problems += [p for part, m, _ in found for p in m.problems_for(part)]
         self.last_files += files
-        if not data:
-            self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
-            return
-        variable = f"cache_{source.name}"
-        self.con.execute(f"SET VARIABLE {variable} = $paths", {"paths": data})
-        names = ", ".join([f'CAST("{c.name}" AS {c.type.duckdb()}) AS "{c.name}"' if c.type.kind != "scalar"
-                           else f'"{c.name}"' for c in source.columns] + [f'"{p}"' for p in source.partitions])
-        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS '
-                         f"SELECT {names} FROM read_parquet(getvariable('{variable}'), hive_partitioning=false)")
+        define_cached_view(self.con, source, data)
 
-    def define_view(self, table: str, files: list[LogFile], *, columns: set[str] | None = None,
-                    fields: dict | None = None, needles: list[list[str]] | None = None,
-                    object_bytes: int = MAX_OBJECT_BYTES) -> None:
-        """(Re)define the view ``table`` over exactly ``files``.
-
-        Parameters
-        ----------
-        table : str
-            The log table.
-        files : list of LogFile
-            What to read (checked files, repaired copies).
-        columns : set of str, optional
-            Data columns to read; the others are typed nulls (default: all).
-        fields : dict, optional
-            Field paths to read of struct columns (:func:`~workbench.engines.local.columns.used_fields`);
-            the other fields are nulls (default: whole).
-        needles : list of list of str, optional
-            Files that hold none of these alternatives cannot add a row to the query and
-            are passed over (:func:`~workbench.engines.local.needles.file_needles`).
-        object_bytes : int
-            JSON buffer size: at least the largest JSON value in ``files``.
-        """
-        source = get_source(table)
-        if not files:
-            self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {empty_view_sql(source)}')
-            return
-        body = READERS[source.reader](self.con, source, files, columns=columns, fields=fields,
-                                      needles=needles, object_bytes=object_bytes)
-        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{source.table}" AS {body}')
+    def define_view(self, table: str, files: list[LogFile], **options) -> None:
+        """(Re)define the view ``table`` over exactly ``files`` (:func:`~workbench.engines.local.views.define_view`)."""
+        define_view(self.con, get_source(table), files, **options)
 
 
 def _used(values: dict, names: tuple[str, ...]) -> dict:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import LogsNotFound
+from workbench.formats.base import LogFile
 from workbench.sources import LogSource, is_org_id
 
 _ACCOUNT = re.compile(r"\d{9,12}")
@@ -35,22 +36,6 @@ class Partition:
     region: str
     day: str  # yyyy/MM/dd
     path: str
-
-
-@dataclass(frozen=True)
-class LogFile:
-    """One log file with its partition values, size in bytes and, when listed, modification time.
-
-    ``mtime_ns`` is 0 for files not found by listing (repaired copies); their version is
-    then read from the file system when needed.
-    """
-
-    path: str
-    account: str
-    region: str
-    day: str
-    size: int
-    mtime_ns: int = 0
 
 
 class LogTree:
@@ -107,6 +92,19 @@ class LogTree:
                 elif is_org_id(entry.name):
                     out += [(a.name, a) for a in _subdirs(entry) if _ACCOUNT.fullmatch(a.name)]
         return out
+
+    def layout(self) -> dict:
+        """What the tree holds: ``accounts`` and ``regions`` (sorted) and ``org_id`` (the one
+        organisation id, or ``None`` when there is none or several)."""
+        accounts, regions, orgs = set(), set(), set()
+        for account, folder in self.account_dirs():
+            accounts.add(account)
+            if is_org_id(folder.parent.name):
+                orgs.add(folder.parent.name)
+            for service in _subdirs(folder):
+                regions.update(r.name for r in _subdirs(service))
+        return {"accounts": sorted(accounts), "regions": sorted(regions),
+                "org_id": sorted(orgs)[0] if len(orgs) == 1 else None}
 
     def partitions(self, source: LogSource) -> list[Partition]:
         """Every partition folder of ``source``, sorted."""

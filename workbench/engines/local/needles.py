@@ -16,48 +16,11 @@ become needles, and only columns of type ``string`` are used.
 
 from __future__ import annotations
 
-import json
-import re
-
 from sqlglot import exp
 
-from workbench.engines.local.columns import field_type
 from workbench.engines.pruning import TableRead
+from workbench.formats.json_text import needle_text
 from workbench.sources import LogSource
-
-#: Values that a JSON boolean, null, object or array could also be read as.
-_LITERAL_OR_NESTED = re.compile(r"^\s*(?:true|false|null)\s*$|^\s*[\[{]", re.IGNORECASE)
-
-
-def _only_a_string(value: str) -> bool:
-    """Whether a string column can equal ``value`` only when the JSON value is a string."""
-    if not value or _LITERAL_OR_NESTED.match(value):
-        return False
-    try:
-        float(value)  # a number's text, as DuckDB would print a JSON number
-    except ValueError:
-        return True
-    return False
-
-
-def needle_text(value: str) -> str | None:
-    """The text ``value`` has inside a JSON string as encoders write it, or None when unusable.
-
-    Examples
-    --------
-    >>> needle_text('ConsoleLogin')
-    'ConsoleLogin'
-    >>> needle_text('say "hi"')
-    'say \\\\"hi\\\\"'
-    >>> needle_text('203.0.113.7')
-    '203.0.113.7'
-    >>> needle_text('42') is None, needle_text('true') is None
-    (True, True)
-    """
-    if not _only_a_string(value):
-        return None
-    return json.dumps(value, ensure_ascii=False)[1:-1]
-
 
 def file_needles(source: LogSource, reads: list[TableRead], values: dict) -> list[list[str]] | None:
     """What a file of ``source`` must contain for any of ``reads`` to keep a row from it.
@@ -81,7 +44,7 @@ def file_needles(source: LogSource, reads: list[TableRead], values: dict) -> lis
     for read in reads:
         needles = []
         for path, value in read.equalities:
-            typ = field_type(source, path)
+            typ = source.field_type(path)
             if typ is None or typ.kind != "scalar" or typ.name != "string":
                 continue
             if isinstance(value, exp.Placeholder):
@@ -95,11 +58,3 @@ def file_needles(source: LogSource, reads: list[TableRead], values: dict) -> lis
             return None
         alternatives.append(sorted(set(needles)))
     return alternatives or None
-
-
-def escapes(alternatives: list[list[str]]) -> list[str]:
-    """The escapes whose presence in a file means its text cannot be searched for the needles."""
-    out = ["\\u"]
-    if any("/" in needle for needles in alternatives for needle in needles):
-        out.append("\\/")
-    return out

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 
 def summarise(found, *, top_n: int = 10) -> dict:
-    """The summary of an :class:`~workbench.anomaly.detect.Anomalies` result.
+    """The summary of an :class:`~workbench.anomalies.detect.Anomalies` result.
 
     Parameters
     ----------
     found : Anomalies
-        What :func:`~workbench.anomaly.detect.find_anomalies` returned.
+        What :func:`~workbench.anomalies.detect.find_anomalies` returned.
     top_n : int
         Entries listed under ``facts["top"]``.
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.anomaly.features import MODEL_COLUMNS, MODEL_FEATURES
+from workbench.anomalies.features import MODEL_COLUMNS, MODEL_FEATURES
 
 #: Share of principal-days at or above a value for that value to be a reason.
 TAIL = 0.05

@@ -4,7 +4,7 @@ Why an isolation forest (docs/anomalies.md has the longer version):
 
 - there are no labels: nobody has marked last week's principal-days good or bad, so the
   model must learn "usual" from the window itself;
-- the features (:data:`~workbench.anomaly.features.MODEL_COLUMNS`) are already departures
+- the features (:data:`~workbench.anomalies.features.MODEL_COLUMNS`) are already departures
   from each principal's own baseline, zero on an ordinary day, with a long tail on one side;
   an isolation forest cuts exactly such tails off first, needs no distribution, no distance
   scale shared between features and no tuning of a neighbourhood size;
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.anomaly.features import MODEL_COLUMNS
+from workbench.anomalies.features import MODEL_COLUMNS
 from workbench.errors import UsageError
 
 #: The name this model's scores carry in ``model`` columns and summaries.
@@ -101,7 +101,7 @@ def score_local(features: pd.DataFrame, *, seed: int = 0, trees: int = 300) -> n
     Parameters
     ----------
     features : DataFrame
-        The principal-day feature table (:func:`~workbench.anomaly.features.principal_day_features`).
+        The principal-day feature table (:func:`~workbench.anomalies.features.principal_day_features`).
     seed : int
         Seed of the forest.
     trees : int

@@ -1,7 +1,7 @@
 """From logs to a ranked list of unusual principal-days: queries, features, a model, reasons.
 
 >>> import workbench
->>> from workbench import anomaly
+>>> from workbench import anomalies
 >>> engine = workbench.connect("local", logs="demo-data")                         # doctest: +SKIP
 >>> found = anomaly.find_anomalies(engine, start="2026-11-01", end="2026-11-07")  # doctest: +SKIP
 >>> found.top(5)                                                                 # doctest: +SKIP
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.anomaly.features import principal_day_features, principal_ip_features
-from workbench.anomaly.model_local import score_local
-from workbench.anomaly.ranking import empty_ranking, rank_principal_days
+from workbench.anomalies.features import principal_day_features, principal_ip_features
+from workbench.anomalies.model_local import score_local
+from workbench.anomalies.ranking import empty_ranking, rank_principal_days
 from workbench.errors import UsageError
 
 #: The library queries the features are computed from.
@@ -35,7 +35,7 @@ class Anomalies:
     ----------
     ranked : DataFrame
         Every principal-day of the window, most unusual first
-        (:func:`~workbench.anomaly.ranking.rank_principal_days`).
+        (:func:`~workbench.anomalies.ranking.rank_principal_days`).
     pairs : DataFrame
         Every principal, day and source IP with how familiar the address is (``ip_score``).
     model : str
@@ -123,7 +123,7 @@ def find_anomalies(source, *, start=None, end=None, accounts=None, regions=None,
         Seed of the local model: the same seed and logs give the same scores.
     sagemaker : SageMakerSettings or dict, optional
         Role, bucket, instance types for ``model="sagemaker"`` (a dict is passed to
-        :class:`~workbench.anomaly.sagemaker_path.SageMakerSettings`; a dict with ``stack``
+        :class:`~workbench.anomalies.sagemaker_path.SageMakerSettings`; a dict with ``stack``
         reads the rest from that stack's outputs).
     run_id : str, optional
         Names the SageMaker jobs and their S3 folder.
@@ -145,7 +145,7 @@ def find_anomalies(source, *, start=None, end=None, accounts=None, regions=None,
     if model == "local":
         return Anomalies(rank_principal_days(days, score_local(days, seed=seed), model=MODELS[model]), pairs,
                          MODELS[model], window)
-    from workbench.anomaly.sagemaker_path import score_sagemaker
+    from workbench.anomalies.sagemaker_path import score_sagemaker
 
     engine = getattr(source, "engine", source)
     scores, scored_pairs, run = score_sagemaker(days, pairs, engine=engine, window=window,
@@ -154,13 +154,13 @@ def find_anomalies(source, *, start=None, end=None, accounts=None, regions=None,
 
 
 def sagemaker_settings(given):
-    """:class:`~workbench.anomaly.sagemaker_path.SageMakerSettings` from settings, a dict or nothing.
+    """:class:`~workbench.anomalies.sagemaker_path.SageMakerSettings` from settings, a dict or nothing.
 
     A dict with ``role_arn`` and ``bucket`` is used as it is; otherwise the missing ones are read
     from the outputs of the CloudFormation stack named by ``stack`` (default ``workbench``).
     ``None`` values count as not given.
     """
-    from workbench.anomaly.sagemaker_path import SageMakerSettings
+    from workbench.anomalies.sagemaker_path import SageMakerSettings
 
     if isinstance(given, SageMakerSettings):
         return given

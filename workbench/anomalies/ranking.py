@@ -2,7 +2,7 @@
 
 Both paths (local and SageMaker) end here, so a notebook or a test reads the same columns
 whichever model scored the rows: :data:`LEAD_COLUMNS`, then the feature table's columns
-(:data:`~workbench.anomaly.features.DAY_COLUMNS`).
+(:data:`~workbench.anomalies.features.DAY_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.anomaly.explain import compared_with, feature_tails, reasons
-from workbench.anomaly.features import DAY_COLUMNS
+from workbench.anomalies.explain import compared_with, feature_tails, reasons
+from workbench.anomalies.features import DAY_COLUMNS
 
 #: The first columns of a ranked table, in order.
 LEAD_COLUMNS = ("rank", "principal", "event_day", "score", "flagged", "why", "reasons", "compared_with", "model")
@@ -75,7 +75,7 @@ def flag_cut(values, *, sigmas: float = FLAG_SIGMAS) -> float:
 
 def empty_ranking(*, model: str) -> pd.DataFrame:
     """A ranked table with no rows (a window with no activity), with every column."""
-    from workbench.anomaly.features import principal_day_features
+    from workbench.anomalies.features import principal_day_features
 
     empty = principal_day_features(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     return rank_principal_days(empty, [], model=model)

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from workbench.anomaly.features import MODEL_COLUMNS
+from workbench.anomalies.features import MODEL_COLUMNS
 from workbench.errors import UsageError, WorkbenchError
 
 #: The install line for the optional SageMaker SDK.
@@ -302,15 +302,10 @@ def run_unload(engine, query_name: str, params: dict, location: str) -> str:
     The query's parameters are bound as Athena execution parameters, exactly as the engine
     binds them for a ``SELECT``; the full-scan guard applies the same way.
     """
-    from workbench.engines.athena.params import execution_parameters
-    from workbench.engines.base import check_time_bounds, log_table_reads
-    from workbench.library import get_query
     from workbench.aws.clients import aws_errors
+    from workbench.engines.athena.params import execution_parameters
 
-    query = get_query(query_name)
-    values = query.bind(params)
-    reads = log_table_reads(query)
-    check_time_bounds(query, reads, allow_full_scan=False)
+    query, values, reads = engine.prepare(query_name, params)
     engine.check_workgroup()
     engine.check_tables(sorted({r.table for r in reads}))
     sql, parameters = execution_parameters(query, values)
@@ -373,7 +368,7 @@ def score_sagemaker(days: pd.DataFrame, pairs: pd.DataFrame, *, engine, window: 
     days : DataFrame
         The principal-day feature table (the rows to score, in order).
     pairs : DataFrame
-        The principal/IP table (:func:`~workbench.anomaly.features.principal_ip_features`).
+        The principal/IP table (:func:`~workbench.anomalies.features.principal_ip_features`).
     engine : Engine
         Where the IP Insights training events come from (``UNLOAD`` on Athena).
     window : dict

@@ -1,0 +1,58 @@
+"""``workbench ddl``: Athena tables with partition projection for the log sources."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from workbench.cli.options import csv
+from workbench.errors import UsageError
+
+NAME = "ddl"
+HELP = "print Athena CREATE EXTERNAL TABLE statements with partition projection"
+DESCRIPTION = (
+    "Print Athena tables for every log source, with partition projection over account x region x day "
+    "matching the S3 key layout (organisation trails included). Accounts and regions come from "
+    "--accounts/--regions or are discovered in a local copy (--logs)."
+)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--bucket", default="YOUR-LOG-BUCKET", help="S3 bucket of the logs")
+    parser.add_argument("--prefix", default="", help="key prefix before AWSLogs/, if any")
+    parser.add_argument("--org-id", help="organisation id of an organisation trail (o-...)")
+    parser.add_argument("--accounts", type=csv, help="account ids to project (comma-separated)")
+    parser.add_argument("--regions", type=csv, help="regions to project (comma-separated)")
+    parser.add_argument("--logs", metavar="DIR", help="discover accounts, regions and org id from a local copy")
+    parser.add_argument("--start", default="2024/01/01", help="first projected day (default: %(default)s)")
+    parser.add_argument("--database", default="security_logs", help="Glue database (default: %(default)s)")
+    parser.add_argument("--source", action="append", help="only these sources (default: all)")
+    parser.add_argument("--flow-log-format", default=None,
+                        help="your VPC flow logs' format, fields in order (default: AWS's version-2 default)")
+
+
+def run(args) -> int:
+    from workbench.aws.ddl import create_table_sql, table_spec
+    from workbench.engines.local.listing import LogTree
+    from workbench.sources import SOURCES, get_source
+
+    accounts, regions, org_id = args.accounts, args.regions, args.org_id
+    if args.logs:
+        found = LogTree(Path(args.logs)).layout()
+        accounts = accounts or found["accounts"]
+        regions = regions or found["regions"]
+        org_id = org_id or found["org_id"]
+    if not accounts or not regions:
+        raise UsageError(
+            "partition projection needs the account ids and regions: give --accounts and "
+            "--regions, or --logs DIR to discover them from a local copy"
+        )
+    sources = [get_source(s) for s in args.source] if args.source else list(SOURCES.values())
+    if args.bucket == "YOUR-LOG-BUCKET":
+        print("-- replace YOUR-LOG-BUCKET with your log bucket (or pass --bucket)", file=sys.stderr)
+    for source in sources:
+        spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id, accounts=accounts,
+                          regions=regions, start=args.start, database=args.database, fields=args.flow_log_format)
+        print(f"-- {source.title}: {source.description}")
+        print(create_table_sql(spec) + "\n")
+    return 0

@@ -1,0 +1,42 @@
+"""``workbench report``: the investigation notebooks run headless into HTML reports and an index."""
+
+from __future__ import annotations
+
+import sys
+
+from workbench.cli.options import add_engine, add_logs, add_params, logs_of, params
+from workbench.settings import REPORTS
+
+NAME = "report"
+HELP = "run the investigation notebooks headless into HTML reports and an index"
+DESCRIPTION = (
+    "Run notebooks with papermill into OUT/NAME.ipynb and OUT/NAME.html (figures work offline), each with "
+    "its summary OUT/NAME.summary.json, and OUT/index.html with one line per report. A failing notebook is "
+    "named with its failing cell and makes the exit status 1; the other reports are still written. OUT may "
+    "be s3://bucket/prefix."
+)
+
+
+def add_arguments(parser) -> None:
+    from workbench.report import list_notebooks
+
+    add_logs(parser)
+    parser.add_argument("--out", default=REPORTS, metavar="DIR|s3://...", help="where reports go (default: %(default)s)")
+    parser.add_argument("--notebook", action="append", metavar="NAME",
+                        help=f"a notebook by name, without its number ({', '.join(list_notebooks())}) or an "
+                        ".ipynb path; repeatable (default: all)")
+    add_params(parser, what="notebook parameter, e.g. -p start=2026-11-01 -p source_ip=203.0.113.7; given to "
+               "each notebook that has it")
+    add_engine(parser, default=None)
+    parser.add_argument("--hide-code", action="store_true", help="leave code out of the HTML pages")
+
+
+def run(args) -> int:
+    from workbench.report import run_reports
+
+    run = run_reports(args.notebook, out=args.out, logs=logs_of(args), engine=args.engine, params=params(args.param),
+                      hide_code=args.hide_code, progress=sys.stderr, cell_progress=sys.stderr.isatty())
+    for failure in run.failures:
+        print(f"workbench: report {failure.name} failed at {failure.failed_cell}: {failure.error}", file=sys.stderr)
+    print(run.index)
+    return 1 if run.failures else 0

@@ -1,0 +1,65 @@
+"""What the JSON formats share: which files ``workbench import`` gives them, where a record goes.
+
+Both follow the source's data: its ``markers`` (strings whose presence marks a file of the
+source) and its ``record_keys`` (where a record says its account, region, time and identity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from workbench.formats.base import LogFormat, Placed, unplaceable
+from workbench.sources import LogSource
+
+
+class JsonRecordFormat(LogFormat):
+    """A format whose records are JSON objects (the rest of :class:`LogFormat` is left to subclasses)."""
+
+    def claims(self, text: str, source: LogSource) -> int:
+        """The length of the longest marker group of ``source`` all present in ``text`` as JSON strings."""
+        if text.lstrip()[:1] not in ("{", "["):
+            return 0
+        return max((len(group) for group in source.markers if all(f'"{m}"' in text for m in group)), default=0)
+
+    def place(self, record, source: LogSource, *, region: str | None = None) -> Placed | str:
+        keys = source.record_keys
+        account = str(_first(record, keys.account) or "")
+        where = str(_first(record, keys.region) or "")
+        when = iso_time(_first(record, keys.time))
+        reason = unplaceable(account, where, when, source)
+        if reason:
+            return reason
+        identity = tuple(_hashable(_value(record, k)) for k in keys.identity)
+        identity = identity if any(v not in (None, "") for v in identity) else None
+        return Placed(account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity)
+
+
+def _value(record, key: str):
+    """``record[a][b]`` for ``key`` ``"a.b"``; ``None`` where any step is missing."""
+    value = record
+    for step in key.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
+
+
+def _hashable(value):
+    """``value`` as itself when it can be compared and hashed, else as its JSON text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _first(record, keys: tuple[str, ...]):
+    """The first of ``keys`` that has a value in ``record``."""
+    return next((v for v in (_value(record, k) for k in keys) if v not in (None, "")), None)
+
+
+def iso_time(value) -> dt.datetime | None:
+    """An ISO 8601 time (``2026-11-03T10:00:00Z``, fractions and offsets too), or ``None``."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None

@@ -1,0 +1,69 @@
+"""The words users read, written once: byte sizes, counts of things, what a damaged file cost.
+
+Sizes are binary everywhere (1 KB = 1024 bytes, 1 MB = 1024 KB, ...), as AWS counts the
+gigabytes it bills and the bytes Athena scans: in scan reports, ``doctor``, ``sync``, the cache
+and the notebooks' "what was read" line. ``workbench deploy`` reads sizes the same way
+(``--scan-cutoff 100G``).
+
+>>> size(10 * 1024**3)
+'10.0 GB'
+>>> count(1, "burst"), count(3, "burst"), count(2, "short series", "short series")
+('1 burst', '3 bursts', '2 short series')
+>>> lost(None), lost(0), lost(1), lost(12)
+('records lost: unknown', 'nothing lost', '1 record lost', '12 records lost')
+"""
+
+from __future__ import annotations
+
+from workbench.errors import UsageError
+
+_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+
+
+def size(n: float | int | None) -> str:
+    """``n`` bytes for people: ``"512 B"``, ``"1.5 KB"``, ``"3.2 GB"`` (``"?"`` for ``None``)."""
+    if n is None:
+        return "?"
+    value = float(n)
+    for unit in _UNITS:
+        if abs(value) < 1024 or unit == _UNITS[-1]:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 file"``, ``"2 files"``; ``plural`` for nouns that do not take an ``s``."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def lost(records: int | None) -> str:
+    """What a file problem cost: ``"nothing lost"``, ``"3 records lost"``, or unknown (``None``)."""
+    if records is None:
+        return "records lost: unknown"
+    if records == 0:
+        return "nothing lost"
+    return f"{count(records, 'record')} lost"
+
+
+def problem_line(problem: dict) -> str:
+    """One line for a file problem (``{"path", "reason", "lost"}``): where, why and what it cost."""
+    return f"{problem['path']}: {problem['reason']} ({lost(problem['lost'])})"
+
+
+def parse_size(text: str) -> int:
+    """A size people write, in bytes: ``"100G"`` -> 107374182400 (binary units K, M, G, T,
+    with or without ``iB``/``B``, as :func:`size` prints them).
+
+    Raises
+    ------
+    UsageError
+        For text that is not a size.
+    """
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    cleaned = text.strip().upper().removesuffix("IB").removesuffix("B")
+    number, unit = (cleaned[:-1], cleaned[-1]) if cleaned[-1:] in units else (cleaned, "")
+    try:
+        return int(float(number) * units[unit])
+    except ValueError:
+        raise UsageError(f"{text!r} is not a size such as 10G or 500M") from None
