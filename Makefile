@@ -11,7 +11,7 @@ TOOLS := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 STACK ?= workbench
 
-.PHONY: help install test demo sample deploy clean bench
+.PHONY: help install lint test test-fast demo sample deploy clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -31,8 +31,14 @@ $(TOOLS_STAMP):
 	$(TOOLS)/bin/python -m pip install --quiet 'checkov>=3.2'
 	@touch $(TOOLS_STAMP)
 
-test: install ## run the test suite (offline; generates its own sample data)
+lint: $(STAMP) ## check the code with ruff (its settings are in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: install lint ## lint, then run the whole test suite (offline; generates its own sample data)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## the unit tests only: no notebooks, browser, local AWS server or CloudFormation linters
+	$(BIN)/python -m pytest -m "not slow and not aws" -q
 
 demo: $(STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html
 	$(BIN)/workbench demo

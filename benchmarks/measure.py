@@ -78,7 +78,8 @@ def machine() -> dict:
         meminfo = Path("/proc/meminfo").read_text()
         info["ram_gb"] = round(int(meminfo.split("MemTotal:")[1].split()[0]) / 1024 ** 2, 1)
         cpuinfo = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = next((l.split(":", 1)[1].strip() for l in cpuinfo.splitlines() if l.startswith("model name")), "")
+        info["cpu"] = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
+                            if line.startswith("model name")), "")
     except (OSError, IndexError):
         pass
     import duckdb

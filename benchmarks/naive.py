@@ -37,7 +37,8 @@ def console_logins(frame: pd.DataFrame) -> set[tuple]:
     logins = frame[_col(frame, "eventName") == "ConsoleLogin"]
     account = _col(logins, "recipientAccountId").fillna(_col(logins, "userIdentity.accountId"))
     principal = _col(logins, "userIdentity.arn").fillna(_col(logins, "userIdentity.userName"))
-    mfa = _col(logins, "additionalEventData.MFAUsed").map(lambda v: None if _clean(v) is None else str(v).lower() == "yes")
+    mfa = _col(logins, "additionalEventData.MFAUsed").map(
+        lambda v: None if _clean(v) is None else str(v).lower() == "yes")
     return {tuple(_clean(v) for v in row) for row in zip(
         logins["eventID"], account, principal, _col(logins, "responseElements.ConsoleLogin"), mfa,
         logins["sourceIPAddress"])}

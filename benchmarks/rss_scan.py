@@ -13,8 +13,8 @@ import resource
 import sys
 import time
 
-from workbench.formats.base import object_buffer_bytes
 from workbench.engines.local import LocalEngine
+from workbench.formats.base import object_buffer_bytes
 from workbench.sources import get_source
 
 AGGREGATE = ("SELECT eventsource, eventname, count(*) AS calls, count(DISTINCT sourceipaddress) AS ips "

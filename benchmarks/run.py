@@ -19,11 +19,19 @@ import time
 from pathlib import Path
 
 from benchmarks import naive
-from benchmarks.measure import (INFLATER, Timer, best_of, decompress_only, demo_wall_time, generator_throughput,
-                                machine, peak_rss_scan)
+from benchmarks.measure import (
+    INFLATER,
+    Timer,
+    best_of,
+    decompress_only,
+    demo_wall_time,
+    generator_throughput,
+    machine,
+    peak_rss_scan,
+)
 from benchmarks.store import HERE, SETTINGS, ensure_store, window
-from workbench.engines.local.cache import ParquetCache
 from workbench.engines.local import LocalEngine
+from workbench.engines.local.cache import ParquetCache
 
 RESULTS = HERE / "results"
 
@@ -136,8 +144,8 @@ def main(argv=None) -> int:
 
     say(f"\n2. decompress-only floor (same files, {INFLATER}, one process per core)")
     inflated, floor = decompress_only(files, workers=result["cores"])
-    result["decompress"] = {"seconds": floor, "inflater": INFLATER, "uncompressed_bytes": inflated, "compressed_bytes": sum(
-        Path(f).stat().st_size for f in files)}
+    result["decompress"] = {"seconds": floor, "inflater": INFLATER, "uncompressed_bytes": inflated,
+                            "compressed_bytes": sum(Path(f).stat().st_size for f in files)}
     result["decompress_multiple"] = (warm_total / len(raw)) / floor
     result["raw_json_mb_per_s"] = inflated / 1e6 * len(raw) / warm_total
     say(f"   {inflated / 1e9:.2f} GB of JSON in {floor:.1f} s; engine = {result['decompress_multiple']:.1f}x that")
@@ -158,7 +166,7 @@ def main(argv=None) -> int:
     for name, (_, _, _, answer) in queries.items():
         with Timer() as compute:
             got = answer(frame)
-        expected, engine_seconds, sub_events = engine_sub[name]
+        expected, engine_seconds, _sub_events = engine_sub[name]
         equal = got == expected
         naive_seconds = load.seconds + compute.seconds
         ratios.append(naive_seconds / engine_seconds)
@@ -194,10 +202,10 @@ def main(argv=None) -> int:
     raw_size = sum(p.stat().st_size for p in (store / "AWSLogs").rglob("*") if p.is_file())
     cached = {}
     with LocalEngine(store, cache=cache.root, remember_checks=False) as engine:
-        for name, (query, extra, comparable, _) in queries.items():
+        for name, (query, extra, _, _) in queries.items():
             with Timer() as cold:
                 engine.query(query, {**whole, **extra})
-            frame, warm = best_of(3, lambda: engine.query(query, {**whole, **extra}))
+            _frame, warm = best_of(3, lambda: engine.query(query, {**whole, **extra}))
             assert all(t.get("cache") for t in engine.last_scan.tables.values())
             cached[name] = {"cold_seconds": cold.seconds, "warm_seconds": warm.seconds,
                             "speedup": raw[name]["warm_seconds"] / warm.seconds}

@@ -17,6 +17,16 @@ from workbench.settings import SAMPLE
 #: Background volume of the test organisation (the planted scenarios do not depend on it).
 TEST_SCALE = 0.2
 
+#: Fixtures that make a test slow: every notebook run as a report, a local AWS API server, a browser.
+SLOW_FIXTURES = {"demo_run", "entity_reports", "notebooks", "aws_server", "aws", "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``slow`` the tests that need a slow fixture (``make test-fast`` leaves them out)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def sample_org(tmp_path_factory):

@@ -229,6 +229,7 @@ def test_usual_hours_read_as_ranges(hours, text):
 # -- the optional SDK ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_local_path_never_imports_the_sagemaker_sdk(sample_org, window):
     code = ("import sys, workbench\nfrom workbench import anomalies\n"
             f"engine = workbench.connect('local', logs={str(sample_org)!r})\n"
@@ -251,6 +252,7 @@ def test_without_the_sdk_the_error_names_the_install_line(monkeypatch):
 # -- the notebook ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_under_papermill_and_names_the_planted_principal(sample_org, truth, tmp_path):
     import papermill
 

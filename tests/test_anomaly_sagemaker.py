@@ -18,17 +18,26 @@ import boto3
 import pytest
 
 import workbench
+from tests.moto_aws import ACCOUNT, REGION, aws, aws_server, create_athena_setup  # noqa: F401
 from workbench.anomalies import find_anomalies, load_features
 from workbench.anomalies.features import MODEL_COLUMNS
 from workbench.anomalies.model_local import score_local
 from workbench.anomalies.ranking import rank_principal_days
-from workbench.anomalies.sagemaker_path import (IP_INSIGHTS, RCF, RunPlaces, SageMakerJobFailed, SageMakerSettings,
-                                              export_pair_events, ip_pairs_to_score, read_scores, training_request,
-                                              transform_request, unload_statement)
+from workbench.anomalies.sagemaker_path import (
+    IP_INSIGHTS,
+    RCF,
+    RunPlaces,
+    SageMakerJobFailed,
+    SageMakerSettings,
+    export_pair_events,
+    ip_pairs_to_score,
+    read_scores,
+    training_request,
+    transform_request,
+    unload_statement,
+)
 from workbench.engines.local import LocalEngine
 from workbench.errors import UsageError
-
-from tests.moto_aws import ACCOUNT, REGION, aws, aws_server, create_athena_setup  # noqa: F401
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/workbench-ModelRole-ABC"
 BUCKET = "workbench-results"
@@ -119,9 +128,9 @@ def _play_the_algorithms(days, pairs, run_id):
     return local, scored
 
 
-def test_a_sagemaker_run_against_a_local_aws_server(aws, sample_org, window, truth, tables):  # noqa: F811
+def test_a_sagemaker_run_against_a_local_aws_server(aws, sample_org, window, truth, tables):
     days, pairs = tables
-    local, scored_pairs = _play_the_algorithms(days, pairs, "t1")
+    local, _scored_pairs = _play_the_algorithms(days, pairs, "t1")
     with LocalEngine(sample_org) as engine:
         found = find_anomalies(engine, **window, model="sagemaker", run_id="t1",
                                sagemaker={"role_arn": ROLE, "bucket": BUCKET, "poll_seconds": 1})
@@ -173,7 +182,7 @@ def test_a_sagemaker_run_against_a_local_aws_server(aws, sample_org, window, tru
     assert found.run["exported"]["how"] == "engine"
 
 
-def test_missing_transform_output_is_an_error(aws):  # noqa: F811
+def test_missing_transform_output_is_an_error(aws):
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     with pytest.raises(SageMakerJobFailed, match="wrote no output"):
         read_scores(boto3.client("s3"), f"s3://{BUCKET}/nothing.out", "score", expected=1)
@@ -182,7 +191,7 @@ def test_missing_transform_output_is_an_error(aws):  # noqa: F811
         read_scores(boto3.client("s3"), f"s3://{BUCKET}/two.out", "score", expected=3)
 
 
-def test_athena_unloads_the_training_pairs_with_bound_parameters(aws):  # noqa: F811
+def test_athena_unloads_the_training_pairs_with_bound_parameters(aws):
     create_athena_setup()
     engine = workbench.connect("athena", workgroup="workbench")
     boto3.client("s3").create_bucket(Bucket=BUCKET)
@@ -204,7 +213,7 @@ def test_athena_unloads_the_training_pairs_with_bound_parameters(aws):  # noqa: 
     assert execution["WorkGroup"] == "workbench"
 
 
-def test_settings_come_from_the_stack_outputs(aws):  # noqa: F811
+def test_settings_come_from_the_stack_outputs(aws):
     template = {"Resources": {"Results": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": BUCKET}}},
                 "Outputs": {"ResultsBucket": {"Value": BUCKET}, "ModelRoleArn": {"Value": ROLE}}}
     boto3.client("cloudformation").create_stack(StackName="wb", TemplateBody=json.dumps(template))

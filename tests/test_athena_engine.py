@@ -11,15 +11,18 @@ import pandas as pd
 import pytest
 
 import workbench
-from workbench.aws.clients import (AwsAccessDenied, AwsCredentialsError, AwsResourceMissing, AwsSettingsError,
-                           ScanCutoffExceeded)
+from tests.moto_aws import aws, aws_server, create_athena_setup, no_credentials, queue_results, script_execution  # noqa: F401
+from workbench.aws.clients import (
+    AwsAccessDenied,
+    AwsCredentialsError,
+    AwsResourceMissing,
+    AwsSettingsError,
+    ScanCutoffExceeded,
+)
 from workbench.engines.athena import PRICE_PER_TB_USD, AthenaEngine, estimate_cost
 from workbench.engines.athena.params import athena_literal, execution_parameters, to_qmark
 from workbench.errors import FullScanRefused, QueryFailed, UsageError, WorkbenchError
 from workbench.library import adhoc_query, get_query, list_queries
-
-from tests.moto_aws import (aws, aws_server, create_athena_setup, no_credentials,  # noqa: F401
-                            queue_results, script_execution)
 
 WINDOW = {"start": "2026-11-01", "end": "2026-11-07"}
 LOGIN_COLUMNS = [("event_time", "timestamp with time zone"), ("account_id", "varchar"),
@@ -304,7 +307,7 @@ def test_every_library_query_turns_into_positional_parameters():
     for query in list_queries():
         sql, names = to_qmark(query)
         rebuilt = iter(names)
-        assert re.sub(r"\?", lambda _: ":" + next(rebuilt), sql) == query.sql, query.name
+        assert re.sub(r"\?", lambda _: ":" + next(rebuilt), sql) == query.sql, query.name  # noqa: B023 - used at once
         assert set(names) == set(query.placeholders)
         values = query.bind({p.name: "2026-11-01" if p.type == "date" else "1"
                              for p in query.params if p.required})

@@ -7,9 +7,9 @@ reason (if any) must be reported for it.
 
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -220,9 +220,9 @@ def test_duplicate_findings_collapse_to_the_latest_update(engine_run):
 
 def test_strict_mode_fails_and_names_the_files(corpus):
     root, paths = corpus
-    with LocalEngine(root, strict=True, max_record_bytes=MAX_RECORD) as engine:
-        with pytest.raises(UnreadableFiles) as err:
-            engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY})
+    with LocalEngine(root, strict=True, max_record_bytes=MAX_RECORD) as engine, \
+            pytest.raises(UnreadableFiles) as err:
+        engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY})
     assert paths["truncated-gzip"] in str(err.value) and paths["zero-byte"] in str(err.value)
 
 

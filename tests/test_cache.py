@@ -12,8 +12,8 @@ import pytest
 from sqlglot import exp
 
 from tests.test_bad_inputs import CASES, DAY, MAX_RECORD, _key
-from workbench.engines.local.cache import ParquetCache
 from workbench.engines.local import LocalEngine
+from workbench.engines.local.cache import ParquetCache
 from workbench.errors import UnreadableFiles
 from workbench.formats import format_of
 from workbench.library import list_queries, parse_sql
@@ -182,9 +182,9 @@ def test_the_cache_carries_every_file_problem_and_count(corpus_logs, tmp_path):
         assert cached[table][3] and not raw[table][3]
         assert cached[table][:3] == raw[table][:3], table
     assert any("truncated gzip" in reason for _, reason, _ in cached["cloudtrail"][2])
-    with LocalEngine(corpus_logs, strict=True, cache=cache.root) as engine:
-        with pytest.raises(UnreadableFiles, match="strict mode"):
-            engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY})
+    with LocalEngine(corpus_logs, strict=True, cache=cache.root) as engine, \
+            pytest.raises(UnreadableFiles, match="strict mode"):
+        engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY})
 
 
 def test_a_fresh_cache_spares_raw_queries_the_check_pass(sample_org, cache_dir, monkeypatch):

@@ -50,7 +50,7 @@ def test_query_csv_and_table(capsys, sample_org, window):
 def test_user_errors_are_one_line_and_exit_2(capsys, sample_org, argv, message):
     if argv[0] == "query":
         argv = argv + ["--logs", str(sample_org)]
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -6,9 +6,9 @@ test_cache.py (raw with pruned columns against the cache, which stores every col
 import pytest
 
 from workbench.engines.local.columns import used_columns, used_fields
-from workbench.sources.types import pruned_structure
 from workbench.library import parse_sql
 from workbench.sources import get_source
+from workbench.sources.types import pruned_structure
 
 CASES = [
     ("SELECT eventname FROM cloudtrail WHERE day = '2026/11/03'", {"eventname"}),

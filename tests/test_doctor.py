@@ -6,9 +6,8 @@ import io
 import boto3
 import pytest
 
-from workbench.aws.doctor import _projection_range, doctor, run_checks
-
 from tests.moto_aws import aws, aws_server, create_athena_setup, no_credentials  # noqa: F401
+from workbench.aws.doctor import _projection_range, doctor, run_checks
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -22,14 +22,14 @@ import yaml
 
 from tests.moto_aws import aws, aws_server  # noqa: F401 - fixtures of the upload test
 from workbench.aws import deploy
-from workbench.cli import deploy as deploy_command
-from workbench.cli import main
-from workbench.words import parse_size
 from workbench.aws.cfn import TEMPLATE, load_template, parameter_values, resolve
 from workbench.aws.ddl import table_spec
+from workbench.cli import deploy as deploy_command
+from workbench.cli import main
 from workbench.errors import UsageError, WorkbenchError
 from workbench.sample import generate
 from workbench.sources import SOURCES, get_source
+from workbench.words import parse_size
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable"}
@@ -77,6 +77,7 @@ def tool(name: str) -> str:
 # -- linters ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_no_errors():
     done = subprocess.run([tool("cfn-lint"), "--format", "json", str(TEMPLATE)], capture_output=True, text=True)
     matches = json.loads(done.stdout or "[]")
@@ -86,6 +87,7 @@ def test_cfn_lint_finds_no_errors():
     assert done.returncode in (0, 4, 8, 12), done.stderr  # 2 = errors; 4 = warnings, 8 = informational
 
 
+@pytest.mark.slow
 def test_checkov_fails_nothing_and_every_skip_is_explained_and_needed(template):
     done = subprocess.run(
         [tool("checkov"), "-f", str(TEMPLATE), "--framework", "cloudformation", "--skip-download", "-o", "json"],
@@ -405,7 +407,7 @@ def test_create_then_update_keeps_parameters_not_given():
         deploy.apply_stack(FakeCloudFormation({"StackStatus": "ROLLBACK_COMPLETE"}), "wb", body, {}, say=print)
 
 
-def test_upload_puts_the_code_where_the_stack_looks(aws, tmp_path):  # noqa: F811 - the fixture
+def test_upload_puts_the_code_where_the_stack_looks(aws, tmp_path):
     import boto3
 
     s3 = boto3.client("s3")

@@ -4,8 +4,8 @@ is checked again with the full allowance and read whole, not reported as damaged
 import gzip
 import json
 
-from workbench.formats.base import SMALL_OBJECT_BYTES, object_buffer_bytes
 from workbench.engines.local import LocalEngine
+from workbench.formats.base import SMALL_OBJECT_BYTES, object_buffer_bytes
 
 ACCOUNT, REGION = "111122223333", "us-east-1"
 

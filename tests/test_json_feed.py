@@ -11,9 +11,9 @@ import json
 import duckdb
 import pytest
 
-from workbench.formats.feed import INFLATE, JsonFileFeed, batches_of, file_text
-from workbench.formats.base import LogFile
 from workbench.errors import UnreadableFiles
+from workbench.formats.base import LogFile
+from workbench.formats.feed import INFLATE, JsonFileFeed, batches_of, file_text
 
 
 def _records(n, tag):

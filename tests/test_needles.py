@@ -13,8 +13,8 @@ import pytest
 from workbench.engines.base import log_table_reads
 from workbench.engines.local import LocalEngine
 from workbench.engines.local.needles import file_needles
-from workbench.formats.json_text import escapes, needle_text
 from workbench.engines.pruning import table_reads
+from workbench.formats.json_text import escapes, needle_text
 from workbench.library import get_query, parse_sql
 from workbench.sources import get_source
 

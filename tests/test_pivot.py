@@ -8,9 +8,9 @@ import pytest
 import workbench
 from workbench.analyses import pivots as rules
 from workbench.analyses.timeline import around, combine
+from workbench.errors import UsageError
 from workbench.settings import default_engine, default_logs, default_window
 from workbench.settings import window as notebook_window
-from workbench.errors import UsageError
 
 
 def test_from_the_attacker_ip_to_the_key(engine, window, truth):

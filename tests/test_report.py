@@ -8,12 +8,11 @@ import boto3
 import nbformat
 import pytest
 
+from tests.moto_aws import aws, aws_server  # noqa: F401
 from workbench.cli import main
 from workbench.report import run_reports
 from workbench.report.notebooks import coerce_value, report_name
 from workbench.session.summary import read_summary
-
-from tests.moto_aws import aws, aws_server  # noqa: F401
 
 PARAMETERS = '''answer = 41  # a number
 label = "plain"  # a text
@@ -81,7 +80,7 @@ def test_pages_load_nothing_from_the_network(notebooks, tmp_path):
         assert cdn not in page
 
 
-def test_reports_go_to_s3(aws, notebooks):  # noqa: F811
+def test_reports_go_to_s3(aws, notebooks):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="security-reports")
     run = run_reports([str(notebooks / "01-good.ipynb")], out="s3://security-reports/daily/2026-11-07/",

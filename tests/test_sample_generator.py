@@ -142,7 +142,7 @@ def test_every_key_matches_the_aws_layout(sample):
     assert all(kinds[k] for k in LAYOUTS), kinds
     org_id = sample.doc["generator"]["org_id"]
     for key in sample.keys:
-        m = LAYOUTS.get(_kind(key) or "", None)
+        m = LAYOUTS.get(_kind(key) or "")
         m = m.match(key) if m else None
         if m and _kind(key) in ("cloudtrail", "digest", "insight"):
             assert key.startswith(f"AWSLogs/{org_id}/{m['acct']}/")

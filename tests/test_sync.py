@@ -7,14 +7,13 @@ from pathlib import Path
 import boto3
 import pytest
 
+from tests.moto_aws import aws_module, aws_server, no_credentials  # noqa: F401
 from workbench.aws.clients import AwsCredentialsError, AwsResourceMissing
+from workbench.aws.sync import MANIFEST, sync, sync_command
 from workbench.engines.local import LocalEngine
+from workbench.errors import UsageError
 from workbench.sample import generate
 from workbench.sources import SOURCES
-from workbench.errors import UsageError
-from workbench.aws.sync import MANIFEST, sync, sync_command
-
-from tests.moto_aws import aws_module, aws_server, no_credentials  # noqa: F401
 
 BUCKET = "org-trail-logs"
 PREFIX = "security"  # a user prefix before AWSLogs/, as trails allow
@@ -132,7 +131,7 @@ def test_sync_discovers_accounts_regions_and_the_organisation(bucket, organisati
 
 def test_a_changed_object_is_copied_again(bucket, organisation, tmp_path):
     day = START
-    args = dict(start=day, end=day, sources=["guardduty"], progress=False)
+    args = {"start": day, "end": day, "sources": ["guardduty"], "progress": False}
     out = tmp_path / "gd"
     first = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
     key = sorted(_copied(out))[0]

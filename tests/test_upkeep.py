@@ -7,6 +7,7 @@ values, write nothing on a second run, and register classic partitions where pro
 off.
 """
 
+import contextlib
 import datetime as dt
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def org(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cloud(aws_server, org, tmp_path_factory):  # noqa: F811 - the imported fixture
+def cloud(aws_server, org, tmp_path_factory):
     """The organisation uploaded to the local server under ``trail/``, with the console's
     zero-byte folder markers; boto3 clients for S3 and Glue."""
     out, _ = org
@@ -116,10 +117,8 @@ def stack(cloud, org):
         "Accounts": sorted(gen["accounts"])[0], "Regions": "us-east-1", "DatabaseName": DATABASE,
     })
     glue = cloud["glue"]
-    try:
+    with contextlib.suppress(glue.exceptions.EntityNotFoundException):
         glue.delete_database(Name=DATABASE)
-    except glue.exceptions.EntityNotFoundException:
-        pass
     glue.create_database(DatabaseInput=resolved["Resources"]["Database"]["Properties"]["DatabaseInput"])
     for logical in TABLES.values():
         glue.create_table(DatabaseName=DATABASE, TableInput=resolved["Resources"][logical]["Properties"]["TableInput"])

@@ -12,12 +12,12 @@ DuckDB engine or on Athena.
 
 __version__ = "0.1.0"
 
-from workbench.engines import connect  # noqa: E402 - the version comes first: every module may ask for it
-from workbench.library import get_query, list_queries  # noqa: E402
-from workbench.session.investigation import Investigation  # noqa: E402
-from workbench.session.pivot import PivotResult, pivot  # noqa: E402
-from workbench.session.summary import write_summary  # noqa: E402
-from workbench.settings import default_engine  # noqa: E402
+from workbench.engines import connect
+from workbench.library import get_query, list_queries
+from workbench.session.investigation import Investigation
+from workbench.session.pivot import PivotResult, pivot
+from workbench.session.summary import write_summary
+from workbench.settings import default_engine
 
 __all__ = [
     "Investigation", "PivotResult", "__version__", "connect", "default_engine", "get_query", "list_queries",

@@ -26,14 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
 
 from workbench.errors import QueryDefinitionError, UsageError
-from workbench.settings import parse_list, query_path
+from workbench.settings import parse_list, query_path, shipped_dir
 
 #: The SQL dialect query files are written in (Athena engine v3, i.e. Trino).
 DIALECT = "athena"
@@ -183,7 +183,7 @@ class Query:
 
     def to_duckdb(self) -> str:
         """The SQL in DuckDB's dialect (placeholders become ``$name``), made once per text."""
-        self.statement  # a query that does not parse is named here, with its error
+        parse_sql(self.sql, where=self.name)  # a query that does not parse is named here, with its error
         return _duckdb_text(self.sql)
 
 
@@ -317,12 +317,11 @@ def adhoc_query(sql: str) -> Query:
 
 def query_dirs() -> list[Path]:
     """Folders searched for query files: the built-in library, then ``WORKBENCH_QUERY_PATH``."""
-    here = Path(__file__).resolve().parent
-    builtin = [p for p in (here / "queries", here.parent / "queries") if p.is_dir()][:1]
-    return builtin + query_path()
+    builtin = shipped_dir("queries")
+    return ([builtin] if builtin else []) + query_path()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path, mtime: float) -> Query:
     return parse_query_text(path.read_text(encoding="utf-8"), path=path)
 

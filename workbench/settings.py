@@ -215,6 +215,16 @@ def user_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "workbench"
 
 
+def shipped_dir(name: str) -> Path | None:
+    """A folder the package ships (``queries``, ``notebooks``, ``infra``), or ``None``.
+
+    Inside the installed package (a wheel carries them as ``workbench/<name>``), else in the
+    source checkout beside the package.
+    """
+    here = Path(__file__).resolve().parent
+    return next((c for c in (here / name, here.parent / name) if c.is_dir()), None)
+
+
 def config_path() -> Path:
     """The config file: ``$WORKBENCH_CONFIG``, else ``$XDG_CONFIG_HOME/workbench/athena.toml``."""
     given = os.environ.get(CONFIG_ENV)

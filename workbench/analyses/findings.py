@@ -87,7 +87,9 @@ def describe(finding: pd.Series) -> str:
         ("access key", finding.get("access_key_id")), ("of", finding.get("user_name")),
         ("instance", finding.get("instance_id")), ("from", finding.get("remote_ip"))) if isinstance(v, str)]
     first, last = finding.get("first_seen"), finding.get("last_seen")
-    when = f"; activity {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC" if pd.notna(first) and pd.notna(last) else ""
+    when = ""
+    if pd.notna(first) and pd.notna(last):
+        when = f"; activity {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
     return (f"{finding.type} (severity {finding.severity:g}, {band(finding.severity)}) in {finding.account_id} "
             f"{finding.region}: {' '.join(names) or 'no pivots'}{when}, seen {finding['count']} times.")
 

@@ -19,6 +19,13 @@ from workbench.anomalies.features import MODEL_FEATURES, principal_day_features,
 from workbench.anomalies.summary import summarise
 
 __all__ = [
-    "Anomalies", "MODEL_FEATURES", "calls_by_hour", "events_of_top", "find_anomalies", "load_features",
-    "principal_day_features", "principal_ip_features", "summarise",
+    "MODEL_FEATURES",
+    "Anomalies",
+    "calls_by_hour",
+    "events_of_top",
+    "find_anomalies",
+    "load_features",
+    "principal_day_features",
+    "principal_ip_features",
+    "summarise",
 ]

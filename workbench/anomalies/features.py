@@ -133,7 +133,7 @@ def principal_day_features(daily: pd.DataFrame, hourly: pd.DataFrame, api_days: 
     days["identity"] = _identities(days)
     groups = _baseline_rows(days, min_baseline_days=min_baseline_days)
     rows = []
-    for i, (key, (level, base)) in enumerate(zip(keys, groups)):
+    for i, (level, base) in enumerate(groups):
         rows.append(_compare(days.iloc[i], base, days, keys, ips, hours, apis, level))
     out = pd.concat([days.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
     _model_inputs(out, [base for _, base in groups])
@@ -269,7 +269,7 @@ def _compare(row, base: np.ndarray, days: pd.DataFrame, keys: list, ips: dict, h
     b = days.iloc[base] if len(base) else days.iloc[[row.name]]
     return {
         "baseline": level,
-        "baseline_days": int(len(base)),
+        "baseline_days": len(base),
         "new_ips": len(new_ips),
         "new_ip_list": new_ips,
         "new_ip_calls": sum(day_ips[ip] for ip in new_ips),

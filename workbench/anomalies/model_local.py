@@ -58,7 +58,7 @@ class IsolationForestModel:
     columns: tuple[str, ...] = MODEL_COLUMNS
     forest: object = field(default=None, repr=False)
 
-    def fit(self, features: pd.DataFrame) -> "IsolationForestModel":
+    def fit(self, features: pd.DataFrame) -> IsolationForestModel:
         """Grow the forest on ``features`` (rows of the principal-day feature table).
 
         Raises

@@ -30,6 +30,7 @@ from the workbench stack's outputs (``ModelRoleArn``, ``ResultsBucket``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -121,7 +122,7 @@ class SageMakerSettings:
             object.__setattr__(self, "prefix", self.prefix + "/")
 
     @classmethod
-    def from_stack(cls, stack: str = "workbench", *, boto3_session=None, **options) -> "SageMakerSettings":
+    def from_stack(cls, stack: str = "workbench", *, boto3_session=None, **options) -> SageMakerSettings:
         """Settings from the workbench stack's outputs, ``options`` overriding them.
 
         Raises
@@ -152,7 +153,7 @@ class RunPlaces:
     base: str
 
     @classmethod
-    def of(cls, settings: SageMakerSettings, run_id: str) -> "RunPlaces":
+    def of(cls, settings: SageMakerSettings, run_id: str) -> RunPlaces:
         if not _NAME.match(run_id) or len(run_id) > 40:
             raise UsageError(f"run id {run_id!r}: letters, digits and single hyphens, at most 40 characters")
         return cls(run_id, f"s3://{settings.bucket}/{settings.prefix}{run_id}/")
@@ -350,7 +351,7 @@ def read_scores(s3, uri: str, key: str, *, expected: int) -> np.ndarray:
     bucket, object_key = _split(uri)
     try:
         body = s3.get_object(Bucket=bucket, Key=object_key)["Body"].read().decode()
-    except Exception as err:  # noqa: BLE001 - a missing output is the same problem whatever the cause
+    except Exception as err:
         raise SageMakerJobFailed(f"the batch transform wrote no output at {uri}: {err}") from None
     values = [float(json.loads(line)[key]) for line in body.splitlines() if line.strip()]
     if len(values) != expected:
@@ -440,10 +441,8 @@ def _wait(sagemaker, kind: str, name: str, settings: SageMakerSettings) -> dict:
     waiter = sagemaker.get_waiter(f"{kind}_job_completed_or_stopped")
     key = {"training": "TrainingJobName", "transform": "TransformJobName"}[kind]
     attempts = max(1, int(settings.max_runtime_seconds * 2 / max(settings.poll_seconds, 1)))
-    try:
+    with contextlib.suppress(WaiterError):  # the description below says what happened
         waiter.wait(**{key: name}, WaiterConfig={"Delay": settings.poll_seconds, "MaxAttempts": attempts})
-    except WaiterError:
-        pass  # the description below says what happened
     described = getattr(sagemaker, f"describe_{kind}_job")(**{key: name})
     status = described.get("TrainingJobStatus") or described.get("TransformJobStatus")
     if status != "Completed":

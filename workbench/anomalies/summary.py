@@ -37,8 +37,8 @@ def summarise(found, *, top_n: int = 10) -> dict:
     return {
         "title": "Anomalies: principal-days that stand out",
         "headline": headline,
-        "numbers": {"principal-days": int(len(ranked)), "principals": int(ranked.principal.nunique()),
-                    "flagged": int(len(flagged))},
+        "numbers": {"principal-days": len(ranked), "principals": int(ranked.principal.nunique()),
+                    "flagged": len(flagged)},
         "facts": {"model": found.model, "window": dict(found.window), "top": top,
                   "flagged_principals": sorted(set(flagged.principal)), "run": dict(found.run)},
     }

@@ -6,8 +6,17 @@ boto3 and awswrangler are optional (``pip install 'workbench[athena]'``) and imp
 when a function needs them.
 """
 
-from workbench.aws.clients import (AwsAccessDenied, AwsCredentialsError, AwsResourceMissing, AwsSettingsError,
-                                   ScanCutoffExceeded, aws_errors, require, session, split_s3_url)
+from workbench.aws.clients import (
+                                   AwsAccessDenied,
+                                   AwsCredentialsError,
+                                   AwsResourceMissing,
+                                   AwsSettingsError,
+                                   ScanCutoffExceeded,
+                                   aws_errors,
+                                   require,
+                                   session,
+                                   split_s3_url,
+)
 
 __all__ = ["AwsAccessDenied", "AwsCredentialsError", "AwsResourceMissing", "AwsSettingsError",
            "ScanCutoffExceeded", "aws_errors", "require", "session", "split_s3_url"]

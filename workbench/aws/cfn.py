@@ -22,9 +22,10 @@ import re
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.settings import shipped_dir
 
-#: The stack's template, in the source tree.
-TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "workbench.yaml"
+#: The stack's template: shipped inside the package (``workbench/infra``), or in ``infra/`` of a checkout.
+TEMPLATE = (shipped_dir("infra") or Path("infra")) / "workbench.yaml"
 
 #: Pseudo parameters used when none are given.
 PSEUDO = {
@@ -84,7 +85,7 @@ def parse_template(text: str) -> dict:
         return {f"Fn::{suffix}": value}
 
     Loader.add_multi_constructor("!", construct)
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=Loader)
 
 
 def parameter_values(template: dict, given: dict | None = None) -> dict:
@@ -111,7 +112,8 @@ def parameter_values(template: dict, given: dict | None = None) -> dict:
         elif "Default" in spec:
             raw = spec["Default"]
         else:
-            raise ValueError(f"template parameter {name} has no default and must be given: {spec.get('Description', '')}")
+            raise ValueError(f"template parameter {name} has no default and must be given: "
+                             f"{spec.get('Description', '')}")
         raw = ",".join(raw) if isinstance(raw, (list, tuple)) else str(raw)
         _check(name, spec, raw)
         values[name] = raw.split(",") if spec["Type"] == "CommaDelimitedList" else raw
@@ -214,7 +216,7 @@ class _Context:
 
         return _SUB_VAR.sub(replace, text)
 
-    def value(self, node):  # noqa: C901 - one branch per intrinsic function
+    def value(self, node):
         if isinstance(node, list):
             return [v for v in (self.value(item) for item in node) if v is not _NO_VALUE]
         if not isinstance(node, dict):

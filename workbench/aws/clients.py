@@ -18,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from workbench.errors import QueryFailed, WorkbenchError
 
@@ -181,7 +182,7 @@ def aws_errors(action: str) -> Iterator[None]:
         yield
     except WorkbenchError:
         raise
-    except Exception as err:  # noqa: BLE001 - translated or re-raised
+    except Exception as err:
         mapped = translate(err, action=action)
         if mapped is None:
             raise

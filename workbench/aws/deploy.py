@@ -20,6 +20,7 @@ mistyped account id fails here and not ten minutes into a stack update.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import subprocess
@@ -31,7 +32,9 @@ from pathlib import Path
 
 from workbench.aws.cfn import TEMPLATE, parameter_values, parse_template
 from workbench.errors import UsageError, WorkbenchError
+from workbench.settings import shipped_dir
 
+#: The source checkout the package runs from, if it does (else it was installed from a wheel).
 ROOT = Path(__file__).resolve().parents[2]
 UPKEEP_SOURCE = Path(__file__).with_name("upkeep.py")
 #: CloudFormation takes a template body up to this size; larger ones go through S3.
@@ -63,13 +66,54 @@ def lambda_zip(source: Path = UPKEEP_SOURCE) -> bytes:
 
 
 def build_wheel(out_dir: Path, *, root: Path = ROOT) -> Path:
-    """Build the workbench wheel from the source tree with pip; returns its path."""
+    """The workbench wheel: built from the source tree with pip, or, when the package was installed
+    from a wheel (no source tree), that wheel made again from the installed files. Returns its path."""
+    if not (root / "pyproject.toml").is_file():
+        return installed_wheel(out_dir)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out_dir), str(root)],
                    check=True)
     wheels = sorted(out_dir.glob("workbench-*.whl"))
     if not wheels:
         raise WorkbenchError(f"pip built no workbench wheel in {out_dir}")
     return wheels[-1]
+
+
+def installed_wheel(out_dir: Path, *, distribution: str = "workbench") -> Path:
+    """The wheel of the installed distribution, made again from the files its ``RECORD`` lists.
+
+    The files are the installed ones, byte for byte, and ``RECORD`` is written afresh with their
+    hashes; what the installer added (``INSTALLER``, ``REQUESTED``, ``direct_url.json``) is left out.
+
+    Raises
+    ------
+    WorkbenchError
+        If the distribution is not installed, or installed in a way that lists no files.
+    """
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        raise WorkbenchError(f"{distribution} is not installed: install it, or deploy from a checkout") from None
+    listed = list(dist.files or ())
+    info = next((f.parts[0] for f in listed if len(f.parts) == 2 and f.parts[1] == "WHEEL"), None)
+    if info is None:
+        raise WorkbenchError(f"the installed {distribution} lists no wheel files (an editable install?); "
+                             "deploy from its checkout, or pass --wheel")
+    packages = {f.parts[0] for f in listed if len(f.parts) > 1 and f.parts[-1] == "__init__.py"}
+    files = [f for f in listed if (f.parts[0] in packages or f.parts[0] == info) and "__pycache__" not in f.parts
+             and not (f.parts[0] == info and f.parts[-1] in ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD"))]
+    path = out_dir / f"{distribution}-{dist.version}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sorted(files, key=str):
+            data = Path(item.locate()).read_bytes()
+            archive.writestr(str(item), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{item},sha256={digest},{len(data)}")
+        record.append(f"{info}/RECORD,,")
+        archive.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return path
 
 
 def download_dependencies(wheel: Path, out_dir: Path, *, extras: str = "athena",
@@ -105,7 +149,8 @@ def package(work_dir: Path, *, wheel: Path | None = None, build: bool = True,
         if with_dependencies:
             pack.wheels += download_dependencies(Path(wheel), work_dir, extras=extras)
             pack.complete = True
-    pack.notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    folder = shipped_dir("notebooks")
+    pack.notebooks = sorted(folder.glob("*.ipynb")) if folder else []
     return pack
 
 
@@ -207,7 +252,8 @@ def deploy(stack: str, parameters: dict, *, artifact_bucket: str, artifact_prefi
     if artifact_prefix and not artifact_prefix.endswith("/"):
         artifact_prefix += "/"
     if not Path(template).is_file():
-        raise UsageError(f"no template at {template}: deploy from a checkout of the workbench source (infra/)")
+        raise UsageError(f"no template at {template}: the package ships it (workbench/infra); reinstall it, "
+                         "or deploy from a checkout of the workbench source (infra/)")
     template_body = Path(template).read_text()
     with tempfile.TemporaryDirectory() as tmp:
         pack = package(Path(tmp), wheel=wheel, build=build and not dry_run, with_dependencies=with_dependencies,
@@ -233,7 +279,8 @@ def deploy(stack: str, parameters: dict, *, artifact_bucket: str, artifact_prefi
             keys = upload(s3, artifact_bucket, artifact_prefix, pack)
             url = None
             if len(template_body.encode()) > MAX_TEMPLATE_BODY:
-                key = f"{artifact_prefix}templates/workbench-{hashlib.sha256(template_body.encode()).hexdigest()[:16]}.yaml"
+                digest = hashlib.sha256(template_body.encode()).hexdigest()[:16]
+                key = f"{artifact_prefix}templates/workbench-{digest}.yaml"
                 s3.put_object(Bucket=artifact_bucket, Key=key, Body=template_body.encode())
                 url = f"https://{artifact_bucket}.s3.{session.region_name}.amazonaws.com/{key}"
         say(f"uploaded {len(keys)} file(s) to s3://{artifact_bucket}/{artifact_prefix} (CodeVersion {pack.version})")

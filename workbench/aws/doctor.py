@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from workbench.aws.clients import CREDENTIALS_FIX, INSTALL_HINT, aws_errors, error_code, session
-from workbench.words import size
 from workbench.errors import WorkbenchError
 from workbench.sources import SOURCES, LogSource
+from workbench.words import size
 
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 
@@ -144,10 +144,7 @@ def run_checks(*, database=None, workgroup=None, region=None, output=None, today
 
 def _packages():
     python = platform.python_version()
-    if sys.version_info < (3, 10):
-        yield Check(FAIL, "python", python, "use Python 3.10 or newer")
-    else:
-        yield Check(OK, "python", python)
+    yield Check(OK, "python", python)  # the package itself needs 3.10, so an older Python never gets here
     for group, packages in (("core", CORE), ("aws", AWS)):
         for name, minimum in packages.items():
             why = _missing(name)
@@ -198,7 +195,7 @@ def _workgroup(aws, settings):
         with aws_errors(f"read Athena workgroup {name!r}"):
             try:
                 found = aws.client("athena").get_work_group(WorkGroup=name).get("WorkGroup")
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "InvalidRequestException":
                     raise
                 found = None
@@ -240,7 +237,7 @@ def _catalog(aws, database: str, today: dt.date):
         with aws_errors(f"read Glue database {database!r}"):
             try:
                 glue.get_database(Name=database)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "EntityNotFoundException":
                     raise
                 yield Check(FAIL, f"database {database}", f"does not exist in {aws.region_name}",
@@ -277,7 +274,7 @@ def _log_location(aws, location: str, source: LogSource) -> Check:
         with aws_errors(f"list {location}"):
             try:
                 found = aws.client("s3").list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "NoSuchBucket":
                     raise
                 return Check(FAIL, name, f"bucket {bucket!r} does not exist",
@@ -300,7 +297,7 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
         with aws_errors(f"read Glue table {database}.{source.table}"):
             try:
                 table = glue.get_table(DatabaseName=database, Name=source.table)["Table"]
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "EntityNotFoundException":
                     raise
                 return Check(FAIL, name, "does not exist", ddl_fix), None
@@ -337,9 +334,9 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
     detail = (f"projection over {len(accounts) or 'injected'} accounts x {len(regions) or 'injected'} "
               f"regions x days {first:%Y/%m/%d}..{'NOW' if last == today else f'{last:%Y/%m/%d}'}")
     if regions and source.global_region and source.global_region not in regions:
-        return Check(WARN, name, detail + f"; {source.global_region} is not projected, so console sign-ins and "
-                     "other global events are missing",
-                     f"add {source.global_region} to projection.region.values (global events are delivered there)"), table
+        missing = f"; {source.global_region} is not projected, so console sign-ins and other global events are missing"
+        return Check(WARN, name, detail + missing, f"add {source.global_region} to projection.region.values "
+                     "(global events are delivered there)"), table
     return Check(OK, name, detail), table
 
 

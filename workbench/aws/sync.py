@@ -31,8 +31,8 @@ from tqdm.auto import tqdm
 
 from workbench.aws.clients import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
 from workbench.errors import UsageError
-from workbench.words import size
 from workbench.sources import SOURCES, LogSource, get_source, is_org_id
+from workbench.words import size
 
 #: Bookkeeping file written in ``out/``: key -> size, ETag and modification time as copied.
 MANIFEST = ".workbench-sync.json"
@@ -211,7 +211,6 @@ class _Lister:
 
     def __init__(self, client, bucket: str):
         self.client, self.bucket = client, bucket
-        self._checked = False
 
     def folders(self, prefix: str) -> list[str]:
         """Names of the "folders" directly under ``prefix``."""
@@ -239,7 +238,7 @@ class _Lister:
         with aws_errors(f"list s3://{self.bucket}/{prefix}"):
             try:
                 yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) == "NoSuchBucket":
                     raise AwsResourceMissing(
                         f"bucket {self.bucket!r} does not exist (or is not visible in this AWS "

@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 
 ACCOUNT = re.compile(r"\d{12}")
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
-ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 
 #: What ``UpdateTable``/``CreateTable`` accept of what ``GetTable`` returns.
 TABLE_INPUT_KEYS = (
@@ -322,7 +321,7 @@ def upkeep(database: str, tables: list[str] | tuple[str, ...] = DEFAULT_TABLES, 
     return {"database": database, "tables": reports}
 
 
-def handler(event, context):  # noqa: ARG001 - the Lambda signature
+def handler(event, context):
     """Lambda entry point (``upkeep.handler``).
 
     The event may override the environment: ``{"tables": [...], "dry_run": true,

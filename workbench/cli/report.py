@@ -21,7 +21,8 @@ def add_arguments(parser) -> None:
     from workbench.report import list_notebooks
 
     add_logs(parser)
-    parser.add_argument("--out", default=REPORTS, metavar="DIR|s3://...", help="where reports go (default: %(default)s)")
+    parser.add_argument("--out", default=REPORTS, metavar="DIR|s3://...",
+                        help="where reports go (default: %(default)s)")
     parser.add_argument("--notebook", action="append", metavar="NAME",
                         help=f"a notebook by name, without its number ({', '.join(list_notebooks())}) or an "
                         ".ipynb path; repeatable (default: all)")

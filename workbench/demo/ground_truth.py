@@ -79,7 +79,8 @@ def _port_scan(s: dict, f: dict) -> tuple[bool, str]:
                None)
     if hit is None:
         return False, f"{s['source_ip']} is not a scan candidate"
-    return True, f"{hit['source_ip']} reached {hit['distinct_ports']} ports of {hit['dst_addr']} ({hit['interface_id']})"
+    return True, (f"{hit['source_ip']} reached {hit['distinct_ports']} ports of {hit['dst_addr']} "
+                  f"({hit['interface_id']})")
 
 
 def _anomaly(s: dict, f: dict) -> tuple[bool, str]:

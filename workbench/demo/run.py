@@ -17,7 +17,6 @@ from workbench.demo.ground_truth import check_scenarios
 from workbench.settings import REPORTS, SAMPLE
 
 
-
 def run_demo(out: Path, *, fresh: bool = False, seed: int = SAMPLE.seed, scale: float = SAMPLE.scale,
              reports: Path | str = REPORTS,
              stream=None) -> int:

@@ -175,7 +175,7 @@ class Engine(ABC):
         already past the full-scan guard.
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most engines hold nothing to release
         """Release resources (connections); the engine is unusable afterwards."""
 
     def __enter__(self):
@@ -204,7 +204,7 @@ def resolve_query(sql_or_name: str) -> Query:
 
 def log_table_reads(query: Query) -> list[TableRead]:
     """Every read of a log table in ``query``, with its partition conditions (found once per text)."""
-    query.statement  # a query that does not parse is named here, with its error
+    parse_sql(query.sql, where=query.name)  # a query that does not parse is named here, with its error
     return list(_reads(query.sql, tuple((s.table, s.partitions) for s in SOURCES.values())))
 
 

@@ -58,7 +58,8 @@ def calls_of_top(hourly: pd.DataFrame) -> go.Figure:
     title = "What the top entries did: calls per hour (UTC), by source IP"
     if hourly.empty:
         return empty(title, "No events for the top entries.")
-    frame = hourly.assign(entry=[f"#{r} {short_principal(p)}" for r, p in zip(hourly["rank"], hourly.anomalous_principal)])
+    frame = hourly.assign(entry=[f"#{r} {short_principal(p)}"
+                                 for r, p in zip(hourly["rank"], hourly.anomalous_principal)])
     fig = px.bar(frame, x="hour", y="calls", color="source_ip", facet_row="entry", hover_data=["errors"],
                  labels={"hour": "hour of the day (UTC)", "calls": "calls", "source_ip": "source IP"})
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))

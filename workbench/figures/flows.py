@@ -21,7 +21,8 @@ def port_scatter(points: pd.DataFrame) -> go.Figure:
         return empty(title, "No flow with ports in the window.")
     rows = points.assign(src=points.srcport.clip(lower=1), dst=points.dstport.clip(lower=1))
     fig = px.scatter(rows, x="src", y="dst", color="action", size="flows", size_max=28, log_x=True, log_y=True,
-                     color_discrete_map=OUTCOME_COLOURS, hover_data=["srcport", "dstport", "protocol", "flows", "hosts"],
+                     color_discrete_map=OUTCOME_COLOURS,
+                     hover_data=["srcport", "dstport", "protocol", "flows", "hosts"],
                      labels={"src": "source port", "dst": "destination port"}, opacity=0.6)
     return finish(fig, title, height=560)
 

@@ -24,7 +24,14 @@ from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, S
 from workbench.formats.duckdb_sql import literal, projection, record_structure
 from workbench.formats.feed import JsonFileFeed
 from workbench.formats.json_records import JsonRecordFormat
-from workbench.formats.json_text import escapes, find_array, looks_like_lines, parse_document, parse_lines, salvage_array
+from workbench.formats.json_text import (
+    escapes,
+    find_array,
+    looks_like_lines,
+    parse_document,
+    parse_lines,
+    salvage_array,
+)
 from workbench.formats.problems import ReadResult
 from workbench.formats.raw import read_text
 from workbench.sources import LogSource
@@ -93,7 +100,7 @@ class CloudTrailJson(JsonRecordFormat):
     # -- Python -------------------------------------------------------------------------
 
     def salvage(self, path: str, source: LogSource, *, max_record_bytes: int | None = None) -> ReadResult:
-        """Every CloudTrail record in ``path``; records whose JSON is over ``max_record_bytes`` are lost, with that reason."""
+        """Every CloudTrail record in ``path``; records over ``max_record_bytes`` of JSON are lost, with that reason."""
         result = ReadResult(path, source.name)
         text = read_text(result)
         if text is None:
@@ -110,7 +117,7 @@ class CloudTrailJson(JsonRecordFormat):
             for v in values:
                 _take(result, v, max_record_bytes, source, nested=True)
             return result
-        for key, shape in (("Records", "Records body"), ("Events", "LookupEvents output")):
+        for key, shape in (("Records", "Records body"), ("Events", "LookupEvents output")):  # noqa: B007 - read after
             start = find_array(text, key)
             if start is not None:
                 break

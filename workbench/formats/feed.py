@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
 
-from workbench.formats.base import LogFile
 from workbench.errors import UnreadableFiles
+from workbench.formats.base import LogFile
 
 try:  # ISA-L: the same gzip format, inflated about 1.6x faster than zlib here
     from isal import igzip as _gzip
@@ -105,7 +105,8 @@ def _batch(files: list[LogFile], report: bool) -> pa.RecordBatch:
     json = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(b"".join(texts)),
                                             pa.array([p is None for p in problems]).buffers()[1]
                                             if report and any(problems) else None)
-    columns = [pa.array([getattr(f, name) for f in files], pa.string()) for name in ("path", "account", "region", "day")]
+    columns = [pa.array([getattr(f, name) for f in files], pa.string())
+               for name in ("path", "account", "region", "day")]
     return pa.record_batch([*columns, json, pa.array(problems, pa.string())], schema=SCHEMA)
 
 

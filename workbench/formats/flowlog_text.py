@@ -17,11 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 
 from workbench.errors import UnreadableFiles
-from workbench.formats.base import (ACCOUNT_ID, MAX_OBJECT_BYTES, Body, FileCheck, LogFile, LogFormat, Placed, Salvage,
-                                    scan_files, unplaceable)
+from workbench.formats.base import (
+    ACCOUNT_ID,
+    MAX_OBJECT_BYTES,
+    Body,
+    FileCheck,
+    LogFile,
+    LogFormat,
+    Placed,
+    Salvage,
+    scan_files,
+    unplaceable,
+)
 from workbench.formats.duckdb_sql import partition_columns, partitions_table
 from workbench.formats.problems import Problem, ReadResult
 from workbench.formats.raw import read_text
@@ -181,11 +190,6 @@ def header_of(path: str) -> tuple[str, ...]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         return tuple(fh.readline().split())
-
-
-def group_digest(header: tuple[str, ...]) -> str:
-    """A stable id of a flow-log format (for the flow-log id in the names of imported files)."""
-    return hashlib.sha256(" ".join(header).encode()).hexdigest()
 
 
 def _known(source: LogSource) -> set[str]:

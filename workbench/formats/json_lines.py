@@ -16,8 +16,14 @@ from __future__ import annotations
 import json
 
 from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, Salvage, scan_files
-from workbench.formats.duckdb_sql import (file_list, literal, partition_columns, partitions_table, projection,
-                                          record_structure)
+from workbench.formats.duckdb_sql import (
+    file_list,
+    literal,
+    partition_columns,
+    partitions_table,
+    projection,
+    record_structure,
+)
 from workbench.formats.json_records import JsonRecordFormat
 from workbench.formats.json_text import looks_like_lines, parse_document, parse_lines, salvage_array
 from workbench.formats.problems import ReadResult

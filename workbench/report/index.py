@@ -67,7 +67,7 @@ def _row(result) -> str:
         status = f'<td class="status-failed">failed at {escape(result.failed_cell or "?")}</td>'
         found = f'<div class="headline">{escape(result.error)}</div>'
     else:
-        status = f'<td class="status-ok">ok</td>'
+        status = '<td class="status-ok">ok</td>'
         numbers = "".join(f'<span class="number">{escape(str(k))}: <b>{escape(str(v))}</b></span>'
                           for k, v in (summary.get("numbers") or {}).items())
         found = f'<div class="headline">{escape(summary.get("headline", ""))}</div><div>{numbers}</div>'

@@ -11,17 +11,18 @@ import re
 from pathlib import Path
 
 from workbench.errors import UsageError
+from workbench.settings import shipped_dir
 
 _PREFIX = re.compile(r"^\d+[-_.\s]*")
 
 
 def notebook_dir() -> Path:
     """The built-in notebooks: inside the installed package, else the checkout's ``notebooks/``."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "notebooks", here.parent / "notebooks"):
-        if candidate.is_dir():
-            return candidate
-    raise UsageError(f"cannot find the notebooks (looked in {here / 'notebooks'} and {here.parent / 'notebooks'})")
+    folder = shipped_dir("notebooks")
+    if folder is None:
+        raise UsageError("cannot find the notebooks: they ship inside the package (workbench/notebooks) and sit in "
+                         "notebooks/ of a checkout; reinstall the package")
+    return folder
 
 
 def report_name(path: str | Path) -> str:

@@ -140,7 +140,7 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
             results.append(result)
             print(f"      {_outcome(result)}", file=stream, flush=True)
         settings = {"engine": engine or "notebook default", "logs": injected.get("logs"),
-                    "parameters": {k: v for k, v in given.items()}}
+                    "parameters": dict(given.items())}
         (folder / "index.html").write_text(index_html(results, settings=settings), encoding="utf-8")
         files = sorted(p.name for p in folder.iterdir() if p.is_file())
         if is_s3(out):
@@ -171,7 +171,7 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, hide_code: bo
         result.error = f"{err.ename}: {err.evalue}"
         first_line = next((line for line in str(err.source).splitlines() if line.strip()), "")
         result.failed_cell = f"cell {err.cell_index} (In [{err.exec_count}]): {first_line.strip()}"
-    except Exception as err:  # noqa: BLE001 - a kernel that dies or will not start fails this report only
+    except Exception as err:
         result.error = f"{type(err).__name__}: {err}"
         result.failed_cell = "kernel start" if "kernel" in str(err).lower() else "before the first cell"
     if executed.is_file():
@@ -180,7 +180,7 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, hide_code: bo
             page = notebook_html(nbformat.read(str(executed), as_version=4), title=name, hide_code=hide_code)
             (folder / f"{name}.html").write_text(page, encoding="utf-8")
             result.html = True
-        except Exception as err:  # noqa: BLE001 - a page that cannot be made is one failed report
+        except Exception as err:
             result.error = result.error or f"HTML export failed: {type(err).__name__}: {err}"
             result.failed_cell = result.failed_cell or "HTML export"
     result.summary = read_summary(summary)

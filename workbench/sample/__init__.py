@@ -15,4 +15,4 @@ Examples
 
 from .generator import VERSION, generate
 
-__all__ = ["generate", "VERSION"]
+__all__ = ["VERSION", "generate"]

@@ -17,8 +17,17 @@ from __future__ import annotations
 
 from . import ids
 from .apis import CATALOGUE, Variant, dumps, resources
-from .cloudtrail import (Caller, Recorder, assume_role_response, assumed_role, aws_service,
-                         expiration, failed_login_user, iam_user, root)
+from .cloudtrail import (
+    Caller,
+    Recorder,
+    assume_role_response,
+    assumed_role,
+    aws_service,
+    expiration,
+    failed_login_user,
+    iam_user,
+    root,
+)
 
 _PROFILES = {
     "admin": "ec2:DescribeInstances 10 ec2:DescribeSecurityGroups 4 ec2:DescribeVpcs 2 ec2:DescribeSubnets 2 "

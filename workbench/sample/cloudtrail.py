@@ -41,7 +41,7 @@ class Caller:
         Value of the invented ``callerContext`` field carried by eventVersion 1.11.
     """
 
-    __slots__ = ("identity", "ip", "ua", "arn", "console", "vpce", "tls", "channel")
+    __slots__ = ("arn", "channel", "console", "identity", "ip", "tls", "ua", "vpce")
 
     def __init__(self, identity: dict | str, ip: str, ua: str, *, arn: str | None = None, console: bool = False,
                  vpce: str | None = None, tls: str | None = "1.3", channel: str = "sdk") -> None:
@@ -49,7 +49,7 @@ class Caller:
         self.ip, self.ua, self.arn = ip, _encoded(ua), arn
         self.console, self.vpce, self.tls, self.channel = console, vpce, tls, channel
 
-    def with_ua(self, ua: str, *, channel: str | None = None) -> "Caller":
+    def with_ua(self, ua: str, *, channel: str | None = None) -> Caller:
         """A copy with another user agent (console calls vary theirs)."""
         c = Caller.__new__(Caller)
         for name in Caller.__slots__:
@@ -159,7 +159,7 @@ class Recorder:
         Name of the id stream, e.g. ``"background"`` or ``"scenario/port-scan"``.
     """
 
-    __slots__ = ("account", "t0", "prefix", "r", "out", "_clock", "_tls", "_templates", "_caller_parts", "_api_parts")
+    __slots__ = ("_api_parts", "_caller_parts", "_clock", "_templates", "_tls", "account", "out", "prefix", "r", "t0")
 
     def __init__(self, account: str, day: dt.date, seed, *, stream: str = "background") -> None:
         self.account = account

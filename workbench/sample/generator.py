@@ -108,7 +108,7 @@ _WORKER_JOB: _Job | None = None
 
 
 def _init_worker(job: _Job) -> None:
-    global _WORKER_JOB
+    global _WORKER_JOB  # noqa: PLW0603 - each worker process receives its job once, at start
     _WORKER_JOB = job
 
 
@@ -250,7 +250,7 @@ class _Schedule:
         self.total = len(self.ready) + len(org.accounts) * len(org.trail_regions)
         self.results: dict[tuple, dict] = {}
         self._metas: dict[int, list] = {a: [] for a in accounts}
-        self._waiting = {a: org.days for a in accounts}
+        self._waiting = dict.fromkeys(accounts, org.days)
 
     def take(self) -> tuple | None:
         """The next part to start, or None when none is ready."""

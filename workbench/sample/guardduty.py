@@ -39,7 +39,7 @@ class Finding:
 
 def remote_ip(org, ip: str) -> dict:
     """``remoteIpDetails`` for an address (geo data is invented but stable per address)."""
-    country, code, asn, org_name = org.geo.get(ip, ("United States", "US", "16509", "Example ISP"))
+    country, _code, asn, org_name = org.geo.get(ip, ("United States", "US", "16509", "Example ISP"))
     return {"ipAddressV4": ip, "organization": {"asn": asn, "asnOrg": org_name.upper(), "isp": org_name, "org": org_name},
             "country": {"countryName": country}, "city": {"cityName": ""},
             "geoLocation": {"lat": round(20 + (sum(map(ord, ip)) % 400) / 10, 4), "lon": round(-30 + (sum(map(ord, ip)) % 900) / 10, 4)}}

@@ -39,12 +39,6 @@ def uuid_from_hex(h: str) -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
 
 
-def two_uuids(r: random.Random) -> tuple[str, str]:
-    """Two UUIDs from one 256-bit draw (the hot path: eventID and requestID)."""
-    h = "%064x" % r.getrandbits(256)
-    return uuid_from_hex(h[:32]), uuid_from_hex(h[32:])
-
-
 def hex_id(r: random.Random, n: int) -> str:
     """``n`` lower-case hex digits."""
     return "%0*x" % (n, r.getrandbits(4 * n))
@@ -78,7 +72,7 @@ def iso(ts: float) -> str:
 def iso_ms(ts: float) -> str:
     """``YYYY-MM-DDTHH:MM:SS.mmmZ`` for epoch seconds (GuardDuty's timestamp format)."""
     d = dt.datetime.fromtimestamp(int(ts), dt.timezone.utc)
-    return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (int(round(ts * 1000)) % 1000)
+    return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (round(ts * 1000) % 1000)
 
 
 def compact(ts: float) -> str:

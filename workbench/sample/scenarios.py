@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import apis, background, guardduty, ids, trail_files, vpcflow
-from .cloudtrail import (Caller, Recorder, assumed_role, expiration, failed_login_user, hidden_user, iam_user,
-                         root)
+from .cloudtrail import Caller, Recorder, assumed_role, expiration, failed_login_user, hidden_user, iam_user, root
 
 NO_USER = "No username found in supplied account"
 SCAN_PORTS = (21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 1521, 1723, 2049, 2375,

@@ -19,11 +19,8 @@ from typing import NamedTuple
 from . import ids
 
 WINDOW = 600
-DEFAULT_FIELDS = ("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
-                  "start end action log-status").split()
-CUSTOM_FIELDS = ("account-id action az-id bytes dstaddr dstport end flow-direction instance-id interface-id "
-                 "log-status packets pkt-dstaddr pkt-srcaddr protocol region srcaddr srcport start subnet-id "
-                 "tcp-flags type version vpc-id").split()
+DEFAULT_FIELDS = ["version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "action", "log-status"]
+CUSTOM_FIELDS = ["account-id", "action", "az-id", "bytes", "dstaddr", "dstport", "end", "flow-direction", "instance-id", "interface-id", "log-status", "packets", "pkt-dstaddr", "pkt-srcaddr", "protocol", "region", "srcaddr", "srcport", "start", "subnet-id", "tcp-flags", "type", "version", "vpc-id"]
 TCP, UDP = 6, 17
 FIN_SYN_ACK, ACK, SYN = 19, 16, 2
 

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.settings import engine_name, logs_folder, parse_list, window
 from workbench.engines import Engine, connect
 from workbench.library import get_query
 from workbench.session.pivot import PivotResult, pivot
+from workbench.settings import engine_name, logs_folder, parse_list, window
 from workbench.words import count, problem_line
 from workbench.words import size as size_text
-
-#: Parameters every notebook has and every library query understands.
-COMMON = ("start", "end", "accounts", "regions")
 
 
 class Investigation:

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench import analyses
-from workbench.settings import engine_name, logs_folder, parse_list
 from workbench.engines import Engine, connect
 from workbench.errors import UsageError
+from workbench.settings import engine_name, logs_folder, parse_list
 from workbench.words import count
 
 
@@ -71,7 +71,7 @@ class PivotResult:
         """The top ``n`` next pivots as ``{kind: [values]}``."""
         return analyses.pivots.top_entities(self.next_pivots, n)
 
-    def follow(self, n: int = 1) -> "PivotResult":
+    def follow(self, n: int = 1) -> PivotResult:
         """Pivot again over the same window, from these entities plus the top ``n`` next pivots.
 
         ``n = 0`` returns this result unchanged.
@@ -148,7 +148,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     if not isinstance(engine, Engine):
         engine = connect(engine_name(engine), logs=logs_folder(logs))
     first, last = analyses.pivots.time_window(start, end, padding)
-    scope = {**analyses.pivots.query_days(first, last), "accounts": parse_list(accounts), "regions": parse_list(regions)}
+    scope = {**analyses.pivots.query_days(first, last), "accounts": parse_list(accounts),
+             "regions": parse_list(regions)}
     scans = []
 
     def run(name: str, **params) -> pd.DataFrame:

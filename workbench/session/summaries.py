@@ -109,7 +109,8 @@ def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFr
     total = analyses.flows.totals(pairs)
     return {
         "title": "VPC flows: ports, rejections, scans",
-        "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. {analyses.flows.scan_verdict(scans)}",
+        "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. "
+                    f"{analyses.flows.scan_verdict(scans)}",
         "numbers": {"flows": total["flows"], "rejected": f"{total['rejected_share']:.0%}",
                     "scan candidates": len(scans), "scanning IPs": scans.source_ip.nunique() if len(scans) else 0},
         "facts": {
@@ -192,7 +193,8 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
                     f"{count(len(found.findings), 'finding')}; {count(len(found.next_pivots), 'next pivot')}"
                     + (f"; following {_entities_text(added)}: "
                        f"{len(wider.cloudtrail)} events" if added else "") + ".",
-        "numbers": {"CloudTrail events": len(found.cloudtrail), "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
+        "numbers": {"CloudTrail events": len(found.cloudtrail),
+                    "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
                     "findings": len(found.findings), "next pivots": len(found.next_pivots),
                     "after following": len(wider.cloudtrail)},
         "facts": {
@@ -217,7 +219,7 @@ def _entities_text(entities: dict) -> str:
 
 
 def _ids(values) -> list[str]:
-    return sorted(set(str(v) for v in values))[:MAX_IDS]
+    return sorted({str(v) for v in values})[:MAX_IDS]
 
 
 def _pivot_rows(ranked: pd.DataFrame, n: int = 5) -> list[dict]:

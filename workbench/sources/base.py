@@ -45,7 +45,7 @@ class Column:
     key: str
 
     @classmethod
-    def of(cls, key: str, type_text: str, *, name: str | None = None) -> "Column":
+    def of(cls, key: str, type_text: str, *, name: str | None = None) -> Column:
         """Build a column from its raw key and Athena type text.
 
         The Athena name is ``name`` if given, else the key in lower case with ``-``

@@ -46,8 +46,8 @@ class AthenaType:
 
     kind: str
     name: str = ""
-    fields: tuple[tuple[str, "AthenaType"], ...] = ()
-    children: tuple["AthenaType", ...] = ()
+    fields: tuple[tuple[str, AthenaType], ...] = ()
+    children: tuple[AthenaType, ...] = ()
 
     def athena(self) -> str:
         """Render as Athena DDL with lower-case field names."""
@@ -60,7 +60,7 @@ class AthenaType:
         inner = ",".join(f"{key.lower()}:{typ.athena()}" for key, typ in self.fields)
         return f"struct<{inner}>"
 
-    def field(self, path: tuple[str, ...]) -> "AthenaType | None":
+    def field(self, path: tuple[str, ...]) -> AthenaType | None:
         """The type at ``path`` (struct field names, lower case) below this one, or ``None``."""
         typ: AthenaType | None = self
         for step in path:

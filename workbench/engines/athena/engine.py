@@ -22,9 +22,9 @@ import math
 import pandas as pd
 
 from workbench.aws.clients import (
+    AwsAccessDenied,
     AwsResourceMissing,
     AwsSettingsError,
-    AwsAccessDenied,
     ScanCutoffExceeded,
     aws_errors,
     error_code,
@@ -32,8 +32,8 @@ from workbench.aws.clients import (
     require,
     session,
 )
-from workbench.engines.athena.params import execution_parameters
 from workbench.aws.settings import AthenaSettings, resolve_settings
+from workbench.engines.athena.params import execution_parameters
 from workbench.engines.base import Engine, ScanReport
 from workbench.engines.pruning import TableRead
 from workbench.errors import QueryFailed
@@ -176,7 +176,7 @@ class AthenaEngine(Engine):
         with aws_errors(f"read Athena workgroup {name!r} in {self.region}"):
             try:
                 response = self.wr.athena.get_work_group(workgroup=name, boto3_session=self.session)
-            except Exception as err:  # noqa: BLE001 - only a missing workgroup is explained here
+            except Exception as err:
                 if error_code(err) == "InvalidRequestException" and "not found" in str(err).lower():
                     response = {}
                 else:
@@ -223,7 +223,7 @@ class AthenaEngine(Engine):
         with aws_errors(f"read Glue database {database!r}"):
             try:
                 glue.get_database(Name=database)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "EntityNotFoundException":
                     raise
                 raise AwsResourceMissing(
@@ -235,7 +235,7 @@ class AthenaEngine(Engine):
             with aws_errors(f"read Glue table {database}.{table}"):
                 try:
                     glue.get_table(DatabaseName=database, Name=table)
-                except Exception as err:  # noqa: BLE001
+                except Exception as err:
                     if error_code(err) != "EntityNotFoundException":
                         raise
                     raise AwsResourceMissing(
@@ -261,7 +261,7 @@ class AthenaEngine(Engine):
                     paramstyle="qmark",
                     boto3_session=self.session,
                 )
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 if error_code(err) != "InvalidRequestException":
                     raise
                 refused = {"Status": {"State": "FAILED", "StateChangeReason": error_message(err)}}

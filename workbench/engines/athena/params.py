@@ -8,13 +8,17 @@ occurrence gets its value, rendered as an Athena literal. Values never enter the
 
 >>> from workbench.library import adhoc_query
 >>> q = adhoc_query("SELECT 1 FROM t WHERE a = :who AND (cardinality(:ids) = 0 OR contains(:ids, b))")
->>> execution_parameters(q, {"who": "O'Brien", "ids": []})
-('SELECT 1 FROM t WHERE a = ? AND (cardinality(?) = 0 OR contains(?, b))', ["'O''Brien'", 'CAST(ARRAY[] AS ARRAY(VARCHAR))', 'CAST(ARRAY[] AS ARRAY(VARCHAR))'])
+>>> sql, values = execution_parameters(q, {"who": "O'Brien", "ids": []})
+>>> sql
+'SELECT 1 FROM t WHERE a = ? AND (cardinality(?) = 0 OR contains(?, b))'
+>>> values
+["'O''Brien'", 'CAST(ARRAY[] AS ARRAY(VARCHAR))', 'CAST(ARRAY[] AS ARRAY(VARCHAR))']
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from decimal import Decimal
@@ -41,7 +45,7 @@ def to_qmark(query: Query) -> tuple[str, list[str]]:
     text = query.sql
     tokens = Athena().tokenize(text)
     spans: list[tuple[int, int, str]] = []
-    for colon, name in zip(tokens, tokens[1:]):
+    for colon, name in itertools.pairwise(tokens):
         if (colon.token_type == TokenType.COLON and name.start == colon.end + 1
                 and _NAME.fullmatch(name.text) and name.token_type != TokenType.STRING
                 and name.text in query.placeholders):

@@ -208,7 +208,7 @@ class ParquetCache:
 
     def build(self, logs: str | os.PathLike, *, start: dt.date | str | None = None,
               end: dt.date | str | None = None, sources: list[str] | None = None,
-              progress: bool = False, max_record_bytes: int | None = None) -> "BuildReport":
+              progress: bool = False, max_record_bytes: int | None = None) -> BuildReport:
         """Write (or bring up to date) the cache of the raw logs under ``logs``.
 
         Parameters
@@ -246,7 +246,7 @@ class ParquetCache:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _build_source(self, engine: "_RawLogs", source: LogSource, partitions: list[Partition], report, *, progress):
+    def _build_source(self, engine: _RawLogs, source: LogSource, partitions: list[Partition], report, *, progress):
         files, _ = engine.tree.files(source, partitions)
         by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
         for log in files:
@@ -275,7 +275,7 @@ class ParquetCache:
         if bar:
             bar.close()
 
-    def _write_partition(self, engine: "_RawLogs", source: LogSource, part: Partition, files: list[LogFile],
+    def _write_partition(self, engine: _RawLogs, source: LogSource, part: Partition, files: list[LogFile],
                          checks: dict[str, FileCheck]) -> Manifest:
         folder = self.folder(source, part)
         folder.mkdir(parents=True, exist_ok=True)

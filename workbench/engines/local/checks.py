@@ -6,8 +6,9 @@ pass over all new files of a source together; the outcome is remembered per file
 and modification time, so repeated queries pay nothing. A file DuckDB cannot read, or whose
 shape is wrong, goes to its format's Python salvage
 (:meth:`~workbench.formats.base.LogFormat.salvage`), which saves every readable record into a
-repaired copy (read in its place) and says what was lost and why. The query then runs over healthy files and repaired copies only: one bad
-file never stops a query, and never hides its neighbours' records.
+repaired copy (read in its place) and says what was lost and why. The query then runs over
+healthy files and repaired copies only: one bad file never stops a query, and never hides its
+neighbours' records.
 """
 
 from __future__ import annotations

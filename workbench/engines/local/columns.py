@@ -54,10 +54,7 @@ def used_columns(statement: exp.Expression, source: LogSource) -> set[str] | Non
 
 def _expands_rows(statement: exp.Expression) -> bool:
     """Whether a ``*`` stands for columns (``count(*)`` does not)."""
-    for star in statement.find_all(exp.Star):
-        if not isinstance(star.parent, exp.AggFunc):
-            return True
-    return False
+    return any(not isinstance(star.parent, exp.AggFunc) for star in statement.find_all(exp.Star))
 
 
 def _uses_whole_rows(statement: exp.Expression, source: LogSource) -> bool:

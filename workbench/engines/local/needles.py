@@ -22,6 +22,7 @@ from workbench.engines.pruning import TableRead
 from workbench.formats.json_text import needle_text
 from workbench.sources import LogSource
 
+
 def file_needles(source: LogSource, reads: list[TableRead], values: dict) -> list[list[str]] | None:
     """What a file of ``source`` must contain for any of ``reads`` to keep a row from it.
 
