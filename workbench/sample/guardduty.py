@@ -105,11 +105,22 @@ def background(org, account, region: str) -> list[Finding]:
     r = ids.rng(org.seed, "guardduty", account.id, region)
     site = account.sites[region]
     t0, end = ids.epoch(org.start), ids.epoch(org.start) + org.days * 86400
-    out = []
     exposed = site.by_role("bastion") or site.by_role("web")
     inst = exposed[0]
     port = inst.open_ports[-1] if inst.role == "web" else 22
     probers = [ip for ip, ports in org.noise if port in ports] or [ip for ip, _ in org.noise[:3]]
+    out = [_port_probe(org, account, region, r, site, inst, port, probers, t0, end)]
+    if site.by_role("bastion") and r.random() < 0.6:
+        out.append(_ssh_bruteforce(org, account, region, r, site, inst, probers[-1], t0, end))
+    if region == org.regions[0] and account.index > 0:
+        out.append(_public_access_disabled(org, account, region, r, t0))
+    if account.index == 0 and region == org.regions[0]:
+        out.append(_sample_finding(org, account, region, r, t0))
+    return out
+
+
+def _port_probe(org, account, region, r, site, inst, port, probers, t0, end) -> Finding:
+    """An exposed instance's open port probed by known scanners."""
     created = t0 + r.randrange(2 * 3600, min(org.days, 2) * 86400 - 3600)
     details = [{"localPortDetails": {"port": port, "portName": PORT_NAMES.get(port, "Unknown")},
                 "localIpDetails": {"ipAddressV4": inst.private_ip}, "remoteIpDetails": remote_ip(org, ip)}
@@ -121,48 +132,50 @@ def background(org, account, region: str) -> list[Finding]:
                     title=f"Unprotected port on EC2 instance {inst.instance_id} is being probed.",
                     description=f"EC2 instance has an unprotected port {port} which is being probed by a known malicious host.")
     schedule(f, r, created, end - 3600, end)
-    out.append(f)
-    if site.by_role("bastion") and r.random() < 0.6:
-        ip = probers[-1]
-        created = t0 + r.randrange(86400, max(org.days, 2) * 86400 - 3600)
-        f = new_finding(org, account, region, r, type_="UnauthorizedAccess:EC2/SSHBruteForce", severity=2.0, role="TARGET",
-                        resource=instance_resource(account, site, inst),
-                        action={"actionType": "NETWORK_CONNECTION", "networkConnectionAction": {
-                            "connectionDirection": "INBOUND", "protocol": "TCP", "blocked": False,
-                            "localPortDetails": {"port": 22, "portName": "SSH"},
-                            "remotePortDetails": {"port": 32768 + r.randrange(20000), "portName": "Unknown"},
-                            "remoteIpDetails": remote_ip(org, ip)}},
-                        first=created - 900, created=created, feature="FlowLogs",
-                        title=f"{ip} is performing SSH brute force attacks against {inst.instance_id}.",
-                        description=(f"{ip} is performing SSH brute force attacks against {inst.instance_id}. Brute force "
-                                     "attacks are used to gain unauthorized access to your instance by guessing the SSH password."))
-        schedule(f, r, created, created + 8 * 3600, end)
-        out.append(f)
-    if region == org.regions[0] and account.index > 0:
-        sso = next(s for s in account.sso if s.profile == "admin")
-        person = org.people[sso.person]
-        bucket = account.buckets[0]
-        created = t0 + r.randrange(3600, org.days * 86400 - 7200)
-        f = new_finding(org, account, region, r, type_="Policy:IAMUser/S3BlockPublicAccessDisabled", severity=2, role="TARGET",
-                        resource={**access_key_resource(ids.key_id(r, "ASIA"), f"{sso.role_id}:{person.email}",
-                                                        sso.role_name, "AssumedRole"),
-                                  "s3BucketDetails": [{"name": bucket, "type": "Destination",
-                                                       "arn": f"arn:aws:s3:::{bucket}", "createdAt": "2025-03-02T10:11:12.000Z"}]},
-                        action={"actionType": "AWS_API_CALL", "awsApiCallAction": {
-                            "api": "PutBucketPublicAccessBlock", "callerType": "Remote IP", "serviceName": "s3.amazonaws.com",
-                            "remoteIpDetails": {"ipAddressV4": person.ips[0], "organization": {"asn": "64496", "asnOrg": "EXAMPLE-CORP", "isp": "Example Corp", "org": "Example Corp"},
-                                                "country": {"countryName": "Germany" if person.office == "berlin" else "United States"}},
-                            "affectedResources": {}}},
-                        first=created - 60, created=created, feature="CloudTrail",
-                        title=f"Amazon S3 Block Public Access was disabled for S3 bucket {bucket}.",
-                        description=f"Amazon S3 Block Public Access was disabled for S3 bucket {bucket} by {sso.role_name}. "
-                                    "If this behavior is not expected, it may indicate a configuration mistake or that your "
-                                    "credentials are compromised.")
-        f.exports.append((created + 300, 1, created))
-        out.append(f)
-    if account.index == 0 and region == org.regions[0]:
-        out.append(_sample_finding(org, account, region, r, t0))
-    return out
+    return f
+
+
+def _ssh_bruteforce(org, account, region, r, site, inst, ip, t0, end) -> Finding:
+    """A bastion's SSH guessed at by a known scanner."""
+    created = t0 + r.randrange(86400, max(org.days, 2) * 86400 - 3600)
+    f = new_finding(org, account, region, r, type_="UnauthorizedAccess:EC2/SSHBruteForce", severity=2.0, role="TARGET",
+                    resource=instance_resource(account, site, inst),
+                    action={"actionType": "NETWORK_CONNECTION", "networkConnectionAction": {
+                        "connectionDirection": "INBOUND", "protocol": "TCP", "blocked": False,
+                        "localPortDetails": {"port": 22, "portName": "SSH"},
+                        "remotePortDetails": {"port": 32768 + r.randrange(20000), "portName": "Unknown"},
+                        "remoteIpDetails": remote_ip(org, ip)}},
+                    first=created - 900, created=created, feature="FlowLogs",
+                    title=f"{ip} is performing SSH brute force attacks against {inst.instance_id}.",
+                    description=(f"{ip} is performing SSH brute force attacks against {inst.instance_id}. Brute force "
+                                 "attacks are used to gain unauthorized access to your instance by guessing the SSH password."))
+    schedule(f, r, created, created + 8 * 3600, end)
+    return f
+
+
+def _public_access_disabled(org, account, region, r, t0) -> Finding:
+    """An admin turning S3 Block Public Access off on a bucket (routine, and worth a look)."""
+    sso = next(s for s in account.sso if s.profile == "admin")
+    person = org.people[sso.person]
+    bucket = account.buckets[0]
+    created = t0 + r.randrange(3600, org.days * 86400 - 7200)
+    f = new_finding(org, account, region, r, type_="Policy:IAMUser/S3BlockPublicAccessDisabled", severity=2, role="TARGET",
+                    resource={**access_key_resource(ids.key_id(r, "ASIA"), f"{sso.role_id}:{person.email}",
+                                                    sso.role_name, "AssumedRole"),
+                              "s3BucketDetails": [{"name": bucket, "type": "Destination",
+                                                   "arn": f"arn:aws:s3:::{bucket}", "createdAt": "2025-03-02T10:11:12.000Z"}]},
+                    action={"actionType": "AWS_API_CALL", "awsApiCallAction": {
+                        "api": "PutBucketPublicAccessBlock", "callerType": "Remote IP", "serviceName": "s3.amazonaws.com",
+                        "remoteIpDetails": {"ipAddressV4": person.ips[0], "organization": {"asn": "64496", "asnOrg": "EXAMPLE-CORP", "isp": "Example Corp", "org": "Example Corp"},
+                                            "country": {"countryName": "Germany" if person.office == "berlin" else "United States"}},
+                        "affectedResources": {}}},
+                    first=created - 60, created=created, feature="CloudTrail",
+                    title=f"Amazon S3 Block Public Access was disabled for S3 bucket {bucket}.",
+                    description=f"Amazon S3 Block Public Access was disabled for S3 bucket {bucket} by {sso.role_name}. "
+                                "If this behavior is not expected, it may indicate a configuration mistake or that your "
+                                "credentials are compromised.")
+    f.exports.append((created + 300, 1, created))
+    return f
 
 
 def _sample_finding(org, account, region, r, t0) -> Finding:

@@ -202,6 +202,38 @@ def _compromised_access_key(org, p: Plan) -> None:
     ip, ua = org.reserved_ips[sid], "aws-cli/1.22.34 Python/3.10.12 Linux/5.15.0-91-generic botocore/1.23.34"
     caller = Caller(iam_user(acct.id, user), ip, ua, arn=user.arn)
     home = org.regions[0]
+    steps = _leaked_key_steps(org, home)
+    new_user = "svc-backup-agent"
+    new_key = ids.key_id(r, "AKIA")
+    t = rec.t0 + 3600 + 40 * 60 + r.randrange(600)
+    event_ids, denied, times, regions = [], [], [], set()
+    for key, region, err in steps:
+        t += r.randint(2, 40) if err else r.randint(10, 120)
+        rp = re = None
+        if isinstance(err, tuple):
+            err, rp = err[0], apis.dumps({"secretId": err[1]})
+        if key in _TAKEOVER:
+            rp, re = _takeover_call(key, r, acct, new_user, new_key, t)
+        eid = rec.call(t, key, region, caller, pl.pick(acct, d, region, key), error=err, rp=rp, re=re)
+        event_ids.append(eid)
+        times.append(t)
+        regions.add("us-east-1" if apis.api(key).is_global else region)
+        if err:
+            denied.append(eid)
+    pl.flush()
+    f = _discovery_finding(org, acct, home, r, user, ip, times)
+    p.findings.append(f)
+    p.scenarios.append(_doc(sid, "compromised_access_key", acct, home, d, org,
+                            f"IAM user {user.name}'s long-lived access key is used from an unknown address: discovery "
+                            "across regions, a burst of AccessDenied, then a new user with an access key and admin rights.",
+                            event_ids, times, source_ip=ip, access_key_id=user.access_key, user_name=user.name,
+                            principal_arn=user.arn, user_agent=ua, usual_ips=list(org.people[user.person].ips),
+                            regions=sorted(regions), denied_event_ids=denied, created_user=new_user,
+                            created_access_key_id=new_key, finding_ids=[f.id]))
+
+
+def _leaked_key_steps(org, home: str) -> list[tuple[str, str, object]]:
+    """What the leaked key does, in order: ``(api, region, error)``; an error with a secret id is a tuple."""
     steps: list[tuple[str, str, object]] = [("sts:GetCallerIdentity", home, None), ("s3:ListBuckets", home, None),
                                             ("ec2:DescribeRegions", home, None)]
     steps += [("ec2:DescribeInstances", reg, None) for reg in org.trail_regions]
@@ -212,34 +244,29 @@ def _compromised_access_key(org, p: Plan) -> None:
                                             "kms:ListKeys", "lambda:ListFunctions20150331",
                                             "organizations:DescribeOrganization")]
     steps += [("ec2:RunInstances", reg, "denied") for reg in org.regions]  # a try at crypto-mining capacity
-    new_user = "svc-backup-agent"
-    new_key = ids.key_id(r, "AKIA")
-    steps += [("iam:CreateUser", home, None), ("iam:CreateAccessKey", home, None), ("iam:AttachUserPolicy", home, None)]
-    t = rec.t0 + 3600 + 40 * 60 + r.randrange(600)
-    event_ids, denied, times, regions = [], [], [], set()
-    for key, region, err in steps:
-        t += r.randint(2, 40) if err else r.randint(10, 120)
-        rp = re = None
-        if isinstance(err, tuple):
-            err, rp = err[0], apis.dumps({"secretId": err[1]})
-        if key == "iam:CreateUser":
-            rp = apis.dumps({"userName": new_user})
-            re = apis.dumps({"user": {"path": "/", "userName": new_user, "userId": ids.principal_id(r, "AIDA"),
-                                      "arn": f"arn:aws:iam::{acct.id}:user/{new_user}", "createDate": _aws_date(t)}})
-        elif key == "iam:CreateAccessKey":
-            rp = apis.dumps({"userName": new_user})
-            re = apis.dumps({"accessKey": {"userName": new_user, "accessKeyId": new_key, "status": "Active",
-                                           "createDate": _aws_date(t)}})
-        elif key == "iam:AttachUserPolicy":
-            rp = apis.dumps({"userName": new_user, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})
-            re = "null"
-        eid = rec.call(t, key, region, caller, pl.pick(acct, d, region, key), error=err, rp=rp, re=re)
-        event_ids.append(eid)
-        times.append(t)
-        regions.add("us-east-1" if apis.api(key).is_global else region)
-        if err:
-            denied.append(eid)
-    pl.flush()
+    steps += [(key, home, None) for key in _TAKEOVER]
+    return steps
+
+
+#: The leaked key's persistence calls, last in its steps.
+_TAKEOVER = ("iam:CreateUser", "iam:CreateAccessKey", "iam:AttachUserPolicy")
+
+
+def _takeover_call(key: str, r, acct, new_user: str, new_key: str, t: float) -> tuple[str, str]:
+    """Request and response of the leaked key's persistence calls: a new user, its key, admin rights."""
+    if key == "iam:CreateUser":
+        return (apis.dumps({"userName": new_user}),
+                apis.dumps({"user": {"path": "/", "userName": new_user, "userId": ids.principal_id(r, "AIDA"),
+                                     "arn": f"arn:aws:iam::{acct.id}:user/{new_user}", "createDate": _aws_date(t)}}))
+    if key == "iam:CreateAccessKey":
+        return (apis.dumps({"userName": new_user}),
+                apis.dumps({"accessKey": {"userName": new_user, "accessKeyId": new_key, "status": "Active",
+                                          "createDate": _aws_date(t)}}))
+    return apis.dumps({"userName": new_user, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}), "null"
+
+
+def _discovery_finding(org, acct, home: str, r, user, ip: str, times: list[float]):
+    """GuardDuty's finding on the leaked key, exported twice as it is updated."""
     first = min(times)
     created = first + 20 * 60 + r.randrange(300)
     f = guardduty.new_finding(
@@ -254,14 +281,7 @@ def _compromised_access_key(org, p: Plan) -> None:
                      "anomalous circumstances. Such activity is not typically seen from this user."))
     f.exports.append((created + 300, 6, created - 60))
     f.exports.append((created + 6 * 3600 + r.randrange(3600), 19, max(times)))
-    p.findings.append(f)
-    p.scenarios.append(_doc(sid, "compromised_access_key", acct, home, d, org,
-                            f"IAM user {user.name}'s long-lived access key is used from an unknown address: discovery "
-                            "across regions, a burst of AccessDenied, then a new user with an access key and admin rights.",
-                            event_ids, times, source_ip=ip, access_key_id=user.access_key, user_name=user.name,
-                            principal_arn=user.arn, user_agent=ua, usual_ips=list(org.people[user.person].ips),
-                            regions=sorted(regions), denied_event_ids=denied, created_user=new_user,
-                            created_access_key_id=new_key, finding_ids=[f.id]))
+    return f
 
 
 def _port_scan(org, p: Plan) -> None:
