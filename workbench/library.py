@@ -242,7 +242,7 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
     header, params = _read_header(text, where)
     statement = parse_sql(text, where=where)
     used = placeholders(statement)
-    returns = tuple(c.strip() for c in header["returns"].split(",") if c.strip())
+    returns = tuple(parse_list(header["returns"]))
     _check_contract(statement, where, used=used, declared=[p.name for p in params], returns=returns)
     return Query(name=header["name"], source=header["source"], description=header["description"],
                  params=tuple(params), returns=returns, sql=text, path=path, placeholders=used)

@@ -27,6 +27,7 @@ from typing import TextIO
 
 from workbench.aws.clients import CREDENTIALS_FIX, INSTALL_HINT, aws_errors, error_code, session
 from workbench.errors import WorkbenchError
+from workbench.settings import parse_list
 from workbench.sources import SOURCES, LogSource
 from workbench.words import size
 
@@ -326,8 +327,8 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
     if "${account}" not in template or layout not in template:
         problems.append(f"storage.location.template {template!r} does not follow the "
                         f"'.../AWSLogs/[o-.../]${{account}}{layout}' key layout")
-    accounts = [a for a in params.get("projection.account.values", "").split(",") if a]
-    regions = [r for r in params.get("projection.region.values", "").split(",") if r]
+    accounts = parse_list(params.get("projection.account.values", ""))
+    regions = parse_list(params.get("projection.region.values", ""))
     if problems:
         return Check(FAIL, name, "; ".join(problems),
                      redo + " (its day range ends at NOW)"), table

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from workbench.errors import UsageError
-from workbench.settings import shipped_dir
+from workbench.settings import parse_list, shipped_dir
 
 _PREFIX = re.compile(r"^\d+[-_.\s]*")
 
@@ -106,7 +106,7 @@ def coerce_value(text, default: str | None):
         except ValueError:
             raise UsageError(f"expected a number, got {text!r}") from None
     if isinstance(example, (list, tuple)):
-        return [v.strip() for v in stripped.split(",") if v.strip()]
+        return parse_list(stripped)
     if stripped.lower() in ("", "none", "null"):
         return None
     return text
