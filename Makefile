@@ -34,10 +34,13 @@ $(TOOLS_STAMP):
 lint: $(STAMP) ## check the code with ruff (its settings are in pyproject.toml)
 	$(BIN)/ruff check .
 
-test: install lint ## lint, then run the whole test suite (offline; generates its own sample data)
+trino: $(STAMP) ## fetch (once) and check the pinned Trino release the tests run the query library on
+	$(BIN)/python -m tests.trino_server fetch
+
+test: install lint trino ## lint, fetch Trino, run the whole test suite (generates its own sample data)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP) ## the unit tests only: no notebooks, browser, local AWS server or CloudFormation linters
+test-fast: $(STAMP) ## the unit tests only: no notebooks, browser, local AWS or Trino server, CloudFormation linters
 	$(BIN)/python -m pytest -m "not slow and not aws" -q
 
 demo: $(STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html

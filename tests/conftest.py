@@ -18,7 +18,7 @@ from workbench.settings import SAMPLE
 TEST_SCALE = 0.2
 
 #: Fixtures that make a test slow: every notebook run as a report, a local AWS API server, a browser.
-SLOW_FIXTURES = {"demo_run", "entity_reports", "notebooks", "aws_server", "aws", "browser"}
+SLOW_FIXTURES = {"demo_run", "entity_reports", "notebooks", "aws_server", "aws", "browser", "trino"}
 
 
 def pytest_collection_modifyitems(items):
@@ -78,3 +78,51 @@ def demo_run(sample_org, tmp_path_factory):
     printed = io.StringIO()
     code = run_demo(sample_org, seed=7, scale=TEST_SCALE, reports=reports, stream=printed)
     return SimpleNamespace(code=code, text=printed.getvalue(), reports=reports)
+
+
+@pytest.fixture(scope="session")
+def trino(sample_org, tmp_path_factory):
+    """A real Trino over :func:`sample_org`: the logs copied as its Hive connector reads them, and the
+    Athena tables made in it by ``workbench ddl --trino`` (the same columns and partition projection).
+
+    Returns an object with ``server`` (:class:`tests.trino_server.TrinoServer`), ``root`` (its local
+    file system), ``specs`` (the table specs, by table) and ``connect(**options)`` (a Trino engine).
+    Fails, never skips, when Trino cannot be fetched or started.
+    """
+    from types import SimpleNamespace
+
+    import trino as client
+
+    from tests.trino_server import TrinoServer, TrinoUnavailable
+    from workbench.aws.ddl import create_table_sql_trino, table_spec
+    from workbench.engines.local.listing import LogTree
+    from workbench.engines.trino import TrinoEngine
+    from workbench.engines.trino.layout import copy_for_trino
+    from workbench.sources import SOURCES
+
+    root, work = tmp_path_factory.mktemp("trino-fs"), tmp_path_factory.mktemp("trino-server")
+    copied = copy_for_trino(sample_org, root / "logs")
+    assert not copied.problems, copied.problems
+    server = TrinoServer(root, work)
+    try:
+        server.start()
+    except TrinoUnavailable as err:
+        pytest.fail(f"the Trino tests need a running Trino: {err}")
+    layout = LogTree(sample_org).layout()
+    specs = {}
+    cursor = client.dbapi.connect(host="127.0.0.1", port=server.port, user="workbench", catalog="hive").cursor()
+    cursor.execute("CREATE SCHEMA IF NOT EXISTS hive.security_logs WITH (location = 'local:///warehouse/security_logs')")
+    cursor.fetchall()
+    for source in SOURCES.values():
+        fields = " ".join(c.key for c in source.columns) if source.default_fields else None
+        spec = table_spec(source, bucket="", prefix="logs", scheme="local", accounts=layout["accounts"],
+                          regions=layout["regions"], org_id=layout["org_id"], fields=fields)
+        cursor.execute(create_table_sql_trino(spec))
+        cursor.fetchall()
+        specs[source.table] = spec
+
+    def connect(**options):
+        return TrinoEngine(**{"host": "127.0.0.1", "port": server.port, "user": "workbench", **options})
+
+    yield SimpleNamespace(server=server, root=root, specs=specs, connect=connect, copied=copied)
+    server.stop()

@@ -7,10 +7,15 @@ Environment variables (one prefix, ``WORKBENCH_``):
 ``WORKBENCH_LOGS``        log folder when none is given (default: the nearest ``demo-data``)
 ``WORKBENCH_QUERY_PATH``  more query folders, ``os.pathsep``-separated, after the built-in ones
 ``WORKBENCH_CHECKS``      ``off`` keeps no file checks between sessions
-``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/athena.toml``)
+``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/config.toml``)
 ``WORKBENCH_ATHENA_*``    Athena settings: ``_DATABASE``, ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``
                           (:mod:`workbench.aws.settings`)
+``WORKBENCH_TRINO_*``     Trino settings: ``_HOST``, ``_PORT``, ``_CATALOG``, ``_SCHEMA``, ``_USER``,
+                          ``_PASSWORD``, ``_HTTP_SCHEME`` (:mod:`workbench.engines.trino.settings`)
 ========================  ==================================================================
+
+An engine's settings (:func:`resolve_section`) come from its keyword arguments, else
+``WORKBENCH_<SECTION>_<NAME>``, else the ``[<section>]`` table of the config file, else defaults.
 
 The partition-upkeep Lambda reads ``WORKBENCH_UPKEEP_*`` (:mod:`workbench.aws.upkeep`); it
 is deployed alone, without the package, so those stay in its own module.
@@ -41,6 +46,7 @@ QUERY_PATH_ENV = "WORKBENCH_QUERY_PATH"
 CHECKS_ENV = "WORKBENCH_CHECKS"
 CONFIG_ENV = "WORKBENCH_CONFIG"
 ATHENA_ENV_PREFIX = "WORKBENCH_ATHENA_"
+ENV_PREFIX = "WORKBENCH_"
 
 #: The engine used when none is named.
 DEFAULT_ENGINE = "local"
@@ -226,14 +232,94 @@ def shipped_dir(name: str) -> Path | None:
 
 
 def config_path() -> Path:
-    """The config file: ``$WORKBENCH_CONFIG``, else ``$XDG_CONFIG_HOME/workbench/athena.toml``."""
+    """The config file: ``$WORKBENCH_CONFIG``, else ``$XDG_CONFIG_HOME/workbench/config.toml``.
+
+    ``athena.toml`` there, the file's name before other engines had settings, is read when
+    ``config.toml`` does not exist.
+    """
     given = os.environ.get(CONFIG_ENV)
     if given:
         return Path(given).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())
-    return Path(base) / "workbench" / "athena.toml"
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or str(Path("~/.config").expanduser())) / "workbench"
+    current = base / "config.toml"
+    return current if current.is_file() or not (base / "athena.toml").is_file() else base / "athena.toml"
 
 
 def config_path_given() -> bool:
     """Whether ``$WORKBENCH_CONFIG`` names the config file (then a missing file is an error)."""
     return bool(os.environ.get(CONFIG_ENV))
+
+
+# -- engine settings -------------------------------------------------------------------
+
+
+def read_config(section: str, known: tuple[str, ...], path: Path | None = None) -> dict:
+    """The ``[section]`` table of the config file (empty if there is no file).
+
+    Raises
+    ------
+    UsageError
+        If ``$WORKBENCH_CONFIG`` names a missing file, the file is not valid TOML, or the
+        table sets a key not in ``known``.
+    """
+    path = path or config_path()
+    if not path.is_file():
+        if config_path_given() and path == config_path():
+            raise UsageError(f"{CONFIG_ENV} names {path}, which does not exist")
+        return {}
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise UsageError(f"reading {path} needs the tomli package on Python 3.10: "
+                             "pip install 'workbench[athena]'") from None
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path} is not valid TOML: {err}") from None
+    table = doc.get(section, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: '{section}' must be a table ([{section}])")
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise UsageError(f"{path}: unknown setting(s) {', '.join(unknown)} in [{section}]; known: {', '.join(known)}")
+    return {k: str(v) for k, v in table.items() if v not in (None, "")}
+
+
+def resolve_section(section: str, defaults: dict, given: dict) -> tuple[dict, dict]:
+    """An engine's settings and where each came from.
+
+    Parameters
+    ----------
+    section : str
+        ``"athena"``, ``"trino"``: the environment prefix (``WORKBENCH_TRINO_``) and config table.
+    defaults : dict
+        Every setting's name and default (``None``: none).
+    given : dict
+        Keyword arguments; ``None`` or empty means not given.
+
+    Returns
+    -------
+    values, origin : dict, dict
+        Per setting, its value, and ``"argument"``, ``"$WORKBENCH_..."``, the config file's path
+        or ``"default"``.
+    """
+    path = config_path()
+    from_file: dict | None = None
+    values, origin = {}, {}
+    for name, default in defaults.items():
+        env_name = f"{ENV_PREFIX}{section.upper()}_{name.upper()}"
+        if given.get(name) not in (None, ""):
+            values[name], origin[name] = given[name], "argument"
+        elif os.environ.get(env_name):
+            values[name], origin[name] = os.environ[env_name], f"${env_name}"
+        else:
+            if from_file is None:
+                from_file = read_config(section, tuple(defaults), path)
+            if from_file.get(name):
+                values[name], origin[name] = from_file[name], str(path)
+            else:
+                values[name], origin[name] = default, "default"
+    return values, origin

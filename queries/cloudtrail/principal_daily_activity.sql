@@ -20,7 +20,7 @@ SELECT
     count(DISTINCT eventsource || ':' || eventname) AS distinct_apis,
     count(errorcode) AS errors,
     count(DISTINCT sourceipaddress) AS source_ips,
-    avg(CASE WHEN lower(readonly) = 'false' THEN 1.0 ELSE 0.0 END) AS write_share
+    avg(CASE WHEN lower(readonly) = 'false' THEN 1e0 ELSE 0e0 END) AS write_share  -- doubles: 1.0 is a DECIMAL on Trino
 FROM cloudtrail
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

@@ -4,7 +4,8 @@ AWS documents partition projection for one account and one region. Organisations
 more: here every table projects ``account`` and ``region`` as ``enum`` values and ``day``
 as a ``date`` (``yyyy/MM/dd``), and ``storage.location.template`` follows the source's key
 layout, organisation trails included. :func:`table_spec` is the data (used by the
-CloudFormation test too); :func:`create_table_sql` renders it.
+CloudFormation test too); :func:`create_table_sql` renders it for Athena, and
+:func:`create_table_sql_trino` for Trino's Hive connector, with the same properties.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from workbench.formats import format_of
 from workbench.sources import DAY_FORMAT, LogSource
+from workbench.sources.types import parse_type
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def table_spec(
     start: dt.date | str = "2024/01/01",
     database: str = "security_logs",
     fields: str | None = None,
+    scheme: str = "s3",
 ) -> TableSpec:
     """The Athena table of ``source`` over ``s3://bucket/prefix/AWSLogs/...``.
 
@@ -80,6 +83,9 @@ def table_spec(
     fields : str, optional
         For sources whose files Athena reads by position (VPC flow logs): the fields in
         order, as the flow log's format names them (default: AWS's default format).
+    scheme : str
+        The file system of the location (``s3``; ``local`` with an empty bucket for a Trino
+        reading a local folder, ``local:///prefix/AWSLogs/...``).
 
     Raises
     ------
@@ -91,7 +97,7 @@ def table_spec(
     start_text = start.strftime("%Y/%m/%d") if isinstance(start, dt.date) else start.replace("-", "/")
     columns = format_of(source).table_columns(source, fields=fields)
     storage = source.athena_storage
-    location = f"s3://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + "AWSLogs/"
+    location = f"{scheme}://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + "AWSLogs/"
     if org_id and source.org_trail:
         location += f"{org_id}/"
     properties = {
@@ -105,7 +111,8 @@ def table_spec(
         "projection.day.range": f"{start_text},NOW",
         "projection.day.interval": "1",
         "projection.day.interval.unit": "DAYS",
-        "storage.location.template": source.location_template(bucket=bucket, prefix=prefix, org_id=org_id),
+        "storage.location.template": source.location_template(bucket=bucket, prefix=prefix, org_id=org_id,
+                                                              scheme=scheme),
         **storage.get("properties", {}),
     }
     return TableSpec(
@@ -139,3 +146,69 @@ def create_table_sql(spec: TableSpec) -> str:
     props = ",\n".join(f"  '{k}'='{v}'" for k, v in spec.properties.items())
     lines.append(f"TBLPROPERTIES (\n{props}\n);")
     return "\n".join(lines)
+
+
+#: The Athena row formats Trino's Hive connector reads, and the Trino table format of each. A
+#: CloudTrail table's own input format (``CloudTrailInputFormat``, which unwraps ``Records``) is
+#: Athena's alone: Trino reads the same records laid out one per line (:mod:`workbench.engines.trino.layout`).
+TRINO_FORMATS = {
+    "SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'": {"format": "'JSON'"},
+    "SERDE 'org.openx.data.jsonserde.JsonSerDe'": {"format": "'OPENX_JSON'"},
+    "DELIMITED FIELDS TERMINATED BY ' '": {"format": "'TEXTFILE'", "textfile_field_separator": "' '"},
+}
+
+#: Athena table properties and the Trino table properties that say the same.
+TRINO_PROPERTIES = {"skip.header.line.count": "skip_header_line_count", "serialization.null.format": "null_format"}
+
+
+def create_table_sql_trino(spec: TableSpec, *, catalog: str = "hive") -> str:
+    """The same table for Trino's Hive connector: ``CREATE TABLE`` with the same partition projection.
+
+    Trino stores its ``partition_projection_*`` properties in the metastore under Athena's own
+    names (``projection.day.range``, ``storage.location.template``...), so the table Trino makes
+    carries the properties of the Athena table and of ``infra/``.
+
+    Raises
+    ------
+    ValueError
+        For a row format Trino's Hive connector does not read.
+    """
+    try:
+        storage = dict(TRINO_FORMATS[spec.row_format])
+    except KeyError:
+        raise ValueError(f"Trino's Hive connector has no format for ROW FORMAT {spec.row_format}") from None
+    props = spec.properties
+    for athena, trino in TRINO_PROPERTIES.items():
+        if athena in props:
+            value = props[athena]
+            storage[trino] = value if value.isdigit() else _quote(value)
+    columns = [f'  "{name}" {parse_type(typ).trino()}' for name, typ in spec.columns]
+    for name, _ in spec.partitions:
+        columns.append(f'  "{name}" varchar WITH ({_projection(props, name)})')
+    table = {**storage, "external_location": _quote(spec.location),
+             "partitioned_by": "ARRAY[" + ", ".join(_quote(n) for n, _ in spec.partitions) + "]",
+             "partition_projection_enabled": "true",
+             "partition_projection_location_template": _quote(props["storage.location.template"])}
+    return (f'CREATE TABLE IF NOT EXISTS "{catalog}"."{spec.database}"."{spec.name}" (\n' + ",\n".join(columns)
+            + "\n)\nWITH (\n" + ",\n".join(f"  {k} = {v}" for k, v in table.items()) + "\n)")
+
+
+def _projection(props: dict, column: str) -> str:
+    """The Trino column properties of one projected partition column."""
+    kind = props[f"projection.{column}.type"]
+    out = [f"partition_projection_type = {_quote(kind)}"]
+    if kind == "enum":
+        values = props[f"projection.{column}.values"].split(",")
+        out.append("partition_projection_values = ARRAY[" + ", ".join(_quote(v) for v in values) + "]")
+    else:
+        first, last = props[f"projection.{column}.range"].split(",")
+        out += [f"partition_projection_format = {_quote(props[f'projection.{column}.format'])}",
+                f"partition_projection_range = ARRAY[{_quote(first)}, {_quote(last)}]",
+                f"partition_projection_interval = {int(props[f'projection.{column}.interval'])}",
+                f"partition_projection_interval_unit = {_quote(props[f'projection.{column}.interval.unit'])}"]
+    return ", ".join(out)
+
+
+def _quote(text: str) -> str:
+    """A Trino string literal of the project's own settings (quotes doubled)."""
+    return "'" + str(text).replace("'", "''") + "'"

@@ -6,7 +6,8 @@ Each setting is looked up in this order, the first value found wins:
 2. the environment variable ``WORKBENCH_ATHENA_<NAME>`` (``WORKBENCH_ATHENA_DATABASE``,
    ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``);
 3. the ``[athena]`` table of the config file: the path in ``WORKBENCH_CONFIG``, else
-   ``$XDG_CONFIG_HOME/workbench/athena.toml`` (``~/.config/workbench/athena.toml``)::
+   ``$XDG_CONFIG_HOME/workbench/config.toml`` (``~/.config/workbench/config.toml``; an older
+   ``athena.toml`` there is read when there is no ``config.toml``)::
 
        [athena]
        database = "security_logs"
@@ -21,12 +22,12 @@ Each setting is looked up in this order, the first value found wins:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import UsageError
-from workbench.settings import ATHENA_ENV_PREFIX, CONFIG_ENV, config_path, config_path_given
+from workbench.settings import read_config as read_section
+from workbench.settings import resolve_section
 
 SETTINGS = ("database", "workgroup", "region", "output")
 DEFAULTS = {"database": "security_logs", "workgroup": "primary", "region": None, "output": None}
@@ -63,39 +64,8 @@ class AthenaSettings:
 
 
 def read_config(path: Path | None = None) -> dict:
-    """The ``[athena]`` table of the config file (empty if there is no file).
-
-    Raises
-    ------
-    UsageError
-        If ``$WORKBENCH_CONFIG`` names a missing file, or the file is not valid TOML, or it
-        sets an unknown key.
-    """
-    path = path or config_path()
-    if not path.is_file():
-        if config_path_given() and path == config_path():
-            raise UsageError(f"{CONFIG_ENV} names {path}, which does not exist")
-        return {}
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        try:
-            import tomli as tomllib
-        except ModuleNotFoundError:
-            raise UsageError(f"reading {path} needs the tomli package on Python 3.10: "
-                             "pip install 'workbench[athena]'") from None
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path} is not valid TOML: {err}") from None
-    table = doc.get("athena", {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{path}: 'athena' must be a table ([athena])")
-    unknown = sorted(set(table) - set(SETTINGS))
-    if unknown:
-        raise UsageError(f"{path}: unknown setting(s) {', '.join(unknown)} in [athena]; "
-                         f"known: {', '.join(SETTINGS)}")
-    return {k: str(v) for k, v in table.items() if v not in (None, "")}
+    """The ``[athena]`` table of the config file (:func:`workbench.settings.read_config`)."""
+    return read_section("athena", SETTINGS, path)
 
 
 def resolve_settings(
@@ -113,22 +83,7 @@ def resolve_settings(
     'logs'
     """
     given = {"database": database, "workgroup": workgroup, "region": region, "output": output}
-    path = config_path()
-    from_file: dict | None = None
-    values, origin = {}, {}
-    for name in SETTINGS:
-        env_name = ATHENA_ENV_PREFIX + name.upper()
-        if given[name]:
-            values[name], origin[name] = given[name], "argument"
-        elif os.environ.get(env_name):
-            values[name], origin[name] = os.environ[env_name], f"${env_name}"
-        else:
-            if from_file is None:
-                from_file = read_config(path)
-            if from_file.get(name):
-                values[name], origin[name] = from_file[name], str(path)
-            else:
-                values[name], origin[name] = DEFAULTS[name], "default"
+    values, origin = resolve_section("athena", DEFAULTS, given)
     if values["output"] and not values["output"].startswith("s3://"):
         raise UsageError(
             f"the Athena result location must be an s3:// URL, got {values['output']!r} "

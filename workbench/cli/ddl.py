@@ -29,10 +29,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", action="append", help="only these sources (default: all)")
     parser.add_argument("--flow-log-format", default=None,
                         help="your VPC flow logs' format, fields in order (default: AWS's version-2 default)")
+    parser.add_argument("--trino", action="store_true",
+                        help="print the tables for Trino's Hive connector instead (same columns and partition "
+                        "projection; CloudTrail as JSON lines, see docs/trino.md)")
+    parser.add_argument("--catalog", default="hive", help="with --trino: the Hive catalog (default: %(default)s)")
 
 
 def run(args) -> int:
-    from workbench.aws.ddl import create_table_sql, table_spec
+    from workbench.aws.ddl import create_table_sql, create_table_sql_trino, table_spec
     from workbench.engines.local.listing import LogTree
     from workbench.sources import SOURCES, get_source
 
@@ -54,5 +58,6 @@ def run(args) -> int:
         spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id, accounts=accounts,
                           regions=regions, start=args.start, database=args.database, fields=args.flow_log_format)
         print(f"-- {source.title}: {source.description}")
-        print(create_table_sql(spec) + "\n")
+        text = create_table_sql_trino(spec, catalog=args.catalog) + ";" if args.trino else create_table_sql(spec)
+        print(text + "\n")
     return 0

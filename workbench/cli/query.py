@@ -51,10 +51,11 @@ def _show_sql(args) -> None:
     from workbench.engines.base import resolve_query
 
     query = resolve_query(args.name)
-    if args.engine == "athena":
+    if args.engine in ("athena", "trino"):  # both bind the values as execution parameters
         from workbench.engines.athena.params import execution_parameters
 
         sql, values = execution_parameters(query, query.bind(params(args.param)))
-        print(f"-- Athena SQL as sent\n{sql}\n-- execution parameters\n" + "\n".join(values), file=sys.stderr)
+        print(f"-- SQL as sent to {args.engine}\n{sql}\n-- execution parameters\n" + "\n".join(values),
+              file=sys.stderr)
     else:
         print(f"-- Athena SQL\n{query.sql}\n-- DuckDB SQL\n{query.to_duckdb()}", file=sys.stderr)

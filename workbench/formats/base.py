@@ -187,6 +187,13 @@ class LogFormat(ABC):
         """
         return f"{self.title} cannot be imported"
 
+    def encode_for_hive(self, records: list, source: LogSource) -> bytes:
+        """``records`` as Hive's SerDes (Athena's, Trino's Hive connector) read the source's table.
+
+        For a layout of the logs that a Trino can read (:mod:`workbench.engines.trino.layout`).
+        """
+        raise NotImplementedError(f"{self.title} files have no Hive layout")
+
     def table_columns(self, source: LogSource, *, fields: str | None = None) -> tuple:
         """The Athena table's columns (formats Athena reads by position give ``fields`` in order)."""
         return source.columns

@@ -180,6 +180,19 @@ class FlowLogText(LogFormat):
         header, row = record
         return {"header": " ".join(header), "row": " ".join(row)}
 
+    def encode_for_hive(self, records: list, source: LogSource) -> bytes:
+        """Every row with every field of the source, in its column order, ``-`` for none, under one header.
+
+        Hive reads text by position; one layout for every file lets one table read flow logs
+        of any format.
+        """
+        keys = [c.key for c in source.columns]
+        lines = [" ".join(keys)]
+        for header, row in records:
+            fields = dict(zip(header, row))
+            lines.append(" ".join(fields.get(k, "-") for k in keys))
+        return ("\n".join(lines) + "\n").encode()
+
     def table_columns(self, source: LogSource, *, fields: str | None = None) -> tuple[Column, ...]:
         """The columns Athena reads by position: ``fields`` (a flow log's format), else AWS's default."""
         return source.columns_for(fields or source.default_fields)

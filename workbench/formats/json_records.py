@@ -11,6 +11,7 @@ import json
 
 from workbench.formats.base import LogFormat, Placed, unplaceable
 from workbench.sources import LogSource
+from workbench.sources.types import AthenaType
 
 
 class JsonRecordFormat(LogFormat):
@@ -33,6 +34,39 @@ class JsonRecordFormat(LogFormat):
         identity = tuple(_hashable(_value(record, k)) for k in keys.identity)
         identity = identity if any(v not in (None, "") for v in identity) else None
         return Placed(account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity)
+
+
+    def encode_for_hive(self, records: list, source: LogSource) -> bytes:
+        """One JSON object per line, the source's columns shaped as its table types them.
+
+        Athena's JSON SerDes give a ``string`` column that holds an object (``requestParameters``)
+        its JSON text, and so does this layout, for the Hive connector's JSON reader, which
+        does not.
+        """
+        columns = {c.key: c.type for c in source.columns}
+        lines = []
+        for record in records:
+            shaped = {key: conform(value, columns[key]) if key in columns else value for key, value in record.items()}
+            lines.append(json.dumps(shaped, separators=(",", ":"), ensure_ascii=False))
+        return "".join(line + "\n" for line in lines).encode()
+
+
+def conform(value, typ: AthenaType):
+    """A JSON value as the column type ``typ`` holds it: JSON text in ``string``, nulls where the shape differs."""
+    if value is None:
+        return None
+    if typ.kind == "scalar":
+        if typ.name == "string" and not isinstance(value, str):
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return value
+    if typ.kind == "array":
+        return [conform(v, typ.children[0]) for v in value] if isinstance(value, list) else None
+    if not isinstance(value, dict):
+        return None
+    if typ.kind == "map":
+        return {k: conform(v, typ.children[1]) for k, v in value.items()}
+    fields = {key.lower(): sub for key, sub in typ.fields}
+    return {k: conform(v, fields[k.lower()]) if k.lower() in fields else v for k, v in value.items()}
 
 
 def _value(record, key: str):

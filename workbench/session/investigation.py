@@ -31,7 +31,7 @@ class Investigation:
     Parameters
     ----------
     engine : str or Engine, optional
-        ``"local"`` or ``"athena"`` (default ``$WORKBENCH_ENGINE``, else ``"local"``), or an
+        ``"local"``, ``"athena"`` or ``"trino"`` (default ``$WORKBENCH_ENGINE``, else ``"local"``), or an
         open engine.
     logs : path, optional
         Folder holding ``AWSLogs/`` for the local engine (default: ``$WORKBENCH_LOGS``, else

@@ -179,12 +179,13 @@ class LogSource:
         parts += [account, self.service_folder, region, day_text]
         return "/".join(parts) + "/"
 
-    def location_template(self, *, bucket: str, prefix: str = "", org_id: str | None = None) -> str:
-        """Athena ``storage.location.template`` for partition projection."""
+    def location_template(self, *, bucket: str, prefix: str = "", org_id: str | None = None,
+                          scheme: str = "s3") -> str:
+        """Athena's ``storage.location.template`` for partition projection (``scheme://bucket/...``)."""
         key = self.key_prefix(
             account="${account}", region="${region}", day="${day}", org_id=org_id, prefix=prefix
         )
-        return f"s3://{bucket}/{key.rstrip('/')}"
+        return f"{scheme}://{bucket}/{key.rstrip('/')}"
 
     def file_regex(self, *, account: str = r"\d+", region: str = r"[a-z0-9-]+") -> re.Pattern:
         """Compiled pattern of this source's log file names."""

@@ -7,7 +7,8 @@ small tree so that the same definition can be rendered as
 * Athena DDL (``STRUCT<type:STRING,...>``),
 * the DuckDB type that reads the raw JSON (field names spelled as AWS spells the JSON
   keys, because DuckDB matches JSON keys case-sensitively), and
-* the DuckDB type of the table column (lower-case field names, as Athena shows them).
+* the DuckDB type of the table column (lower-case field names, as Athena shows them), and
+* the Trino type, for the same table created in Trino's Hive connector.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ _SCALARS = {
     "date": "DATE",
     "timestamp": "TIMESTAMP",
 }
+
+
+_TRINO_SCALARS = {"string": "varchar", "int": "integer", "float": "real"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,16 @@ class AthenaType:
             return f"map<{self.children[0].athena()},{self.children[1].athena()}>"
         inner = ",".join(f"{key.lower()}:{typ.athena()}" for key, typ in self.fields)
         return f"struct<{inner}>"
+
+    def trino(self) -> str:
+        """Render as a Trino type (``row("type" varchar, ...)``), field names lower case and quoted."""
+        if self.kind == "scalar":
+            return _TRINO_SCALARS.get(self.name, self.name)
+        if self.kind == "array":
+            return f"array({self.children[0].trino()})"
+        if self.kind == "map":
+            return f"map({self.children[0].trino()}, {self.children[1].trino()})"
+        return "row(" + ", ".join(f'"{key.lower()}" {typ.trino()}' for key, typ in self.fields) + ")"
 
     def field(self, path: tuple[str, ...]) -> AthenaType | None:
         """The type at ``path`` (struct field names, lower case) below this one, or ``None``."""

@@ -1,0 +1,164 @@
+"""The query library on a real Trino (the engine Athena v3 runs), against the local engine's answers.
+
+The ``trino`` fixture starts Trino 476 over a copy of the sample organisation and makes the Athena
+tables in its Hive connector from the same table specs as ``workbench ddl`` and ``infra/``. Every
+query file runs there through the ``trino`` engine, its parameters bound as the Athena engine binds
+them (the same literals, through a prepared statement), and must return the local engine's rows.
+"""
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.test_cache import _arbitrary_columns, _value
+from workbench.engines.local import LocalEngine
+from workbench.engines.trino import TrinoTableMissing, TrinoUnavailable
+from workbench.errors import FullScanRefused
+from workbench.library import list_queries
+
+
+def _plain(value):
+    """A cell in one form whichever engine gave it: times as UTC milliseconds, lists as sorted tuples."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value.__class__.__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return stamp.floor("ms").isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 6)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        # arrays built by an aggregate with no ORDER BY have no order on any engine
+        return tuple(sorted((_plain(v) for v in value), key=repr))
+    return value
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    return sorted((tuple(_plain(v) for v in row) for row in frame[columns].itertuples(index=False)), key=repr)
+
+
+def _params(query, window, truth) -> dict:
+    params = dict(window)
+    for param in query.params:
+        if param.name not in params:
+            value = _value(param, truth)
+            if value is not None:
+                params[param.name] = value
+    return {k: v for k, v in params.items() if k in {p.name for p in query.params}}
+
+
+@pytest.fixture(scope="module")
+def engines(trino, sample_org):
+    with trino.connect() as remote, LocalEngine(sample_org, cache=False) as local:
+        yield remote, local
+
+
+@pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.qualified_name)
+def test_every_query_gives_the_local_engines_rows_on_trino(query, engines, window, truth):
+    remote, local = engines
+    params = _params(query, window, truth)
+    expected = local.query(query.qualified_name, params)
+    got = remote.query(query.qualified_name, params)
+    assert list(got.columns) == list(expected.columns) == list(query.returns)
+    keep = [c for c in got.columns if c not in _arbitrary_columns(query)]
+    assert len(got) == len(expected), f"{query.name}: {len(got)} rows on Trino, {len(expected)} locally"
+    assert _rows(got, keep) == _rows(expected, keep)
+    assert remote.last_scan.engine == "trino" and remote.last_scan.scanned_bytes > 0
+    assert remote.last_parameters, "the values were bound through the prepared statement"
+    assert not any(str(v) in remote.last_sql for v in params.values() if isinstance(v, str) and len(v) > 4), \
+        "no parameter value is in the query text"
+
+
+def test_the_tables_carry_the_athena_tables_properties(trino):
+    """Trino keeps its projection properties under Athena's names: the same as the Athena table's and infra/'s."""
+    for table, spec in trino.specs.items():
+        stored = json.loads((trino.root / "metastore" / "security_logs" / table / ".trinoSchema").read_text())
+        parameters = {k: v for k, v in stored["parameters"].items() if k.startswith(("projection.", "storage."))}
+        wanted = {k: v for k, v in spec.properties.items() if k.startswith(("projection.", "storage."))}
+        assert {k: v.lower() for k, v in parameters.items()} == {k: v.lower() for k, v in wanted.items()}, table
+
+
+def test_projection_prunes_to_the_days_asked_for(engines, window):
+    remote, _ = engines
+    remote.query("console_logins", window)
+    whole = remote.last_scan.scanned_bytes
+    remote.query("console_logins", {"start": window["start"], "end": window["start"]})
+    one_day = remote.last_scan.scanned_bytes
+    assert 0 < one_day < whole / 3
+
+
+def test_an_unreachable_trino_says_where_it_looked(trino):
+    from tests.trino_server import _free_port
+
+    with trino.connect(port=_free_port()) as engine, pytest.raises(TrinoUnavailable, match="no Trino answers at"):
+        engine.query("console_logins", {"start": "2026-11-01", "end": "2026-11-02"})
+
+
+def test_a_missing_table_names_the_way_to_create_it(trino):
+    with trino.connect(schema="no_such_schema") as engine, \
+            pytest.raises(TrinoTableMissing, match="workbench ddl --trino"):
+        engine.query("console_logins", {"start": "2026-11-01", "end": "2026-11-02"})
+
+
+def test_the_full_scan_guard_stands_before_anything_is_sent(trino):
+    from tests.trino_server import _free_port
+
+    with trino.connect(port=_free_port()) as engine, pytest.raises(FullScanRefused):
+        engine.query("SELECT count(*) AS n FROM cloudtrail")
+
+
+def test_the_command_line_runs_a_query_on_trino(trino, monkeypatch, capsys, window):
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_TRINO_HOST", "127.0.0.1")
+    monkeypatch.setenv("WORKBENCH_TRINO_PORT", str(trino.server.port))
+    monkeypatch.setenv("WORKBENCH_TRINO_USER", "workbench")
+    code = main(["query", "root_activity", "-p", f"start={window['start']}", "-p", f"end={window['end']}",
+                 "--engine", "trino", "--format", "json", "--show-sql"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and {r["event_name"] for r in rows} >= {"ConsoleLogin"}
+    assert "root_activity on trino" in err and "scanned" in err
+    sent, _, bound = err.partition("-- execution parameters")
+    assert "-- SQL as sent to trino" in sent and f"'{window['start']}'" not in sent and f"'{window['start']}'" in bound
+
+
+def test_refused_credentials_say_which_settings_to_check(trino, monkeypatch):
+    import trino as client
+
+    engine = trino.connect(user="someone")
+
+    def refuse(*args, **kwargs):
+        raise client.exceptions.HttpError("error 401: b'Unauthorized'")
+
+    monkeypatch.setattr(engine.connection, "cursor", refuse)
+    with pytest.raises(Exception, match="refused user someone") as err:
+        engine.query("console_logins", {"start": "2026-11-01", "end": "2026-11-02"})
+    assert "WORKBENCH_TRINO_PASSWORD" in str(err.value)
+
+
+def test_a_notebook_runs_on_trino_and_finds_what_it_finds_locally(trino, monkeypatch, tmp_path, window, truth):
+    from workbench.report import run_reports
+
+    for name, value in (("HOST", "127.0.0.1"), ("PORT", str(trino.server.port)), ("USER", "workbench")):
+        monkeypatch.setenv(f"WORKBENCH_TRINO_{name}", value)
+    run = run_reports(["root-and-hidden-logins"], out=str(tmp_path), engine="trino", params=dict(window))
+    assert not run.failures, [(f.failed_cell, f.error) for f in run.failures]
+    facts = run.results[0].summary["facts"]
+    planted = truth["by_kind"]
+    assert sorted(facts["root_event_ids"]) == sorted(planted["root_console_login"]["event_ids"])
+    assert planted["hidden_user_bruteforce"]["source_ip"] in facts["hidden_burst_ips"]
+    assert "trino engine" in (tmp_path / "root-and-hidden-logins.html").read_text()
