@@ -96,3 +96,61 @@ def _screenshot(browser, file_name: str) -> None:
     browser.set_window_size(1400, min(max(height, 600), 16000))
     browser.save_screenshot(str(SCREENSHOTS / file_name))
     browser.set_window_size(1400, 1800)
+
+
+#: What an attacker writes into the fields a report shows: each would set window.__pwned if it ran.
+PAYLOADS = {
+    "user_name": '<img src=x onerror="window.__pwned=(window.__pwned||[]).concat(\'user\')">',
+    "user_agent": "<script>window.__pwned=(window.__pwned||[]).concat('agent')</script>",
+    "root_agent": '<svg onload="window.__pwned=(window.__pwned||[]).concat(\'svg\')"></svg>',
+    "source_ip": "<iframe src=\"javascript:parent.__pwned=['ip']\"></iframe>",
+}
+
+
+def _hostile_logs(folder: Path) -> Path:
+    """Console sign-ins whose user name, user agent and source IP are HTML, in the S3 layout."""
+    import json
+
+    from workbench.formats.importer import import_files
+
+    account = "111122223333"
+
+    def signin(i, *, user, agent, ip, ok, root=False):
+        identity = ({"type": "Root", "arn": f"arn:aws:iam::{account}:root", "accountId": account} if root else
+                    {"type": "IAMUser", "userName": user, "accountId": account,
+                     "arn": f"arn:aws:iam::{account}:user/x{i}"})
+        return {"eventVersion": "1.09", "eventTime": f"2026-11-03T10:{i:02d}:00Z", "eventID": f"hostile-{i}",
+                "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
+                "sourceIPAddress": ip, "userAgent": agent, "recipientAccountId": account, "userIdentity": identity,
+                "eventType": "AwsConsoleSignIn", "responseElements": {"ConsoleLogin": "Success" if ok else "Failure"},
+                "additionalEventData": {"MFAUsed": "No"}, "errorMessage": None if ok else "Failed authentication"}
+
+    records = [signin(i, user=PAYLOADS["user_name"], agent=PAYLOADS["user_agent"], ip="203.0.113.66", ok=False)
+               for i in range(6)]
+    records.append(signin(10, user=PAYLOADS["user_name"], agent=PAYLOADS["user_agent"], ip=PAYLOADS["source_ip"],
+                          ok=True))
+    records.append(signin(11, user=None, agent=PAYLOADS["root_agent"], ip="198.51.100.4", ok=True, root=True))
+    dump = folder / "dump.json"
+    dump.write_text(json.dumps(records))
+    logs = folder / "logs"
+    assert import_files([dump], logs).written == len(records)
+    return logs
+
+
+def test_log_fields_stay_text_in_every_report(browser, tmp_path):
+    from workbench.report import run_reports
+
+    logs = _hostile_logs(tmp_path)
+    run = run_reports(["console-logins", "root-and-hidden-logins"], out=str(tmp_path / "reports"), logs=logs,
+                      params={"start": "2026-11-03", "end": "2026-11-03"})
+    assert not run.failures, [(f.failed_cell, f.error) for f in run.failures]
+    headline = run.results[0].summary["headline"]
+    assert PAYLOADS["user_name"] in headline, "the payload reached the verdict line"
+    for page in ("console-logins.html", "root-and-hidden-logins.html", "index.html"):
+        _open(browser, tmp_path / "reports" / page)
+        assert browser.execute_script("return window.__pwned === undefined"), (page, browser.execute_script(
+            "return window.__pwned"))
+        assert browser.execute_script("return document.querySelectorAll('img[src=\"x\"], iframe, svg[onload]').length") == 0
+    _open(browser, tmp_path / "reports" / "console-logins.html")
+    shown = browser.execute_script("return document.body.innerText")
+    assert "onerror=" in shown, "the payload is shown as the text it is"

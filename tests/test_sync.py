@@ -177,3 +177,36 @@ def test_sync_command_prints_a_summary_and_warnings(bucket, tmp_path, capsys):
         sync_command(f"s3://{BUCKET}", out=str(tmp_path), start=START, end=START, sources=["waf"])
     with pytest.raises(UsageError, match="end .* is before start"):
         sync_command(f"s3://{BUCKET}", out=str(tmp_path), start="2026-11-02", end="2026-11-01")
+
+
+def test_hostile_keys_stay_in_their_own_day_folder_under_out(aws_module, organisation, tmp_path):
+    """S3 does not normalise ``..``: a key may climb out of its day folder, out of --out, or into another
+    account's folder. None of them is written; each is reported with its reason, and the real file copies."""
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket="hostile-keys")
+    accounts = sorted({p.name for p in (organisation / "AWSLogs").glob("o-*/*") if p.is_dir()})
+    mine, theirs = accounts[0], accounts[1]
+    real = next(p for p in sorted((organisation / "AWSLogs").rglob(f"{mine}_CloudTrail_us-east-1_*.json.gz"))
+                if "/2026/11/01/" in p.as_posix())
+    key = real.relative_to(organisation).as_posix()
+    day = key.rsplit("/", 1)[0] + "/"
+    theirs_name = real.name.replace(mine, theirs)
+    theirs_key = day.replace(f"/{mine}/", f"/{theirs}/") + theirs_name
+    hostile = {
+        day + "../" * 12 + "escaped.json.gz": b"out of --out",
+        day + f"../../../../../{theirs}/CloudTrail/us-east-1/2026/11/01/{theirs_name}": b"over another account",
+        day + "x" * 300 + ".json.gz": b"a name too long for the file system",
+    }
+    s3.put_object(Bucket="hostile-keys", Key=key, Body=real.read_bytes())
+    for name, body in hostile.items():
+        s3.put_object(Bucket="hostile-keys", Key=name, Body=body)
+    out = tmp_path / "out"
+    before = set(tmp_path.parent.rglob("*"))
+    result = sync("s3://hostile-keys", out, start=START, end=START, accounts=[mine], progress=False)
+    assert result.copied == 1 and (out / key).read_bytes() == real.read_bytes()
+    assert sorted(r["key"] for r in result.refused) == sorted(hostile)
+    assert all(r["reason"] for r in result.refused) and any("longer than" in r["reason"] for r in result.refused)
+    assert not (out / theirs_key).exists(), "nothing lands in another account's folder"
+    created = set(tmp_path.parent.rglob("*")) - before
+    assert all(out == p or out in p.parents for p in created - {out}), sorted(map(str, created))
+    assert any("not copied because their keys" in w for w in result.warnings)

@@ -63,6 +63,9 @@ class SyncResult:
         The local folder (point ``--logs`` at it).
     warnings : list of str
         Things worth knowing, e.g. a region list without us-east-1 for CloudTrail.
+    refused : list of dict
+        Objects not copied, each ``{"key", "reason"}``: keys that would leave their day folder
+        (``..``, separators, names the file system cannot hold) and objects that could not be written.
     """
 
     listed: int = 0
@@ -73,6 +76,7 @@ class SyncResult:
     prefixes: int = 0
     out: str = ""
     warnings: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people."""
@@ -169,31 +173,45 @@ def sync(
         result.warnings.append(f"no logs of account(s) {', '.join(missing)} under s3://{bucket}/{root}")
     result.prefixes = len(prefixes)
     found: list[_Object] = []
+    out = Path(out)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        listings = pool.map(lambda item: (item[0], lister.objects(item[1])), prefixes)
-        for source, objects in tqdm(listings, total=len(prefixes), desc="listing", unit="prefix",
-                                    disable=not progress, file=sys.stderr, leave=False):
+        listings = pool.map(lambda item: (item[0], item[1], lister.objects(item[1])), prefixes)
+        for source, day_prefix, objects in tqdm(listings, total=len(prefixes), desc="listing", unit="prefix",
+                                                disable=not progress, file=sys.stderr, leave=False):
             for obj in objects:
-                if source.parse_key(obj.key) is None:
+                why = _refused(out, day_prefix, obj.key)
+                if why:
+                    result.refused.append({"key": obj.key, "reason": why})
+                elif source.parse_key(obj.key) is None:
                     result.ignored += 1
                 else:
                     found.append(obj)
     result.listed = len(found)
+    if result.refused:
+        result.warnings.append(f"{len(result.refused)} object(s) not copied because their keys would not land in "
+                               "their own day folder under --out (see .refused): "
+                               + "; ".join(f"{r['key']!r}: {r['reason']}" for r in result.refused[:3]))
 
-    out = Path(out)
     manifest = _read_manifest(out)
     todo = [o for o in found if not _unchanged(out, o, manifest.get(o.key))]
     result.skipped = len(found) - len(todo)
     with tqdm(total=sum(o.size for o in todo), desc="copying", unit="B", unit_scale=True,
               disable=not progress or not todo, file=sys.stderr) as bar:
-        def copy(obj: _Object) -> _Object:
-            _download(client, bucket, obj, out)
+        def copy(obj: _Object) -> tuple[_Object, str | None]:
+            try:
+                _download(client, bucket, obj, out)
+            except OSError as err:  # a name the local file system refuses, a full disk: this object only
+                return obj, f"cannot write it here ({err.strerror or err})"
             bar.update(obj.size)
-            return obj
+            return obj, None
 
         try:
             with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-                for obj in pool.map(copy, todo):
+                for obj, failed in pool.map(copy, todo):
+                    if failed:
+                        result.refused.append({"key": obj.key, "reason": failed})
+                        result.warnings.append(f"not copied: {obj.key!r}: {failed}")
+                        continue
                     manifest[obj.key] = {"size": obj.size, "etag": obj.etag, "modified": obj.modified}
                     result.copied += 1
                     result.bytes += obj.size
@@ -297,6 +315,30 @@ def _days(start: dt.date | str, end: dt.date | str) -> list[dt.date]:
 
 
 # -- copying --------------------------------------------------------------------------
+
+#: The longest file name most local file systems take, in bytes.
+MAX_NAME_BYTES = 255
+
+
+def _refused(out: Path, day_prefix: str, key: str) -> str | None:
+    """Why the object ``key``, listed under ``day_prefix``, must not be written below ``out``; ``None`` if it may.
+
+    S3 keys are the attacker's text: ``..`` is not normalised by S3, and a key listed under one
+    account's day folder may name another's. An object is copied only when its key is the day
+    prefix and one plain file name, and its local path resolves inside ``out``.
+    """
+    if not key.startswith(day_prefix):
+        return "not under the day folder it was listed in"
+    name = key[len(day_prefix):]
+    if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
+        return "not a plain file name directly in its day folder"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        return f"a file name longer than {MAX_NAME_BYTES} bytes"
+    root = out.resolve()
+    path = (out / day_prefix / name).resolve()
+    if root != path and root not in path.parents:
+        return "its local path would leave --out"
+    return None
 
 
 def _unchanged(out: Path, obj: _Object, recorded: dict | None) -> bool:

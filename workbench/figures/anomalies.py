@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from workbench.anomalies.explain import describe, feature_tails, labels
 from workbench.anomalies.features import MODEL_COLUMNS
-from workbench.figures.style import empty, finish
+from workbench.figures.style import as_text, empty, finish
 
 
 def short_principal(principal: str) -> str:
@@ -39,7 +39,7 @@ def why_they_stand_out(ranked: pd.DataFrame, *, top_n: int = 10) -> go.Figure:
     share = tails.loc[top.index, list(MODEL_COLUMNS)].to_numpy()
     rarity = np.log(share) / np.log(1.0 / max(len(ranked), 2))
     reach = np.rint(share * len(ranked)).astype(int)
-    words = [[(describe(row, c) + f"<br>{reach[i, j]} of {len(ranked)} principal-days reach this")
+    words = [[(as_text(describe(row, c)) + f"<br>{reach[i, j]} of {len(ranked)} principal-days reach this")
               if row[c] > 0 else "ordinary" for j, c in enumerate(MODEL_COLUMNS)]
              for i, (_, row) in enumerate(top.iterrows())]
     names = labels()

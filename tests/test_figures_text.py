@@ -1,0 +1,39 @@
+"""Strings from the logs are text on every figure: plotly's HTML dialect never sees them as markup."""
+
+import pandas as pd
+
+from workbench import figures
+
+PAYLOAD = '<a href="javascript:alert(1)">x</a><b>bold</b>'
+
+
+def _strings(fig) -> list[str]:
+    out = []
+    for trace in fig.data:
+        for name in ("x", "y", "customdata", "name", "hovertext"):
+            if name not in trace or trace[name] is None:
+                continue
+            value = trace[name]
+            items = [value] if isinstance(value, str) else list(pd.Series(list(value)).explode())
+            out += [v for v in items if isinstance(v, str)]
+    return out
+
+
+def test_categories_names_and_hover_data_are_escaped_and_still_match_their_order():
+    shares = pd.DataFrame({"who": [PAYLOAD, "bob"], "kind": [PAYLOAD, "root"], "sign_ins": [3, 1],
+                           "with_mfa": [1, 1], "share": [0.33, 1.0]})
+    fig = figures.signins.mfa_share(shares)
+    texts = _strings(fig)
+    assert texts and not any("<" in t for t in texts)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in "".join(texts)
+    drawn = {y for trace in fig.data for y in trace.y}
+    assert drawn <= set(fig.layout.yaxis.categoryarray), "the category order names the escaped values"
+
+
+def test_a_timeline_of_hostile_activity_names_keeps_them_as_text():
+    rows = pd.DataFrame({"time": pd.to_datetime(["2026-11-03T10:00:00Z"] * 2), "source": ["cloudtrail", "cloudtrail"],
+                         "account_id": ["1", "1"], "region": ["us-east-1"] * 2, "activity": [PAYLOAD, "ListBuckets"],
+                         "actor": [PAYLOAD, "alice"], "source_ip": ["203.0.113.7"] * 2, "access_key_id": [None, None],
+                         "outcome": ["OK", "AccessDenied"], "ref": ["e1", "e2"]})
+    fig = figures.timeline.timeline(rows)
+    assert not any("<" in t for t in _strings(fig))
