@@ -133,6 +133,9 @@ CASES = [
     Case("flow-not-a-number", "vpcflow", lambda: gz((FLOW_V2 + "\n" + flow_row(1).replace(" 443 ", " https ") + "\n" + flow_row(2) + "\n").encode()), 2, "not numbers"),
     Case("flow-two-formats", "vpcflow",
          lambda: gz((FLOW_V2 + "\n" + flow_row(1) + "\n" + "version account-id action srcaddr\n" + f"2 {ACCOUNT} REJECT 198.51.100.9\n").encode()), 2, "fallback"),
+    Case("flow-field-twice", "vpcflow",  # dstaddr twice: which value is the destination?
+         lambda: gz((FLOW_V2.replace("dstaddr", "dstaddr dstaddr") + "\n" + flow_row(1).replace(" 10.0.1.5 ", " 10.0.1.5 10.0.1.6 ")
+                     + "\n").encode()), 0, "more than once"),
     Case("flow-truncated-gzip", "vpcflow", lambda: gz((FLOW_V2 + "\n" + "\n".join(flow_row(i) for i in range(200)) + "\n").encode())[:900], (1, 199), "truncated gzip"),
     Case("guardduty-export", "guardduty", lambda: gz((json.dumps(finding("f1", 1, "2026-11-03T02:00:00.000Z")) + "\n" + json.dumps(finding("f2", 1, "2026-11-03T02:00:00.000Z")) + "\n").encode()), 2),
     Case("guardduty-updated-export", "guardduty", lambda: gz((json.dumps(finding("f1", 5, "2026-11-03T09:00:00.000Z")) + "\n").encode()), 1),
@@ -347,3 +350,108 @@ def test_checks_of_healthy_files_are_kept_between_sessions(corpus, tmp_path, mon
     with LocalEngine(root, max_record_bytes=MAX_RECORD) as third:
         third.query(sql, params)
         assert any(p["path"] == str(good) and "truncated gzip" in p["reason"] for p in third.last_scan.problems)
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_a_deeply_nested_record_is_a_problem_line_not_a_crash(tmp_path):
+    """Thousands of nested arrays break a recursive parser: the file is named, its good record kept."""
+    deep = gz(('{"Records": [' + json.dumps(record("deep", 0)) + ', {"eventTime": "2026-11-03T10:01:00Z", '
+               '"requestParameters": ' + _deep(200_000) + "}]}").encode())
+    lookup = gz(json.dumps({"Events": [{"CloudTrailEvent": json.dumps(record("lk", 0))},
+                                        {"CloudTrailEvent": '{"a": ' + _deep(200_000) + "}"}]}).encode())
+    root = tmp_path / "logs"
+    paths = []
+    for i, data in enumerate((deep, lookup)):
+        path = root / _key(Case(f"deep{i}", "cloudtrail", lambda: b"", 0), i)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        paths.append(str(path))
+    with LocalEngine(root) as engine:
+        frame = engine.query("SELECT eventid FROM cloudtrail WHERE day = :day", {"day": DAY})
+        problems = {p["path"]: p["reason"] for p in engine.last_scan.problems}
+    assert {"deep-0", "lk-0"} <= set(frame.eventid), "the good records beside the deep ones come back"
+    assert paths[1] in problems and all(problems.values()), problems
+    report = import_files(paths, tmp_path / "imported")
+    assert report.written == 2, "the import keeps the good record of each file"
+    assert {p.path for p in report.problems} == set(paths)
+    assert any("deeper than" in p.reason for p in report.problems)
+
+
+def test_an_unreadable_file_is_a_problem_line_and_its_day_is_still_answered(corpus, monkeypatch):
+    """A file the engine may not open (permissions) is named with the reason; every other record of the day comes back."""
+    import builtins
+
+    root, paths = corpus
+    denied = paths["good"]
+    original = builtins.open
+
+    def guarded(file, *args, **kwargs):
+        if str(file) == denied:
+            raise PermissionError(13, "Permission denied", str(file))
+        return original(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    with LocalEngine(root, max_record_bytes=MAX_RECORD, remember_checks=False) as engine:
+        n = int(engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY}).n.iloc[0])
+        problems = {p["path"]: p for p in engine.last_scan.problems}
+    low, high = (sum(c.expected()[k] for c in CASES if c.source == "cloudtrail" and c.name != "good") for k in (0, 1))
+    assert low <= n <= high
+    assert "Permission denied" in problems[denied]["reason"] and problems[denied]["lost"] is None
+
+
+BOMB_BYTES = 1 << 30  # what the hostile file inflates to: 1 GiB
+BOMB_SCRIPT = """
+import resource, sys
+from workbench.engines.local import LocalEngine
+from workbench.formats.importer import import_files
+logs, bomb, out, mode = sys.argv[1:5]
+if mode == "query":
+    with LocalEngine(logs, remember_checks=False) as engine:
+        n = int(engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/03'").n.iloc[0])
+        problems = [p for p in engine.last_scan.problems if p["path"] == bomb]
+else:
+    report = import_files([bomb], out)
+    n, problems = report.records_in, [p.as_dict() for p in report.problems if p.path == bomb]
+print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, repr(problems))
+"""
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory):
+    """A CloudTrail file of about 4 MB that inflates to 1 GiB of records, in a day folder beside a good file."""
+    import zlib
+
+    root = tmp_path_factory.mktemp("bomb")
+    path = root / _key(Case("bomb", "cloudtrail", lambda: b"", 0), 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / Path(_key(Case("good", "cloudtrail", lambda: b"", 0), 2)).name).write_bytes(gz(body("good", 5)))
+    one = json.dumps(record("bomb", 0)).encode() + b","
+    stream = zlib.compressobj(9, zlib.DEFLATED, 31)
+    with open(path, "wb") as fh:
+        fh.write(stream.compress(b'{"Records": ['))
+        chunk = one * (4 * 1024 * 1024 // len(one))
+        for _ in range(BOMB_BYTES // len(chunk)):
+            fh.write(stream.compress(chunk))
+        fh.write(stream.compress(json.dumps(record("bomb", 1)).encode() + b"]}") + stream.flush())
+    return root, str(path)
+
+
+@pytest.mark.parametrize("mode", ["query", "import"])
+def test_a_gzip_bomb_is_cut_at_the_cap_and_memory_stays_bounded(bomb, tmp_path, mode):
+    import subprocess
+    import sys
+
+    root, path = bomb
+    assert Path(path).stat().st_size < 8 * 1024 * 1024
+    env = {**__import__("os").environ, "WORKBENCH_MAX_FILE_BYTES": "64M"}
+    done = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(root), path, str(tmp_path / "out"), mode],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    records, peak_mb, problems = done.stdout.strip().split(" ", 2)
+    problems = eval(problems)  # our own script's repr of plain data
+    assert int(records) > 1000, "the records before the cap are kept"
+    assert problems and "more than the 64.0 MB" in problems[0]["reason"] and problems[0]["lost"] is None
+    assert int(peak_mb) < 1200, f"peak RSS {peak_mb} MB for a file that inflates to 1 GiB"

@@ -13,7 +13,8 @@ import pytest
 
 from workbench.errors import UnreadableFiles
 from workbench.formats.base import LogFile
-from workbench.formats.feed import INFLATE, JsonFileFeed, batches_of, file_text
+from workbench.formats.feed import JsonFileFeed, batches_of, file_text
+from workbench.formats.raw import INFLATE
 
 
 def _records(n, tag):

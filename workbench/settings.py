@@ -7,6 +7,7 @@ Environment variables (one prefix, ``WORKBENCH_``):
 ``WORKBENCH_LOGS``        log folder when none is given (default: the nearest ``demo-data``)
 ``WORKBENCH_QUERY_PATH``  more query folders, ``os.pathsep``-separated, after the built-in ones
 ``WORKBENCH_CHECKS``      ``off`` keeps no file checks between sessions
+``WORKBENCH_MAX_FILE_BYTES``  most a log file may inflate to (default 256 MB); the rest is cut and reported
 ``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/config.toml``)
 ``WORKBENCH_ATHENA_*``    Athena settings: ``_DATABASE``, ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``
                           (:mod:`workbench.aws.settings`)
@@ -39,12 +40,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import UsageError
+from workbench.words import parse_size
 
 ENGINE_ENV = "WORKBENCH_ENGINE"
 LOGS_ENV = "WORKBENCH_LOGS"
 QUERY_PATH_ENV = "WORKBENCH_QUERY_PATH"
 CHECKS_ENV = "WORKBENCH_CHECKS"
 CONFIG_ENV = "WORKBENCH_CONFIG"
+MAX_FILE_BYTES_ENV = "WORKBENCH_MAX_FILE_BYTES"
 ATHENA_ENV_PREFIX = "WORKBENCH_ATHENA_"
 ENV_PREFIX = "WORKBENCH_"
 
@@ -56,6 +59,9 @@ DEMO_LOGS = "demo-data"
 REPORTS = "reports"
 #: Days in the default window when the logs are not a sample.
 DEFAULT_DAYS = 7
+#: Most one log file may inflate to. Real CloudTrail files hold a few MB; a small gzip that
+#: inflates to gigabytes is cut here, reported, and read no further, so memory stays bounded.
+DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,14 @@ def parse_list(value) -> list[str]:
 def query_path() -> list[Path]:
     """The folders named in ``$WORKBENCH_QUERY_PATH``, in order."""
     return [Path(p) for p in os.environ.get(QUERY_PATH_ENV, "").split(os.pathsep) if p]
+
+
+def max_file_bytes(given: int | None = None) -> int:
+    """Most a log file may inflate to: ``given``, else ``$WORKBENCH_MAX_FILE_BYTES`` (``512M``...), else 256 MB."""
+    if given:
+        return int(given)
+    text = os.environ.get(MAX_FILE_BYTES_ENV, "").strip()
+    return parse_size(text) if text else DEFAULT_MAX_FILE_BYTES
 
 
 def keep_checks() -> bool:

@@ -175,11 +175,19 @@ def _take(result: ReadResult, value, max_record_bytes, source: LogSource, *, nes
 def _limit(result: ReadResult, records: list, max_record_bytes: int | None) -> list:
     if max_record_bytes is None:
         return records
-    kept = [r for r in records if len(json.dumps(r)) <= max_record_bytes]
+    kept = [r for r in records if _json_size(r) <= max_record_bytes]
     if len(kept) < len(records):
         result.problem(f"{len(records) - len(kept)} record(s) larger than the {max_record_bytes}-byte limit",
                        len(records) - len(kept))
     return kept
+
+
+def _json_size(record) -> int:
+    """Bytes of a record's JSON (more than any limit when it is too deep to write)."""
+    try:
+        return len(json.dumps(record))
+    except RecursionError:
+        return 1 << 62
 
 
 def _add_records(result: ReadResult, values: list, source: LogSource) -> None:
@@ -189,7 +197,7 @@ def _add_records(result: ReadResult, values: list, source: LogSource) -> None:
             inner = value["CloudTrailEvent"]
             try:
                 value = json.loads(inner) if isinstance(inner, str) else inner
-            except ValueError:
+            except (ValueError, RecursionError):
                 not_records += 1
                 continue
         if isinstance(value, dict):

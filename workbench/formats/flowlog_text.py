@@ -53,7 +53,7 @@ class FlowLogText(LogFormat):
         groups: dict[tuple[str, ...], list[str]] = {}
         for log in files:
             header = header_of(log.path)
-            if not header or not set(header) <= known:  # checked before; changed since
+            if not _is_header(header, known):  # checked before; changed since
                 raise UnreadableFiles(f"{log.path}: its header changed since it was checked; run the query again")
             groups.setdefault(header, []).append(log.path)
         selects = []
@@ -86,7 +86,7 @@ class FlowLogText(LogFormat):
                 header = header_of(log.path)
             except (OSError, EOFError, UnicodeError):
                 header = ()
-            if header and set(header) <= known:
+            if _is_header(header, known):
                 groups.setdefault(header, []).append(log)
             else:
                 out[log.path] = Salvage()
@@ -117,13 +117,16 @@ class FlowLogText(LogFormat):
         known = _known(source)
         header: tuple[str, ...] | None = None
         sections = 0
-        before_header, wrong_width = 0, 0
+        before_header, wrong_width, twice = 0, 0, set()
         for line in text.splitlines():
             tokens = line.split()
             if not tokens:
                 continue
             if set(tokens) <= known:
-                if header != tuple(tokens):
+                if len(set(tokens)) < len(tokens):  # a field named twice: which value is which?
+                    twice.update(t for t in tokens if tokens.count(t) > 1)
+                    header = None
+                elif header != tuple(tokens):
                     header, sections = tuple(tokens), sections + 1
                 continue  # a repeated header (concatenated files) starts nothing new
             if header is None:
@@ -132,11 +135,14 @@ class FlowLogText(LogFormat):
                 wrong_width += 1
             else:
                 result.records.append((header, tokens))
-        if before_header:
+        if twice:
+            result.problem(f"a header line names {', '.join(sorted(twice))} more than once; the rows under it "
+                           "cannot be read (format unknown)", before_header)
+        elif before_header:
             result.problem(f"{before_header} line(s) before any header line (format unknown)", before_header)
         if wrong_width:
             result.problem(f"{wrong_width} line(s) whose field count differs from their header", wrong_width)
-        if header is None and not before_header:
+        if header is None and not before_header and not twice:
             result.problem("no header line and no rows", 0)
         if sections > 1:
             result.shape = f"flow-log text, {sections} sections"
@@ -203,6 +209,11 @@ def header_of(path: str) -> tuple[str, ...]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         return tuple(fh.readline().split())
+
+
+def _is_header(tokens: tuple[str, ...], known: set[str]) -> bool:
+    """Whether a first line is a header DuckDB can read by: known fields, each named once."""
+    return bool(tokens) and set(tokens) <= known and len(set(tokens)) == len(tokens)
 
 
 def _known(source: LogSource) -> set[str]:

@@ -17,12 +17,18 @@ _DECODER = json.JSONDecoder()
 _WS = re.compile(r"\s*")
 
 
+#: What Python's JSON parser raises on a value nested deeper than it follows (thousands of ``[``).
+TOO_DEEP = "nested deeper than the JSON reader follows"
+
+
 def parse_document(text: str) -> tuple[object | None, str | None]:
     """The single JSON value of ``text``, or ``None`` and the error."""
     try:
         return json.loads(text), None
     except ValueError as err:
         return None, str(err)
+    except RecursionError:
+        return None, TOO_DEEP
 
 
 def salvage_array(text: str, start: int, *, max_value_bytes: int | None = None):
@@ -45,8 +51,9 @@ def salvage_array(text: str, start: int, *, max_value_bytes: int | None = None):
     while i < len(text):
         try:
             value, end = _DECODER.raw_decode(text, i)
-        except ValueError as err:
-            problems.append((f"invalid JSON at character {i} ({err.msg}): the array is cut off or damaged "
+        except (ValueError, RecursionError) as err:
+            why = err.msg if isinstance(err, ValueError) else TOO_DEEP
+            problems.append((f"invalid JSON at character {i} ({why}): the array is cut off or damaged "
                              "here; records after this point are lost", None))
             return values, problems, False
         if max_value_bytes is not None and end - i > max_value_bytes:
@@ -81,7 +88,7 @@ def parse_lines(text: str, *, max_value_bytes: int | None = None):
             continue
         try:
             values.append(json.loads(line))
-        except ValueError:
+        except (ValueError, RecursionError):
             bad += 1
             bad_lines.append(number)
     problems = []
@@ -105,7 +112,7 @@ def looks_like_lines(text: str) -> bool:
         if line.strip():
             try:
                 return isinstance(json.loads(line), dict) and len(text.strip().splitlines()) > 1
-            except ValueError:
+            except (ValueError, RecursionError):
                 return False
     return False
 
