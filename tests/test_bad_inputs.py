@@ -7,6 +7,7 @@ reason (if any) must be reported for it.
 
 import gzip
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,3 +456,58 @@ def test_a_gzip_bomb_is_cut_at_the_cap_and_memory_stays_bounded(bomb, tmp_path, 
     assert int(records) > 1000, "the records before the cap are kept"
     assert problems and "more than the 64.0 MB" in problems[0]["reason"] and problems[0]["lost"] is None
     assert int(peak_mb) < 1200, f"peak RSS {peak_mb} MB for a file that inflates to 1 GiB"
+
+
+def _rewrite_in_place(path: Path, data: bytes) -> None:
+    """Give ``path`` other bytes of the same size and put its modification time back, as a tamperer would."""
+    stat = path.stat()
+    assert len(data) == stat.st_size
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _same_size_damage(data: bytes) -> bytes:
+    return data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+
+
+def test_a_file_rewritten_in_place_with_its_size_and_time_is_checked_again(corpus, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    root = tmp_path / "logs"
+    shutil.copytree(corpus[0], root)
+    good = next(root.glob("AWSLogs/**/*_good.json.gz"))
+    sql, params = "SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY}
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as first:
+        first.query(sql, params)
+        assert not any(p["path"] == str(good) for p in first.last_scan.problems)
+    _rewrite_in_place(good, _same_size_damage(good.read_bytes()))
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as second:
+        second.query(sql, params)
+        assert any(p["path"] == str(good) for p in second.last_scan.problems), "checked afresh, not trusted"
+
+
+def test_a_kept_check_that_turns_out_wrong_is_forgotten_and_the_file_checked(corpus, tmp_path, monkeypatch):
+    """Even when the version the check was kept under still matches, a file that fails is checked again."""
+    import shutil
+
+    from workbench.engines.local.checks import default_store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    root = tmp_path / "logs"
+    shutil.copytree(corpus[0], root)
+    good = next(root.glob("AWSLogs/**/*_good.json.gz"))
+    _rewrite_in_place(good, _same_size_damage(good.read_bytes()))
+    sql, params = "SELECT count(*) AS n FROM cloudtrail WHERE day = :day", {"day": DAY}
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as first:
+        expected = int(first.query(sql, params).n.iloc[0])
+    store = default_store(root)
+    doc = json.loads(store.read_text())
+    stat = good.stat()
+    lie = "|".join(map(str, (str(good), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)))
+    doc["checks"][lie] = [5, 2000]  # a store that says the damaged file is healthy
+    store.write_text(json.dumps(doc))
+    with LocalEngine(root, max_record_bytes=MAX_RECORD) as second:
+        assert int(second.query(sql, params).n.iloc[0]) == expected
+        assert any(p["path"] == str(good) for p in second.last_scan.problems)
+    assert lie not in json.loads(store.read_text())["checks"]

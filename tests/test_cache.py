@@ -225,3 +225,22 @@ def test_the_cache_folder_in_the_log_folder_is_found_and_never_read_as_logs(samp
     with LocalEngine(logs, cache=False) as engine:
         engine.query("findings", {"start": "2026-11-01", "end": "2026-11-07"})
         assert not engine.last_scan.tables["guardduty"].get("cache")
+
+
+def test_a_raw_file_rewritten_with_its_size_and_time_makes_its_day_stale(sample_org, tmp_path):
+    import os
+
+    logs = tmp_path / "logs"
+    shutil.copytree(sample_org / "AWSLogs", logs / "AWSLogs")
+    cache = ParquetCache(tmp_path / "c")
+    cache.build(logs, start="2026-11-02", end="2026-11-02", sources=["cloudtrail"])
+    assert cache.status(logs)["cloudtrail"]["stale"] == 0
+    victim = next(logs.glob("AWSLogs/**/CloudTrail/us-east-1/2026/11/02/*.json.gz"))
+    stat, data = victim.stat(), victim.read_bytes()
+    victim.write_bytes(data[::-1])  # other bytes, the same size
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cache.status(logs)["cloudtrail"]["stale"] == 1
+    with LocalEngine(logs, cache=cache.root) as engine:
+        engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/02'")
+        assert not engine.last_scan.tables["cloudtrail"].get("cache"), "the day is read raw again"
+        assert any(p["path"] == str(victim) for p in engine.last_scan.problems)

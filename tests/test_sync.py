@@ -210,3 +210,20 @@ def test_hostile_keys_stay_in_their_own_day_folder_under_out(aws_module, organis
     created = set(tmp_path.parent.rglob("*")) - before
     assert all(out == p or out in p.parents for p in created - {out}), sorted(map(str, created))
     assert any("not copied because their keys" in w for w in result.warnings)
+
+
+def test_a_local_copy_changed_in_place_is_copied_again(bucket, organisation, tmp_path):
+    """The same size, even the same modification time: the SHA-256 recorded at the copy tells."""
+    import os
+
+    args = {"start": START, "end": START, "sources": ["guardduty"], "progress": False}
+    out = tmp_path / "gd"
+    first = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
+    assert first.copied > 0
+    victim = next(p for p in out.rglob("*.jsonl.gz"))
+    stat, data = victim.stat(), victim.read_bytes()
+    victim.write_bytes(data[::-1])
+    os.utime(victim, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
+    assert second.copied == 1 and victim.read_bytes() == data
+    assert sync(f"s3://{BUCKET}/{PREFIX}", out, **args).copied == 0

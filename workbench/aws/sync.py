@@ -9,9 +9,11 @@ Only the partition prefixes a query could read are listed, never the whole bucke
 
 Objects whose names are not log files of the source (digests, markers, stray files) are
 left alone. Each object is written to ``out/<its key>``, through a temporary file and a
-rename, so an interrupted run leaves no half files. An object already there with the same
-size, and the same ETag as recorded in ``out/.workbench-sync.json`` by the run that copied
-it, is skipped: a second run copies nothing.
+rename, so an interrupted run leaves no half files; an object whose key would land anywhere
+but its own day folder under ``out`` (``..``, separators) is refused and reported. An object
+already there with the same size, and the same ETag as recorded in ``out/.workbench-sync.json``
+by the run that copied it, is skipped, unless the local copy was changed since (its SHA-256,
+recorded at the copy, no longer matches): a second run copies nothing.
 
 The local engine then works on ``out`` (``workbench query ... --logs out``).
 """
@@ -19,6 +21,7 @@ The local engine then works on ``out`` (``workbench query ... --logs out``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -212,7 +215,9 @@ def sync(
                         result.refused.append({"key": obj.key, "reason": failed})
                         result.warnings.append(f"not copied: {obj.key!r}: {failed}")
                         continue
-                    manifest[obj.key] = {"size": obj.size, "etag": obj.etag, "modified": obj.modified}
+                    path = out / obj.key
+                    manifest[obj.key] = {"size": obj.size, "etag": obj.etag, "modified": obj.modified,
+                                         "sha256": _sha256(path), "version": _version(path.stat())}
                     result.copied += 1
                     result.bytes += obj.size
         finally:
@@ -342,14 +347,38 @@ def _refused(out: Path, day_prefix: str, key: str) -> str | None:
 
 
 def _unchanged(out: Path, obj: _Object, recorded: dict | None) -> bool:
+    """Whether the local copy of ``obj`` is the object as it is in S3 now.
+
+    The size must match and the ETag be the one copied. The local file must be the one written:
+    when its version (modification and change times, inode) differs from the one recorded, its
+    SHA-256 is compared with the one recorded at the copy, so a copy changed in place is copied again.
+    """
     path = out / obj.key
     try:
-        size = path.stat().st_size
+        stat = path.stat()
     except FileNotFoundError:
         return False
-    if size != obj.size:
+    if stat.st_size != obj.size:
         return False
-    return recorded is None or recorded.get("etag") in ("", obj.etag)
+    if recorded is None:
+        return True
+    if recorded.get("etag") not in ("", obj.etag):
+        return False
+    if recorded.get("version") == _version(stat) or not recorded.get("sha256"):
+        return True
+    return _sha256(path) == recorded["sha256"]
+
+
+def _version(stat: os.stat_result) -> list[int]:
+    return [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _download(client, bucket: str, obj: _Object, out: Path) -> None:

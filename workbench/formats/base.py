@@ -22,6 +22,7 @@ the outcome of a check (:class:`FileCheck`, :class:`Salvage`), the JSON buffer s
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -40,10 +41,13 @@ SMALL_OBJECT_BYTES = 16 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LogFile:
-    """One log file with its partition values, size in bytes and, when listed, modification time.
+    """One log file with its partition values, size in bytes and, when listed, its version.
 
-    ``mtime_ns`` is 0 for files not found by listing (repaired copies); their version is
-    then read from the file system when needed.
+    The version (:attr:`version`) is what the file system gives for free: size, modification
+    and change times, inode and device. A file rewritten in place keeps none of them all: even
+    with its size and modification time put back, its change time (which no one can set) moves.
+    ``mtime_ns`` is 0 for files not found by listing (repaired copies); their version is then
+    read from the file system when needed.
     """
 
     path: str
@@ -52,6 +56,31 @@ class LogFile:
     day: str
     size: int
     mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+    device: int = 0
+
+    @classmethod
+    def of(cls, path: str, account: str, region: str, day: str, stat: os.stat_result) -> LogFile:
+        """A listed file, its version from ``stat``."""
+        return cls(path, account, region, day, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
+                   stat.st_dev)
+
+    @property
+    def version(self) -> tuple[int, int, int, int, int]:
+        """``(size, mtime_ns, ctime_ns, inode, device)``: as listed, else as on disk now (``-1`` when gone)."""
+        if self.mtime_ns:
+            return (self.size, self.mtime_ns, self.ctime_ns, self.inode, self.device)
+        return file_version(self.path)
+
+
+def file_version(path: str) -> tuple[int, int, int, int, int]:
+    """``(size, mtime_ns, ctime_ns, inode, device)`` of the file at ``path`` now; all ``-1`` when it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (-1, -1, -1, -1, -1)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev)
 
 
 @dataclass

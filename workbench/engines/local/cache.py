@@ -11,7 +11,8 @@ beside it::
 The manifest names every raw file the partition held (name, size, modification time), the
 records read from each, and every problem the check pass found, so a cached answer reports
 damaged files exactly as a raw one does. A partition is *fresh* while its raw files are
-the ones in its manifest and the table's columns are unchanged; the local engine reads a
+the ones in its manifest (same size, modification and change times, inode and device) and the
+table's columns are unchanged; the local engine reads a
 table from the cache only when every partition a query selects is fresh, and reads the raw
 files otherwise. A new build rewrites only partitions that are missing or stale.
 
@@ -42,9 +43,12 @@ from workbench.words import size as size_text
 CACHE_DIRNAME = ".workbench-cache"
 
 #: Bumped when the cache's layout or content changes: older caches are then stale.
-FORMAT_VERSION = 2
+#: 3: a raw file's version holds its change time, inode and device besides size and modification time.
+FORMAT_VERSION = 3
 
 _DATA, _MANIFEST = "data.parquet", "manifest.json"
+#: What a manifest records of a raw file's version, in :attr:`~workbench.formats.base.LogFile.version`'s order.
+_VERSION_KEYS = ("size", "mtime_ns", "ctime_ns", "inode", "device")
 
 
 def default_cache_dir(logs: str | os.PathLike) -> Path:
@@ -67,15 +71,6 @@ def schema_fingerprint(source: LogSource) -> str:
 _FINGERPRINTS: dict[int, tuple[LogSource, str]] = {}
 
 
-def file_signature(path: str) -> tuple[int, int] | None:
-    """``(size, mtime_ns)`` of a file, or ``None`` if it is gone."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
 @dataclass
 class Manifest:
     """What one cached partition holds and where it came from.
@@ -87,7 +82,8 @@ class Manifest:
     schema : str
         :func:`schema_fingerprint` of the table when it was written.
     files : list of dict
-        One per raw file: ``name``, ``size``, ``mtime_ns``, ``records``, ``largest``.
+        One per raw file: ``name``, its version (``size``, ``mtime_ns``, ``ctime_ns``, ``inode``,
+        ``device``), ``records``, ``largest``.
     problems : list of dict
         One per problem: ``name`` (raw file name), ``reason``, ``lost``.
     rows : int
@@ -120,9 +116,9 @@ class Manifest:
         """Whether this manifest still describes ``files`` (the partition's raw files now)."""
         if self.schema != schema_fingerprint(source) or len(files) != len(self.files):
             return False
-        known = {f["name"]: (f["size"], f["mtime_ns"]) for f in self.files}
+        known = {f["name"]: tuple(f.get(k) for k in _VERSION_KEYS) for f in self.files}
         for log in files:
-            now = (log.size, log.mtime_ns) if log.mtime_ns else file_signature(log.path)
+            now = log.version
             if known.get(log.path.rpartition(os.sep)[2]) != now:
                 return False
         return self.rows == 0 or os.path.isfile(self.data_path)
@@ -282,9 +278,8 @@ class ParquetCache:
         manifest = Manifest(source.table, part.account, part.region, part.day, schema_fingerprint(source),
                             folder=folder)
         for log in files:
-            size, mtime = file_signature(log.path) or (log.size, 0)
             check = checks[log.path]
-            manifest.files.append({"name": os.path.basename(log.path), "size": size, "mtime_ns": mtime,
+            manifest.files.append({"name": os.path.basename(log.path), **dict(zip(_VERSION_KEYS, log.version)),
                                    "records": check.records, "largest": check.largest})
             manifest.problems += [{"name": os.path.basename(p.path), "reason": p.reason, "lost": p.lost}
                                   for p in check.problems]

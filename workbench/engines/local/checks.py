@@ -30,8 +30,9 @@ from workbench.formats.raw import write_gzip
 from workbench.settings import keep_checks, user_cache_dir
 from workbench.sources import LogSource
 
-#: Version of the stored-checks file; another version is ignored (and rewritten).
-STORE_FORMAT = 1
+#: Version of the stored-checks file; another version is ignored (and rewritten). 2: the file
+#: version holds its change time, inode and device besides size and modification time.
+STORE_FORMAT = 2
 
 
 class FileChecker:
@@ -58,6 +59,8 @@ class FileChecker:
         self._workdir: str | None = None
         self.store = store
         self._healthy: dict[str, list] = _load_store(store)
+        #: Files taken as healthy from the store (or the cache) without a check in this session.
+        self.trusted: set[tuple] = set()
 
     def close(self) -> None:
         """Remove repaired copies."""
@@ -68,6 +71,18 @@ class FileChecker:
     def remember(self, log: LogFile, outcome: FileCheck) -> None:
         """Take ``outcome`` as the check of ``log`` (as found earlier, e.g. by the cache)."""
         self._done[_key(log)] = outcome
+        self.trusted.add(_key(log))
+
+    def forget_trusted(self, files: list[LogFile]) -> bool:
+        """Forget what was taken on trust about ``files`` (they are checked again); whether there was any."""
+        keys = {_key(f) for f in files} & self.trusted
+        for key in keys:
+            self._done.pop(key, None)
+            self._healthy.pop(_store_key(key), None)
+        self.trusted -= keys
+        if keys:
+            _save_store(self.store, self._healthy)
+        return bool(keys)
 
     def check(self, source: LogSource, files: list[LogFile]) -> dict[str, FileCheck]:
         """A :class:`FileCheck` per file path (checking only files not seen before)."""
@@ -76,6 +91,7 @@ class FileChecker:
             stored = self._healthy.get(_store_key(_key(log)))
             if stored and (stored[1] is None or stored[1] <= self.max_record_bytes):
                 self._done[_key(log)] = FileCheck(stored[0], [], [log], largest=stored[1])
+                self.trusted.add(_key(log))
             else:
                 new.append(log)
         if new:
@@ -124,7 +140,7 @@ class FileChecker:
 
 
 def _store_key(key: tuple) -> str:
-    return f"{key[0]}|{key[1]}|{key[2]}"
+    return "|".join(map(str, key))
 
 
 def _load_store(store) -> dict:
@@ -162,11 +178,5 @@ def default_store(logs) -> Path | None:
 
 
 def _key(log: LogFile) -> tuple:
-    """A file version: path, size and modification time (as listed, else as on disk now)."""
-    if log.mtime_ns:
-        return (log.path, log.size, log.mtime_ns)
-    try:
-        stat = os.stat(log.path)
-        return (log.path, stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        return (log.path, -1, -1)
+    """A file and its version (:attr:`~workbench.formats.base.LogFile.version`)."""
+    return (log.path, *log.version)

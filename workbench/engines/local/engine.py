@@ -90,6 +90,16 @@ class LocalEngine(Engine):
         self.con.close()
 
     def execute(self, query: Query, values: dict, reads: list[TableRead]):
+        try:
+            return self._execute(query, values, reads)
+        except QueryFailed:
+            # A file taken as healthy on trust (kept checks, the cache's manifests) may have turned
+            # bad with its version unchanged: forget that trust, check those files, and try again.
+            if not self.checker.forget_trusted(self.last_files):
+                raise
+            return self._execute(query, values, reads)
+
+    def _execute(self, query: Query, values: dict, reads: list[TableRead]):
         report = ScanReport(engine=self.name, query=query.name)
         self.last_files = []
         statement = query.statement

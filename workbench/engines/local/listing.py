@@ -150,9 +150,7 @@ class LogTree:
                 if not entry.is_file():
                     continue
                 if pattern.fullmatch(entry.name):
-                    stat = entry.stat()
-                    files.append(LogFile(entry.path, part.account, part.region, part.day,
-                                         stat.st_size, stat.st_mtime_ns))
+                    files.append(LogFile.of(entry.path, part.account, part.region, part.day, entry.stat()))
                     names.append(entry.name)
                 else:
                     ignored.append(entry.path)
@@ -180,7 +178,7 @@ class LogTree:
                 stat = os.stat(path)
             except FileNotFoundError:  # removed since: list the folder again
                 return None
-            files.append(LogFile(path, part.account, part.region, part.day, stat.st_size, stat.st_mtime_ns))
+            files.append(LogFile.of(path, part.account, part.region, part.day, stat))
         return files, known[2]
 
 
