@@ -103,3 +103,33 @@ HEADER = """-- name: t
 def test_malformed_query_files_are_refused_with_the_reason(text, message):
     with pytest.raises(QueryDefinitionError, match=message):
         parse_query_text(text)
+
+
+def test_a_query_path_never_replaces_a_built_in_query_unseen(tmp_path, monkeypatch, sample_org, window, capsys):
+    """A root_activity.sql of WORKBENCH_QUERY_PATH that finds nothing must not answer for the real one."""
+    from workbench.cli import main
+    from workbench.engines.local import LocalEngine
+    from workbench.errors import UsageError
+    from workbench.library import get_query, shadowed
+
+    builtin = get_query("root_activity")
+    own = tmp_path / "own" / "cloudtrail"
+    own.mkdir(parents=True)
+    (own / "root_activity.sql").write_text(builtin.sql.replace("WHERE", "WHERE FALSE AND", 1))
+    (own / "my_logins.sql").write_text(get_query("console_logins").sql.replace("-- name: console_logins",
+                                                                               "-- name: my_logins"))
+    monkeypatch.setenv("WORKBENCH_QUERY_PATH", str(tmp_path / "own"))
+    assert list(shadowed()) == ["cloudtrail/root_activity"]
+    with pytest.raises(UsageError, match="defined twice") as err:
+        get_query("root_activity")
+    assert str(own / "root_activity.sql") in str(err.value) and str(builtin.path) in str(err.value)
+    with LocalEngine(sample_org) as engine:
+        with pytest.raises(UsageError, match="defined twice"):
+            engine.query("root_activity", window)
+        frame = engine.query("my_logins", window)
+        assert frame.attrs["scan"]["query_file"] == str(own / "my_logins.sql")
+        assert f"(query from {own / 'my_logins.sql'})" in engine.last_scan.summary()
+        engine.query("console_logins", window)
+        assert "query from" not in engine.last_scan.summary()
+    assert main(["queries"]) == 0
+    assert "root_activity is defined twice" in capsys.readouterr().err

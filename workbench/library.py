@@ -18,12 +18,14 @@ the SQL text. Parameter types: ``date`` (``YYYY-MM-DD``, bound as that string), 
 
 The library is the ``queries/`` folder shipped with the package, plus any folders named in
 the ``WORKBENCH_QUERY_PATH`` environment variable (``os.pathsep``-separated), so teams can
-keep their own queries beside the built-in ones.
+keep their own queries beside the built-in ones. A name defined twice is refused, never
+silently replaced, and every result names the file its query came from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -326,9 +328,10 @@ def _load(path: Path, mtime: float) -> Query:
     return parse_query_text(path.read_text(encoding="utf-8"), path=path)
 
 
-def list_queries() -> list[Query]:
-    """Every query in the library, sorted by ``source/name``."""
+def _library() -> tuple[dict[str, Query], dict[str, list[Path]]]:
+    """The queries by ``source/name`` (the first folder that has one wins) and the names defined twice."""
     found: dict[str, Query] = {}
+    twice: dict[str, list[Path]] = {}
     for folder in query_dirs():
         for path in sorted(folder.glob("*/*.sql")):
             query = _load(path, path.stat().st_mtime)
@@ -337,8 +340,34 @@ def list_queries() -> list[Query]:
                 raise QueryDefinitionError(
                     f"{path}: header says {query.qualified_name!r}; the file must be {expected}.sql"
                 )
+            if query.qualified_name in found:
+                twice.setdefault(query.qualified_name, [found[query.qualified_name].path]).append(path)
+                continue
             found[query.qualified_name] = query
+    return found, twice
+
+
+def list_queries() -> list[Query]:
+    """Every query in the library, sorted by ``source/name``.
+
+    A query of ``WORKBENCH_QUERY_PATH`` never replaces one of the same name: the first folder's
+    stands here, and :func:`get_query` refuses the name (:func:`shadowed` lists them).
+    """
+    found, _ = _library()
     return [found[k] for k in sorted(found)]
+
+
+def is_builtin(path: str | os.PathLike | None) -> bool:
+    """Whether a query file is one of the library shipped with the package (``None``, ad-hoc SQL, is not a file)."""
+    if path is None:
+        return True
+    builtin = shipped_dir("queries")
+    return builtin is not None and builtin in Path(path).resolve().parents
+
+
+def shadowed() -> dict[str, list[Path]]:
+    """``source/name`` -> the files that define it, for every query defined more than once."""
+    return _library()[1]
 
 
 def get_query(name: str) -> Query:
@@ -347,11 +376,20 @@ def get_query(name: str) -> Query:
     Raises
     ------
     UsageError
-        If no query or more than one has that name (listing the candidates).
+        If no query or more than one has that name (listing the candidates), or if two query
+        files define it (a query of ``WORKBENCH_QUERY_PATH`` would silently replace another).
     """
     name = name.strip().removesuffix(".sql")
-    queries = list_queries()
+    found, twice = _library()
+    queries = [found[k] for k in sorted(found)]
     matches = [q for q in queries if name in (q.qualified_name, q.name)]
+    for query in matches:
+        if query.qualified_name in twice:
+            files = " and ".join(str(p) for p in twice[query.qualified_name])
+            raise UsageError(
+                f"query {query.qualified_name} is defined twice, in {files}: the workbench will not pick one "
+                "for you (a query of WORKBENCH_QUERY_PATH must not replace a built-in one unseen); rename "
+                "yours (its file and its '-- name:' line)")
     if len(matches) == 1:
         return matches[0]
     if matches:

@@ -12,7 +12,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from workbench.library import get_query, list_queries
+    import sys
+
+    from workbench.library import get_query, list_queries, shadowed
 
     if args.name:
         query = get_query(args.name)
@@ -24,4 +26,7 @@ def run(args) -> int:
             default = "" if p.required else f" (default: {p.default if p.default != [] else 'all'})"
             print(f"    -p {p.name}=<{p.type}>  {p.doc}{default}")
         print(f"    returns: {', '.join(query.returns)}\n")
+    for name, files in shadowed().items():
+        print(f"workbench: warning: query {name} is defined twice ({' and '.join(map(str, files))}); it is refused "
+              "until one is renamed", file=sys.stderr)
     return 0

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench.engines.pruning import TableRead, table_reads
 from workbench.errors import FullScanRefused
-from workbench.library import Query, adhoc_query, get_query, parse_query_text, parse_sql
+from workbench.library import Query, adhoc_query, get_query, is_builtin, parse_query_text, parse_sql
 from workbench.sources import SOURCES
 from workbench.words import problem_line, size
 
@@ -33,6 +33,8 @@ class ScanReport:
         The engine's name.
     query : str
         The query's name (``adhoc`` for SQL given directly).
+    query_file : str or None
+        The file the query came from (``None`` for SQL given directly).
     tables : dict
         Per log table: ``partitions``, ``files`` and ``bytes`` (compressed, as stored) read;
         ``cache`` is true where the table was read from the Parquet cache (``files`` and
@@ -61,6 +63,7 @@ class ScanReport:
 
     engine: str
     query: str
+    query_file: str | None = None
     tables: dict = field(default_factory=dict)
     files: int = 0
     bytes: int = 0
@@ -88,7 +91,8 @@ class ScanReport:
             parts.append(f"{self.records} records")
         if self.problems:
             parts.append(f"{len(self.problems)} files with problems (see .problems)")
-        return f"{self.query} on {self.engine}: " + ", ".join(parts) + f" in {self.seconds:.2f} s"
+        where = "" if is_builtin(self.query_file) else f" (query from {self.query_file})"
+        return f"{self.query} on {self.engine}{where}: " + ", ".join(parts) + f" in {self.seconds:.2f} s"
 
     def problem_lines(self) -> list[str]:
         """One line per file with a problem: what was lost and why."""
@@ -139,6 +143,7 @@ class Engine(ABC):
         query, values, reads = self.prepare(sql_or_name, params, allow_full_scan=allow_full_scan)
         started = time.perf_counter()
         frame, report = self.execute(query, values, reads)
+        report.query_file = str(query.path) if query.path else None
         report.seconds = time.perf_counter() - started
         report.rows = len(frame)
         frame.attrs["scan"] = report.as_dict()

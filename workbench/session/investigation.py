@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.engines import Engine, connect
-from workbench.library import get_query
+from workbench.library import get_query, is_builtin
 from workbench.session.pivot import PivotResult, pivot
 from workbench.settings import engine_name, logs_folder, parse_list, window
 from workbench.words import count, problem_line
@@ -121,6 +121,9 @@ class Investigation:
             cost = sum(s.get("cost_usd") or 0.0 for s in self.scans)
             read = f"{size_text(sum(billed))} scanned (~${cost:.4f})"
         text = f"{len(self.scans)} queries on the {self.engine.name} engine read {read} in {seconds:.1f} s."
+        own = sorted({(s["query"], s["query_file"]) for s in self.scans if not is_builtin(s.get("query_file"))})
+        if own:
+            text += " Queries not from the built-in library: " + "; ".join(f"{q} ({f})" for q, f in own) + "."
         problems = self.problems()
         if problems:
             files = len({p["path"] for p in problems})
