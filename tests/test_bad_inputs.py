@@ -511,3 +511,31 @@ def test_a_kept_check_that_turns_out_wrong_is_forgotten_and_the_file_checked(cor
         assert int(second.query(sql, params).n.iloc[0]) == expected
         assert any(p["path"] == str(good) for p in second.last_scan.problems)
     assert lie not in json.loads(store.read_text())["checks"]
+
+
+def test_an_import_stopped_mid_write_leaves_no_file_under_a_log_name(corpus, tmp_path, monkeypatch):
+    import workbench.writes as writes
+
+    _, paths = corpus
+    out = tmp_path / "out"
+
+    def killed(*args):
+        raise KeyboardInterrupt  # as a kill between writing a file and naming it
+
+    monkeypatch.setattr(writes.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        import_files([paths["good"]], out)
+    monkeypatch.undo()
+    source = get_source("cloudtrail")
+    named = [p for p in out.rglob("*") if p.is_file() and source.file_regex().fullmatch(p.name)]
+    assert named == [], named
+    assert import_files([paths["good"]], out).written == 5, "the import, run again, writes the records"
+
+
+def test_rerunning_an_import_adds_no_reject_twice(corpus, tmp_path):
+    _, paths = corpus
+    files = [paths["record-without-eventtime"], paths["good"]]
+    for _ in range(3):
+        import_files(files, tmp_path / "out")
+    rejects = (tmp_path / "out" / "import-rejects" / "cloudtrail.jsonl").read_text().splitlines()
+    assert len(rejects) == 1

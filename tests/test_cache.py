@@ -244,3 +244,23 @@ def test_a_raw_file_rewritten_with_its_size_and_time_makes_its_day_stale(sample_
         engine.query("SELECT count(*) AS n FROM cloudtrail WHERE day = '2026/11/02'")
         assert not engine.last_scan.tables["cloudtrail"].get("cache"), "the day is read raw again"
         assert any(p["path"] == str(victim) for p in engine.last_scan.problems)
+
+
+def test_two_builds_of_one_cache_at_once_both_finish_and_agree(sample_org, tmp_path):
+    import subprocess
+    import sys
+
+    logs = tmp_path / "logs"
+    shutil.copytree(sample_org / "AWSLogs", logs / "AWSLogs")
+    code = ("import sys; from workbench.engines.local.cache import ParquetCache; "
+            "r = ParquetCache(sys.argv[2]).build(sys.argv[1], sources=['cloudtrail', 'guardduty']); "
+            "print(r.written, r.kept)")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(logs), str(tmp_path / "c")], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+    written, kept = zip(*(map(int, out.split()) for out, _ in outputs))
+    assert sorted(written)[0] == 0 and sorted(kept)[1] > 0, "the second build, after the first, had nothing to write"
+    status = ParquetCache(tmp_path / "c").status(logs)
+    assert status["cloudtrail"]["stale"] == 0 and status["cloudtrail"]["missing"] == 0
+    assert not list((tmp_path / "c").rglob("*.tmp"))

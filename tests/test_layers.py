@@ -14,7 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 
 #: Lowest first. A module may import from its own layer and the layers before it.
 LAYERS = [
-    ("foundation", ["workbench.errors", "workbench.registry", "workbench.words", "workbench.settings"]),
+    ("foundation", ["workbench.errors", "workbench.registry", "workbench.words", "workbench.settings",
+                    "workbench.writes"]),
     ("data", ["workbench.sources", "workbench.library"]),
     ("file formats", ["workbench.formats"]),
     ("AWS", ["workbench.aws"]),

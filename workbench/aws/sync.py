@@ -36,6 +36,7 @@ from workbench.aws.clients import AwsResourceMissing, aws_errors, error_code, se
 from workbench.errors import UsageError
 from workbench.sources import SOURCES, LogSource, get_source, is_org_id
 from workbench.words import size
+from workbench.writes import replacing, write_atomic
 
 #: Bookkeeping file written in ``out/``: key -> size, ETag and modification time as copied.
 MANIFEST = ".workbench-sync.json"
@@ -384,11 +385,9 @@ def _sha256(path: Path) -> str:
 def _download(client, bucket: str, obj: _Object, out: Path) -> None:
     path = out / obj.key
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
-    with aws_errors(f"download s3://{bucket}/{obj.key} (GuardDuty exports also need kms:Decrypt "
-                    "on the export's KMS key)"):
+    with replacing(path) as partial, aws_errors(f"download s3://{bucket}/{obj.key} (GuardDuty exports also "
+                                                "need kms:Decrypt on the export's KMS key)"):
         client.download_file(bucket, obj.key, str(partial))
-    os.replace(partial, path)
 
 
 def _read_manifest(out: Path) -> dict:
@@ -400,9 +399,7 @@ def _read_manifest(out: Path) -> dict:
 
 def _write_manifest(out: Path, manifest: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    temp = out / (MANIFEST + ".part")
-    temp.write_text(json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8")
-    os.replace(temp, out / MANIFEST)
+    write_atomic(out / MANIFEST, json.dumps(manifest, indent=0, sort_keys=True))
 
 
 # -- command line ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from workbench.formats.problems import Problem
 from workbench.formats.raw import decode_text, read_bytes, write_gzip
 from workbench.sources import SOURCES, LogSource
 from workbench.words import lost
+from workbench.writes import write_atomic
 
 _RECORDS_PER_FILE = 5000
 _NAMESPACE = uuid.UUID("5d1c9b5e-2f7e-4a54-9a3c-6b0f4c1e2d7a")
@@ -121,14 +122,22 @@ def import_files(paths, out, *, region: str | None = None, progress: bool = Fals
     for source in SOURCES.values():
         _write(source, collected[source.name], out, report, rejects[source.name], region=region)
     for name, items in rejects.items():
-        if not items:
-            continue
-        folder = out / "import-rejects"
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{name}.jsonl", "a", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(json.dumps(item, default=str) + "\n")
+        if items:
+            _add_rejects(out / "import-rejects" / f"{name}.jsonl", items)
     return report
+
+
+def _add_rejects(path: Path, items: list[dict]) -> None:
+    """Add ``items`` to a rejects file, each line once however often an import runs; atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    known = set(lines)
+    for item in items:
+        line = json.dumps(item, default=str, sort_keys=True)
+        if line not in known:
+            known.add(line)
+            lines.append(line)
+    write_atomic(path, "".join(line + "\n" for line in lines))
 
 
 def detect_source(path: str) -> tuple[LogSource | None, str]:

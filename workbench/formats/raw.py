@@ -13,6 +13,7 @@ import zlib
 from workbench.formats.problems import ReadResult
 from workbench.settings import max_file_bytes
 from workbench.words import size
+from workbench.writes import write_atomic
 
 try:  # ISA-L: the same gzip format, inflated about 1.6x faster than zlib
     from isal import isal_zlib as _zlib
@@ -124,9 +125,8 @@ def decode_text(data: bytes) -> tuple[str, int]:
 
 
 def write_gzip(path, data: bytes) -> None:
-    """Write ``data`` gzip-compressed with a fixed header (same input, same bytes)."""
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
-        fh.write(data)
+    """Write ``data`` gzip-compressed with a fixed header (same input, same bytes), atomically."""
+    write_atomic(path, gzip.compress(data, mtime=0))
 
 
 def read_text(result: ReadResult) -> str | None:

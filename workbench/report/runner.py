@@ -20,6 +20,7 @@ from workbench.report.index import index_html
 from workbench.report.notebooks import coerce_value, find_notebooks, notebook_parameters
 from workbench.report.storage import is_s3, upload
 from workbench.session.summary import read_summary
+from workbench.writes import write_atomic
 
 #: Seconds a kernel may take to start.
 KERNEL_START_TIMEOUT = 120
@@ -141,7 +142,7 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
             print(f"      {_outcome(result)}", file=stream, flush=True)
         settings = {"engine": engine or "notebook default", "logs": injected.get("logs"),
                     "parameters": dict(given.items())}
-        (folder / "index.html").write_text(index_html(results, settings=settings), encoding="utf-8")
+        write_atomic(folder / "index.html", index_html(results, settings=settings))
         files = sorted(p.name for p in folder.iterdir() if p.is_file())
         if is_s3(out):
             base = out.rstrip("/")
@@ -178,7 +179,7 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, hide_code: bo
         result.notebook_written = True
         try:
             page = notebook_html(nbformat.read(str(executed), as_version=4), title=name, hide_code=hide_code)
-            (folder / f"{name}.html").write_text(page, encoding="utf-8")
+            write_atomic(folder / f"{name}.html", page)
             result.html = True
         except Exception as err:
             result.error = result.error or f"HTML export failed: {type(err).__name__}: {err}"

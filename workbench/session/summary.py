@@ -20,6 +20,8 @@ import math
 import os
 from pathlib import Path
 
+from workbench.writes import write_atomic
+
 
 def write_summary(path: str | os.PathLike | None, summary: dict) -> Path | None:
     """Write ``summary`` as JSON to ``path``; do nothing when ``path`` is ``None``.
@@ -35,7 +37,7 @@ def write_summary(path: str | os.PathLike | None, summary: dict) -> Path | None:
         return None
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(plain(summary), indent=2) + "\n", encoding="utf-8")
+    write_atomic(target, json.dumps(plain(summary), indent=2) + "\n")
     return target
 
 

@@ -38,6 +38,7 @@ from workbench.engines.local.views import define_view
 from workbench.formats.base import MAX_OBJECT_BYTES, FileCheck, LogFile, object_buffer_bytes
 from workbench.sources import SOURCES, LogSource, get_source
 from workbench.words import size as size_text
+from workbench.writes import locked, replacing, write_atomic
 
 #: Folder of the cache inside the log folder, when no other is given.
 CACHE_DIRNAME = ".workbench-cache"
@@ -231,12 +232,13 @@ class ParquetCache:
         started = time.perf_counter()
         raw = _RawLogs(logs, max_record_bytes=max_record_bytes or MAX_OBJECT_BYTES)
         try:
-            for name in sources or list(SOURCES):
-                source = get_source(name)
-                partitions = [p for p in raw.tree.partitions(source)
-                              if (first is None or p.day >= first) and (last is None or p.day <= last)]
-                self._build_source(raw, source, partitions, report, progress=progress)
-                self._remove_gone(source, partitions, first, last, report)
+            with locked(self.root):  # a second build of this cache waits for the first
+                for name in sources or list(SOURCES):
+                    source = get_source(name)
+                    partitions = [p for p in raw.tree.partitions(source)
+                                  if (first is None or p.day >= first) and (last is None or p.day <= last)]
+                    self._build_source(raw, source, partitions, report, progress=progress)
+                    self._remove_gone(source, partitions, first, last, report)
         finally:
             raw.close()
         report.seconds = time.perf_counter() - started
@@ -289,18 +291,16 @@ class ParquetCache:
             largest = [checks[f.path].largest for f in files if checks[f.path].read]
             define_view(engine.con, source, read,
                         object_bytes=object_buffer_bytes(None if None in largest else max(largest, default=0)))
-            partial = folder / (_DATA + ".partial")
-            engine.con.execute(f'COPY (SELECT * FROM "{source.table}") TO \'{_sql_path(partial)}\' '
-                               "(FORMAT parquet, COMPRESSION zstd)").fetchall()
-            manifest.rows = engine.con.execute(
-                f"SELECT count(*) FROM read_parquet('{_sql_path(partial)}', hive_partitioning=false)").fetchall()[0][0]
-            os.replace(partial, data)
+            with replacing(data) as partial:
+                engine.con.execute(f'COPY (SELECT * FROM "{source.table}") TO \'{_sql_path(partial)}\' '
+                                   "(FORMAT parquet, COMPRESSION zstd)").fetchall()
+                manifest.rows = engine.con.execute(
+                    f"SELECT count(*) FROM read_parquet('{_sql_path(partial)}', hive_partitioning=false)"
+                ).fetchall()[0][0]
             manifest.parquet_bytes = data.stat().st_size
         else:
             data.unlink(missing_ok=True)
-        partial_manifest = folder / (_MANIFEST + ".partial")
-        partial_manifest.write_text(manifest.to_json() + "\n", encoding="utf-8")
-        os.replace(partial_manifest, folder / _MANIFEST)
+        write_atomic(folder / _MANIFEST, manifest.to_json() + "\n")
         return manifest
 
     def _remove_gone(self, source: LogSource, partitions: list[Partition], first, last, report) -> None:
