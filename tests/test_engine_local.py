@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +187,62 @@ def test_listing_sees_added_rewritten_and_removed_files(tmp_path):
     listed()
     first.unlink()
     assert [f.path for f in listed()[0]] == [str(second)]
+
+
+def test_symbolic_links_out_of_the_log_folder_are_not_read_and_are_named(tmp_path):
+    """A link that stays inside the log folder is read; one that leads out of it is refused and reported."""
+    import json
+
+    from tests.test_bad_inputs import ACCOUNT, DAY, REGION, body, gz
+
+    logs = tmp_path / "logs"
+    day = logs / "AWSLogs" / ACCOUNT / "CloudTrail" / REGION / DAY
+    day.mkdir(parents=True)
+    name = f"{ACCOUNT}_CloudTrail_{REGION}_20261103T{{}}Z_{{}}.json.gz"
+    (day / name.format("0000", "inside")).write_bytes(gz(body("inside", 3)))
+    (day / name.format("0005", "alias")).symlink_to(day / name.format("0000", "inside"))
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / name.format("0010", "outside")).write_bytes(gz(body("outside", 7)))
+    (day / name.format("0010", "outside")).symlink_to(secret / name.format("0010", "outside"))
+    other_day = logs / "AWSLogs" / ACCOUNT / "CloudTrail" / REGION / "2026" / "11" / "04"
+    other_day.symlink_to(secret, target_is_directory=True)
+    with LocalEngine(logs) as engine:
+        frame = engine.query("SELECT eventid FROM cloudtrail WHERE day BETWEEN '2026/11/03' AND '2026/11/04'")
+        problems = {p["path"]: p["reason"] for p in engine.last_scan.problems}
+    assert sorted(frame.eventid) == sorted([f"inside-{i}" for i in range(3)] * 2)
+    assert set(problems) == {str(day / name.format("0010", "outside")), str(other_day)}
+    assert all("outside the log folder" in r for r in problems.values()), json.dumps(problems)
+
+
+def test_ad_hoc_sql_reaches_no_file_outside_the_log_folder(sample_org, tmp_path):
+    from workbench.errors import QueryFailed
+
+    secret = tmp_path / "credentials"
+    secret.write_text("[default]\naws_secret_access_key = not-for-sql\n")
+    with LocalEngine(sample_org) as engine:
+        with pytest.raises(QueryFailed, match="disabled by configuration"):
+            engine.query(f"SELECT content FROM read_text('{secret}')")
+        with pytest.raises(QueryFailed, match="disabled by configuration"):
+            engine.query(f"COPY (SELECT 42 AS x) TO '{tmp_path / 'written.csv'}'")
+        assert not (tmp_path / "written.csv").exists()
+        inside = next((sample_org / "AWSLogs").rglob("*.jsonl.gz"))
+        assert len(engine.query(f"SELECT * FROM read_json_objects('{inside}')")) > 0, "the logs stay readable"
+
+
+def test_repaired_copies_go_when_the_session_ends_without_closing(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.test_bad_inputs import ACCOUNT, DAY, REGION, body, gz
+
+    day = tmp_path / "logs" / "AWSLogs" / ACCOUNT / "CloudTrail" / REGION / DAY
+    day.mkdir(parents=True)
+    (day / f"{ACCOUNT}_CloudTrail_{REGION}_20261103T0000Z_cut.json.gz").write_bytes(gz(body("cut", 20))[:-40])
+    code = ("import sys; from workbench.engines.local import LocalEngine; e = LocalEngine(sys.argv[1]); "
+            "e.query(\"SELECT count(*) FROM cloudtrail WHERE day = '2026/11/03'\"); "
+            "import os; assert os.listdir(e.checker.workdir); print(e.checker.workdir)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "logs")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    workdir = Path(done.stdout.strip())
+    assert workdir.name.startswith("workbench-repaired-") and not workdir.exists()

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.engines.local.checks import FileChecker, default_store
-from workbench.engines.local.connection import open_connection
+from workbench.engines.local.connection import confine, open_connection
 from workbench.engines.local.listing import LogTree, Partition
 from workbench.engines.local.views import define_view
 from workbench.formats.base import MAX_OBJECT_BYTES, FileCheck, LogFile, object_buffer_bytes
@@ -230,7 +230,7 @@ class ParquetCache:
         first, last = _day(start), _day(end)
         report = BuildReport(cache=str(self.root))
         started = time.perf_counter()
-        raw = _RawLogs(logs, max_record_bytes=max_record_bytes or MAX_OBJECT_BYTES)
+        raw = _RawLogs(logs, self.root, max_record_bytes=max_record_bytes or MAX_OBJECT_BYTES)
         try:
             with locked(self.root):  # a second build of this cache waits for the first
                 for name in sources or list(SOURCES):
@@ -378,10 +378,11 @@ def _day(value) -> str | None:
 class _RawLogs:
     """What a cache build reads raw logs with: a connection, the listing and the checks, as the engine's."""
 
-    def __init__(self, logs, *, max_record_bytes: int):
+    def __init__(self, logs, cache: Path, *, max_record_bytes: int):
         self.tree = LogTree(logs)
         self.con = open_connection()
         self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes, store=default_store(logs))
+        confine(self.con, [self.checker.workdir, self.tree.root, cache])
 
     def close(self) -> None:
         self.checker.close()

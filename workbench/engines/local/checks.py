@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import weakref
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,7 +57,10 @@ class FileChecker:
         self.con = con
         self.max_record_bytes = max_record_bytes
         self._done: dict[tuple, FileCheck] = {}
-        self._workdir: str | None = None
+        #: Where repaired copies go; removed on :meth:`close`, and when the checker is collected or
+        #: the interpreter exits (a notebook kernel rarely closes its engine).
+        self.workdir = tempfile.mkdtemp(prefix="workbench-repaired-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)
         self.store = store
         self._healthy: dict[str, list] = _load_store(store)
         #: Files taken as healthy from the store (or the cache) without a check in this session.
@@ -64,9 +68,7 @@ class FileChecker:
 
     def close(self) -> None:
         """Remove repaired copies."""
-        if self._workdir:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        self._cleanup()
 
     def remember(self, log: LogFile, outcome: FileCheck) -> None:
         """Take ``outcome`` as the check of ``log`` (as found earlier, e.g. by the cache)."""
@@ -121,9 +123,7 @@ class FileChecker:
 
     def _write_copies(self, log: LogFile, bodies: list) -> tuple[list[LogFile], int | None]:
         """Repaired copies of ``log`` holding ``bodies``, and their largest JSON value in bytes."""
-        if self._workdir is None:
-            self._workdir = tempfile.mkdtemp(prefix="workbench-repaired-")
-        folder = tempfile.mkdtemp(dir=self._workdir)
+        folder = tempfile.mkdtemp(dir=self.workdir)
         name = os.path.basename(log.path)
         if not name.endswith(".gz"):
             name += ".gz"

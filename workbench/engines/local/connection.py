@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import duckdb
 
 
@@ -29,3 +32,21 @@ def open_connection(*, threads: int | None = None, memory_limit: str | None = No
     if memory_limit:
         con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     return con
+
+
+def confine(con: duckdb.DuckDBPyConnection, folders: list) -> None:
+    """Let SQL on ``con`` touch no file outside ``folders``, for reading or writing, from now on.
+
+    Ad-hoc SQL then cannot read ``~/.aws/credentials`` nor write anywhere but there (DuckDB's
+    ``allowed_directories``; external access cannot be turned back on in the session). The first
+    folder also holds DuckDB's own spill files.
+    """
+    allowed: list[str] = []
+    for folder in folders:
+        for form in (Path(folder).absolute(), Path(folder).resolve()):
+            text = str(form).rstrip(os.sep) + os.sep
+            if text not in allowed:
+                allowed.append(text)
+    con.execute("SET temp_directory = $dir", {"dir": allowed[0] + "duckdb-spill"})
+    con.execute("SET allowed_directories = $dirs", {"dirs": allowed})
+    con.execute("SET enable_external_access = false")

@@ -26,7 +26,7 @@ from workbench.engines.base import Engine, ScanReport
 from workbench.engines.local.cache import ParquetCache, default_cache_dir
 from workbench.engines.local.checks import FileChecker, default_store
 from workbench.engines.local.columns import used_columns, used_fields
-from workbench.engines.local.connection import open_connection
+from workbench.engines.local.connection import confine, open_connection
 from workbench.engines.local.listing import LogTree, Partition
 from workbench.engines.local.needles import file_needles
 from workbench.engines.local.views import define_cached_view, define_view
@@ -84,6 +84,7 @@ class LocalEngine(Engine):
         self.con = open_connection(threads=threads, memory_limit=memory_limit)
         self.checker = FileChecker(self.con, max_record_bytes=max_record_bytes,
                                    store=default_store(logs) if remember_checks else None)
+        confine(self.con, [self.checker.workdir, self.tree.root] + ([self.cache.root] if self.cache else []))
 
     def close(self) -> None:
         self.checker.close()
@@ -150,10 +151,12 @@ class LocalEngine(Engine):
         source = get_source(table)
         partitions = self.select_partitions(table, reads, values)
         files, ignored = self.tree.files(source, partitions)
+        refused = self.tree.problems_for(source, partitions)
         if self.cache is not None and partitions and self.cache.exists():
             found = self.cache.lookup(source, partitions, files)
             if all(manifest is not None for _, manifest, _ in found):
                 self._define_cached_table(source, found, files, ignored, report)
+                report.problems += refused
                 return
             for _, manifest, part_files in found:  # the check pass the cache already made
                 for log, outcome in manifest.healthy_checks(part_files) if manifest else ():
@@ -170,6 +173,7 @@ class LocalEngine(Engine):
         report.bytes += sum(f.size for f in files)
         report.records += records
         report.ignored += len(ignored)
+        report.problems += refused
         report.problems += [p.as_dict() for c in checks.values() for p in c.problems]
         self.last_files += files
         largest = [checks[f.path].largest for f in files if checks[f.path].read]

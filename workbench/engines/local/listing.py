@@ -1,6 +1,8 @@
 """A local folder of logs laid out as in S3, listed by partition.
 
-The folder may be the ``AWSLogs`` folder itself, the folder holding it (a synced bucket),
+Symbolic links are followed only while they lead to a place inside the log folder; one that
+leads out of it is not read and is reported (:attr:`LogTree.refused`), as is a folder that
+cannot be listed. The folder may be the ``AWSLogs`` folder itself, the folder holding it (a synced bucket),
 or a folder with a user prefix before ``AWSLogs/`` (``bucket/prefix/AWSLogs/...``). Single
 account trees (``AWSLogs/<account>/...``) and organisation trails
 (``AWSLogs/o-xxxxxxxxxx/<account>/...``) may sit side by side.
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from workbench.errors import LogsNotFound
 from workbench.formats.base import LogFile
-from workbench.sources import LogSource, is_org_id
+from workbench.sources import SOURCES, LogSource, is_org_id
 
 _ACCOUNT = re.compile(r"\d{9,12}")
 _YEAR = re.compile(r"\d{4}")
@@ -59,6 +61,9 @@ class LogTree:
                 f"log folder {self.root} does not exist; create a sample with "
                 "'workbench sample --out DIR' or sync logs with 'workbench sync'"
             )
+        self._real = self.root.resolve()
+        #: Paths not read, with why: symbolic links out of the log folder, folders that cannot be listed.
+        self.refused: dict[str, str] = {}
         self.awslogs = self._find_awslogs()
         self._names: dict[tuple[str, str], tuple[int, list[str], list[str]]] = {}
         if not self.awslogs:
@@ -75,22 +80,57 @@ class LogTree:
         for _ in range(_MAX_PREFIX_DEPTH + 1):
             below: list[Path] = []
             for folder in level:
-                for entry in _subdirs(folder):
+                for entry in self._dirs(folder):
                     (found if entry.name == "AWSLogs" else below).append(entry)
             if found:
                 return sorted(found)
             level = below
         return []
 
+    def _dirs(self, folder: Path, pattern: re.Pattern | None = None) -> list[Path]:
+        """The sub-folders of ``folder`` that are in the log folder (not hidden, not linked out of it)."""
+        try:
+            with os.scandir(folder) as entries:
+                found = [e for e in entries if e.is_dir() and not e.name.startswith(".")]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as err:
+            self.refused[str(folder)] = f"cannot list the folder ({err.strerror or err})"
+            return []
+        dirs = [Path(e.path) for e in found if not (e.is_symlink() and self._outside(e.path))]
+        if pattern is not None:
+            dirs = [d for d in dirs if pattern.fullmatch(d.name)]
+        return sorted(dirs)
+
+    def _outside(self, path: str) -> bool:
+        """Whether a symbolic link leads out of the log folder (then it is refused, and says so)."""
+        target = Path(os.path.realpath(path))
+        if target == self._real or self._real in target.parents:
+            return False
+        self.refused[path] = f"a symbolic link to {target}, outside the log folder: not read"
+        return True
+
+    def problems_for(self, source: LogSource, partitions: list[Partition]) -> list[dict]:
+        """What was refused where ``source``'s files are looked for, as problems (``path``, ``reason``, ``lost``)."""
+        folders = [p.path for p in partitions]
+        out = []
+        for path, reason in sorted(self.refused.items()):
+            under = any(path == f or path.startswith(f + os.sep) for f in folders)
+            above = f"{os.sep}{source.service_folder}{os.sep}" in path + os.sep or not any(
+                f"{os.sep}{s.service_folder}{os.sep}" in path + os.sep for s in SOURCES.values())
+            if under or above:
+                out.append({"path": path, "reason": reason, "lost": None})
+        return out
+
     def account_dirs(self) -> list[tuple[str, Path]]:
         """``(account, folder)`` for every account folder, organisation trails included."""
         out = []
         for awslogs in self.awslogs:
-            for entry in _subdirs(awslogs):
+            for entry in self._dirs(awslogs):
                 if _ACCOUNT.fullmatch(entry.name):
                     out.append((entry.name, entry))
                 elif is_org_id(entry.name):
-                    out += [(a.name, a) for a in _subdirs(entry) if _ACCOUNT.fullmatch(a.name)]
+                    out += [(a.name, a) for a in self._dirs(entry) if _ACCOUNT.fullmatch(a.name)]
         return out
 
     def layout(self) -> dict:
@@ -101,8 +141,8 @@ class LogTree:
             accounts.add(account)
             if is_org_id(folder.parent.name):
                 orgs.add(folder.parent.name)
-            for service in _subdirs(folder):
-                regions.update(r.name for r in _subdirs(service))
+            for service in self._dirs(folder):
+                regions.update(r.name for r in self._dirs(service))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
                 "org_id": sorted(orgs)[0] if len(orgs) == 1 else None}
 
@@ -110,10 +150,10 @@ class LogTree:
         """Every partition folder of ``source``, sorted."""
         parts = []
         for account, folder in self.account_dirs():
-            for region in _subdirs(folder / source.service_folder):
-                for year in _subdirs(region, _YEAR):
-                    for month in _subdirs(year, _MONTH_DAY):
-                        for day in _subdirs(month, _MONTH_DAY):
+            for region in self._dirs(folder / source.service_folder):
+                for year in self._dirs(region, _YEAR):
+                    for month in self._dirs(year, _MONTH_DAY):
+                        for day in self._dirs(month, _MONTH_DAY):
                             parts.append(Partition(
                                 account, region.name, f"{year.name}/{month.name}/{day.name}", str(day)
                             ))
@@ -145,15 +185,21 @@ class LogTree:
         listed_at = time.time_ns()
         folder_mtime = os.stat(part.path).st_mtime_ns
         files, names, ignored = [], [], []
-        with os.scandir(part.path) as entries:
-            for entry in entries:
-                if not entry.is_file():
-                    continue
-                if pattern.fullmatch(entry.name):
-                    files.append(LogFile.of(entry.path, part.account, part.region, part.day, entry.stat()))
-                    names.append(entry.name)
-                else:
-                    ignored.append(entry.path)
+        try:
+            entries = list(os.scandir(part.path))
+        except OSError as err:
+            self.refused[part.path] = f"cannot list the folder ({err.strerror or err})"
+            return [], []
+        for entry in entries:
+            if not entry.is_file():
+                continue
+            if entry.is_symlink() and self._outside(entry.path):
+                continue
+            if pattern.fullmatch(entry.name):
+                files.append(LogFile.of(entry.path, part.account, part.region, part.day, entry.stat()))
+                names.append(entry.name)
+            else:
+                ignored.append(entry.path)
         if listed_at - folder_mtime > _SETTLED_NS:
             self._names[(part.path, pattern.pattern)] = (folder_mtime, names, ignored)
         else:
@@ -185,14 +231,3 @@ class LogTree:
 #: How long a folder must have been unchanged before its names are remembered (2 s: the
 #: coarsest file-system clock in common use, FAT's).
 _SETTLED_NS = 2_000_000_000
-
-
-def _subdirs(folder: Path, pattern: re.Pattern | None = None) -> list[Path]:
-    try:
-        with os.scandir(folder) as entries:
-            dirs = [Path(e.path) for e in entries if e.is_dir() and not e.name.startswith(".")]
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    if pattern is not None:
-        dirs = [d for d in dirs if pattern.fullmatch(d.name)]
-    return sorted(dirs)
