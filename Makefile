@@ -22,6 +22,8 @@ install: $(STAMP) $(TOOLS_STAMP) ## create .venv (the workbench with its dev ext
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# the distribution was once called "workbench", a name an unrelated package holds on PyPI
+	$(BIN)/python -m pip uninstall --quiet --yes workbench 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
@@ -41,7 +43,7 @@ test: install lint trino ## lint, fetch Trino, run the whole test suite (generat
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## the unit tests only: no notebooks, browser, local AWS or Trino server, CloudFormation linters
-	$(BIN)/python -m pytest -m "not slow and not aws" -q
+	$(BIN)/python -m pytest -m "not slow and not aws and not index" -q
 
 demo: $(STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html
 	$(BIN)/workbench demo

@@ -246,7 +246,7 @@ def test_without_the_sdk_the_error_names_the_install_line(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(WorkbenchError) as err:
         algorithm_image("randomcutforest", "us-east-1")
-    assert PIP_LINE in str(err.value) and PIP_LINE == "pip install 'workbench[sagemaker]'"
+    assert PIP_LINE in str(err.value) and "workbench[" not in PIP_LINE and "'sagemaker<4,>=2.200'" in PIP_LINE
 
 
 # -- the notebook ---------------------------------------------------------------------------

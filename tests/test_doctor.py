@@ -92,7 +92,7 @@ def test_missing_aws_packages_are_reported_with_the_install_line(monkeypatch):
     monkeypatch.setattr(doctor_module, "_missing",
                         lambda name: "No module named 'awswrangler'" if name == "awswrangler" else real(name))
     checks = {c.name: c for c in run_checks(today=TODAY)}
-    assert checks["awswrangler"].status == "FAIL" and checks["awswrangler"].fix == "pip install 'workbench[athena]'"
+    assert checks["awswrangler"].status == "FAIL" and checks["awswrangler"].fix == "pip install 'awswrangler>=3.9' 'boto3>=1.34'"
     assert checks["AWS"].status == "SKIP"
 
 

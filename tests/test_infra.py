@@ -9,8 +9,10 @@ step must package, upload and create or update the stack.
 
 import base64
 import datetime as dt
+import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -36,6 +38,8 @@ TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}
+#: A notebook has no direct internet access unless asked: a stack with a notebook names its subnet.
+NETWORK = {"SubnetId": "subnet-0123456789abcdef0"}
 
 #: Parameter sets -> what table_spec() must be called with to describe the same tables.
 LAYOUTS = {
@@ -108,7 +112,7 @@ def test_checkov_fails_nothing_and_every_skip_is_explained_and_needed(template):
 
 
 def lifecycle_script(**params) -> str:
-    stack = resolve(load_template(), {"LogBucket": "logs", **params})
+    stack = resolve(load_template(), {**NETWORK, "LogBucket": "logs", **params})
     content = stack["Resources"]["NotebookLifecycle"]["Properties"]["OnStart"][0]["Content"]
     return base64.b64decode(content).decode()
 
@@ -116,7 +120,8 @@ def lifecycle_script(**params) -> str:
 @pytest.mark.parametrize("params", [{"ArtifactBucket": "artifacts"}, {}, {"CodeRepository": "https://example.com/r.git"}])
 def test_the_lifecycle_script_passes_shellcheck(params, tmp_path):
     script = lifecycle_script(**params)
-    assert script.startswith("#!/bin/bash\n") and "${" not in script, "every template variable is resolved"
+    assert script.startswith("#!/bin/bash\n") and not re.search(r"\$\{[A-Za-z0-9:.]+\}", script), (
+        "every template variable is resolved")
     assert len(script) < 16384, "SageMaker takes lifecycle scripts up to 16384 characters"
     path = tmp_path / "on-start.sh"
     path.write_text(script)
@@ -134,14 +139,165 @@ def test_the_notebook_is_pointed_at_this_stacks_athena():
         assert f'os.environ.setdefault("{name}"' in script and f"export {name}=" in script
 
 
+def user_part(script: str) -> tuple[str, str]:
+    """The lifecycle script split in two: the ``user_part`` function (run as the notebook user)
+    and everything else (run as root)."""
+    start = script.index("\nuser_part() {\n") + 1
+    end = script.index("\n}\n", start) + 3
+    return script[start:end], script[:start] + script[end:]
+
+
+def test_root_writes_nothing_in_the_notebook_users_home():
+    """As root, the script writes one root-owned file; all else happens as the user, so a link the
+    user plants in their home cannot make root overwrite a root-owned file."""
+    script = lifecycle_script(ArtifactBucket="artifacts", CodeRepository="https://example.com/r.git")
+    function, as_root = user_part(script)
+    assert "chown" not in script and "sudo" not in function
+    redirections = re.findall(r"(?<![0-9&])>\s*(\S+)", as_root)
+    assert redirections == ["/etc/profile.d/workbench.sh"], redirections
+    for verb in ("mkdir", "cp ", "mv ", "ln ", "rm ", "tee", "install ", "aws ", "pip", "touch"):
+        assert not [line for line in as_root.splitlines() if line.strip().startswith(verb)], f"root runs {verb}"
+    run = [line for line in as_root.splitlines() if "user_part" in line and not line.startswith("user_part")]
+    assert run and run[-1].strip() == 'bash -c "$(declare -f user_part); user_part"'
+    assert 'sudo -H -u "$NB_USER" -- env' in as_root and "NB_USER=ec2-user" in as_root
+
+
+def fake_wheel(folder: Path, name: str, version: str, *, requires=(), extras=(), payload: str = "") -> Path:
+    """A minimal pure-Python wheel of ``name`` (PEP 427), importable as ``name`` with underscores."""
+    import zipfile
+
+    dist = name.replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    metadata = (f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                + "".join(f"Provides-Extra: {e}\n" for e in extras)
+                + "".join(f"Requires-Dist: {r}\n" for r in requires))
+    files = {f"{dist}/__init__.py": f"VERSION = {version!r}\n{payload}", f"{info}/METADATA": metadata,
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(text.encode())}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    path = folder / f"{dist}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name_in, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name_in, date_time=(1980, 1, 1, 0, 0, 0)), text)
+    return path
+
+
+def test_a_lock_pins_every_wheel_by_version_and_hash(tmp_path):
+    ours = fake_wheel(tmp_path, "aws-security-log-workbench", "0.2.0", requires=["demo-dependency==1.0"])
+    dep = fake_wheel(tmp_path, "demo-dependency", "1.0")
+    lock = deploy.lock_text([ours, dep], extras="athena").splitlines()
+    assert lock == [f"aws-security-log-workbench[athena]==0.2.0 --hash=sha256:{hashlib.sha256(ours.read_bytes()).hexdigest()}",
+                    f"demo-dependency==1.0 --hash=sha256:{hashlib.sha256(dep.read_bytes()).hexdigest()}"]
+    (tmp_path / "other").mkdir()
+    newer = fake_wheel(tmp_path / "other", "demo-dependency", "2.0")
+    with pytest.raises(WorkbenchError, match="two versions of demo-dependency"):
+        deploy.lock_text([ours, dep, newer])
+    assert deploy.lock_name("3.10") == "requirements-py310.txt" and deploy.REPORT_PYTHON in deploy.TARGET_PYTHONS
+
+
+@pytest.mark.slow
+def test_the_notebook_installs_the_wheelhouse_by_hash_and_nothing_else(tmp_path):
+    """The lifecycle script's user part, run for real: a stub ``aws`` serves a folder as the
+    artifact bucket, pip installs into a fresh virtual environment, offline."""
+    home, bucket, env_dir = tmp_path / "home", tmp_path / "s3" / "art" / "wb", tmp_path / "env"
+    (home / "SageMaker").mkdir(parents=True)
+    (home / "anaconda3" / "bin").mkdir(parents=True)
+    aws_stub = home / "anaconda3" / "bin" / "aws"
+    aws_stub.write_text(f"""#!/bin/bash
+# aws s3 sync|cp [--quiet] [--delete] [--recursive] s3://SRC DST, served from {tmp_path / 's3'}
+set -euo pipefail
+words=()
+for a in "$@"; do case "$a" in --*) ;; *) words+=("$a");; esac; done
+src="{tmp_path / 's3'}/${{words[2]#s3://}}"; dst="${{words[3]}}"
+[ -d "$src" ] || exit 1
+[ "${{words[1]}}" = sync ] && rm -rf "$dst"
+mkdir -p "$dst" && cp -r "$src/." "$dst/"
+""")
+    aws_stub.chmod(0o755)
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+    def wheelhouse(*, drop: str = "", payload: str = "") -> str:
+        """Upload a complete wheelhouse as the deploy step does; returns its PackageSha256."""
+        built = tmp_path / "built"
+        shutil.rmtree(built, ignore_errors=True)
+        built.mkdir()
+        wheels = [fake_wheel(built, "aws-security-log-workbench", "0.2.0", extras=["athena"],
+                             requires=["demo-dependency==1.0", 'demo-extra==1.0; extra == "athena"']),
+                  fake_wheel(built, "demo-dependency", "1.0", payload=payload), fake_wheel(built, "demo-extra", "1.0")]
+        pack = deploy.Package(lambda_zip=b"", version="v", wheels=[w for w in wheels if drop not in w.name or not drop],
+                              complete=True, locks={deploy.lock_name(python): deploy.lock_text(
+                                  [w for w in wheels if drop not in w.name or not drop], extras="athena")})
+        shutil.rmtree(bucket, ignore_errors=True)
+        (bucket / "wheels").mkdir(parents=True)
+        for name, body in pack.files().items():
+            (bucket / "wheels" / name).write_bytes(body)
+        (bucket / "wheels" / deploy.CHECKSUMS).write_bytes(pack.checksums())
+        return pack.sha256
+
+    function, _ = user_part(lifecycle_script(ArtifactBucket="art", ArtifactPrefix="wb/"))
+
+    def start(pinned: str):
+        env = {"PATH": os.environ["PATH"], "USER_HOME": str(home), "PY_ENV": str(env_dir), "REGION": "eu-west-1",
+               "DATABASE": "org_logs", "WORKGROUP": "wb", "ARTIFACTS": "s3://art/wb/", "EXTRAS": "athena",
+               "PACKAGE_SHA256": pinned, "INDEX_URL": "", "WAIT_STEPS": "60"}
+        done = subprocess.run(["bash", "-c", f"{function}\nuser_part"], env=env, capture_output=True, text=True,
+                              timeout=400)
+        assert done.returncode == 0, done.stderr
+        installed = subprocess.run([str(env_dir / "bin" / "python"), "-c", "import aws_security_log_workbench, demo_extra"],
+                                   capture_output=True).returncode == 0
+        log = home / "SageMaker" / ".workbench" / "install.log"
+        return done.stderr, installed, log.read_text() if log.exists() else ""
+
+    pinned = wheelhouse()
+    tampered = bucket / "wheels" / "demo_dependency-1.0-py3-none-any.whl"
+    tampered.write_bytes(tampered.read_bytes() + b"\0")
+    said, installed, _ = start(pinned)
+    assert "does not match SHA256SUMS" in said and not installed, "a changed wheel is not installed"
+
+    wheelhouse(payload="import os  # someone else's code\n")
+    said, installed, _ = start(pinned)
+    assert "not the one this stack was deployed with" in said and not installed, (
+        "a wheelhouse rewritten with a consistent SHA256SUMS is refused: the stack pins its hash")
+
+    pinned = wheelhouse(drop="demo_extra")
+    said, installed, log = start(pinned)
+    assert not installed and "demo-extra" in log.lower().replace("_", "-"), (
+        "a dependency missing from the wheelhouse is not fetched from any index")
+
+    pinned = wheelhouse()
+    said, installed, log = start(pinned)
+    assert installed, said + log
+    startup = (home / ".ipython" / "profile_default" / "startup" / "00-workbench.py").read_text()
+    assert 'os.environ.setdefault("WORKBENCH_ATHENA_DATABASE", "org_logs")' in startup
+
+
+def test_the_notebook_has_no_direct_internet_access_unless_asked(template):
+    inside = resolve(template, {"LogBucket": "logs", "SubnetId": "subnet-0123456789abcdef0"})
+    assert inside["Resources"]["Notebook"]["Properties"]["DirectInternetAccess"] == "Disabled"
+    with pytest.raises(ValueError, match="NotebookWithoutInternetNeedsASubnet"):
+        resolve(template, {"LogBucket": "logs"})
+    opened = resolve(template, {"LogBucket": "logs", "NotebookDirectInternetAccess": "Enabled"})
+    assert opened["Resources"]["Notebook"]["Properties"]["DirectInternetAccess"] == "Enabled"
+    assert "Notebook" not in resolve(template, {"LogBucket": "logs", "CreateNotebook": "false"})["Resources"]
+
+
 def test_the_report_job_runs_the_report_command_on_athena(tmp_path):
-    stack = resolve(load_template(), {"LogBucket": "logs", "ArtifactBucket": "artifacts"})
+    stack = resolve(load_template(), {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts"})
     project = stack["Resources"]["ReportProject"]["Properties"]
     env = {v["Name"]: v["Value"] for v in project["Environment"]["EnvironmentVariables"]}
     assert env["WORKBENCH_ATHENA_WORKGROUP"] == "workbench" and env["REPORTS"] == "s3://<ResultsBucket>/reports"
     spec = yaml.safe_load(project["Source"]["BuildSpec"])
     commands = spec["phases"]["install"]["commands"] + spec["phases"]["build"]["commands"]
     assert any(c.startswith("workbench report --engine athena") and '--out "$REPORTS/' in c for c in commands)
+    script = "\n".join(commands)
+    assert "workbench[" not in script, "pip must never be asked for the name an unrelated package holds"
+    assert "--require-hashes" in script and "--no-index" in script and "sha256sum --check" in script
+    assert env["PACKAGE_SHA256"] == "" and env["INDEX_URL"] == ""
+    assert f"python: {deploy.REPORT_PYTHON}" in project["Source"]["BuildSpec"], "the report job's Python has a lock"
     path = tmp_path / "buildspec.sh"
     path.write_text("\n".join(commands) + "\n")
     done = subprocess.run([tool("shellcheck"), "--shell=sh", "--exclude=SC2148", str(path)], capture_output=True, text=True)
@@ -174,7 +330,7 @@ def columns_yaml(spec) -> str:
 @pytest.mark.parametrize("source_name", sorted(SOURCES))
 def test_glue_tables_equal_the_package_definitions(layout, source_name, template):
     params, spec_args = LAYOUTS[layout]
-    stack = resolve(template, params, pseudo=PSEUDO)
+    stack = resolve(template, {**NETWORK, **params}, pseudo=PSEUDO)
     table = stack["Resources"][TABLES[source_name]]["Properties"]
     spec = table_spec(get_source(source_name), **spec_args)
     got = table["TableInput"]
@@ -215,7 +371,7 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
             real[folder] = real.get(folder, 0) + 1
     assert real, f"the sample has no {source_name} files"
     regions = sorted(set(gen["regions"]) | set(gen["cloudtrail_regions"]))
-    params = {"LogBucket": "sample-logs", "OrganizationId": gen["org_id"] or "", "Accounts": ",".join(gen["accounts"]),
+    params = {**NETWORK, "LogBucket": "sample-logs", "OrganizationId": gen["org_id"] or "", "Accounts": ",".join(gen["accounts"]),
               "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/")}
     props = resolve(template, params)["Resources"][TABLES[source_name]]["Properties"]["TableInput"]["Parameters"]
     first, last = props["projection.day.range"].split(",")
@@ -248,7 +404,7 @@ def policy_documents(stack: dict):
 
 
 def test_iam_is_least_privilege_and_valid(template):
-    stack = resolve(template, {"LogBucket": "logs", "ArtifactBucket": "artifacts",
+    stack = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts",
                                "LogKmsKeyArns": "arn:aws:kms:us-east-1:111122223333:key/abcd"})
     documents = dict(policy_documents(stack))
     assert {"QueryPolicy", "UpkeepRole/upkeep", "ReportRole/report-job", "SchedulerRole/start-scheduled-work"} <= set(documents)
@@ -260,12 +416,34 @@ def test_iam_is_least_privilege_and_valid(template):
             assert not [a for a in actions if "*" in a], f"{name}: wildcard action"
             assert "*" not in resources, f"{name}: every resource"
     query = {s.get("Sid"): s for s in documents["QueryPolicy"]["Statement"]}
-    assert query["ReadLogFiles"]["Resource"] == "arn:aws:s3:::logs/AWSLogs/*"
+    folders = sorted({get_source(name).service_folder for name in SOURCES} | {"CloudTrail-Digest"})
+    assert sorted(query["ReadLogFiles"]["Resource"]) == sorted(f"arn:aws:s3:::logs/AWSLogs/*/{f}/*" for f in folders), (
+        "logs are read only from the folders of the sources (and CloudTrail's digests)")
+    listed = query["ListLogFolders"]["Condition"]["StringLike"]["s3:prefix"]
+    assert not [p for p in listed if p.endswith("AWSLogs/*")], "listing stops at the source folders"
     assert query["DecryptLogFiles"]["Resource"] == ["arn:aws:kms:us-east-1:111122223333:key/abcd"]
     assert query["RunQueriesInThisWorkgroup"]["Resource"].endswith(":workgroup/workbench")
 
     moto = pytest.importorskip("moto")
     import boto3
+
+    results = "arn:aws:stack:us-east-1:123456789012:ResultsBucket/"
+    writes = {}
+    for name, document in documents.items():
+        for s in document["Statement"]:
+            if "s3:PutObject" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]):
+                for r in s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]]:
+                    if r.startswith(results):
+                        writes.setdefault(name, set()).add(r[len(results):])
+    assert writes == {"QueryPolicy": {"athena/*"}, "ModelPolicy": {"anomaly/*"}, "ModelRole/anomaly-jobs": {"anomaly/*"},
+                      "ReportRole/report-job": {"reports/*"}}, "only the report job writes published reports"
+    bucket_policy = stack["Resources"]["ResultsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    deny = next(s for s in bucket_policy if s.get("Sid") == "OnlyTheReportJobWritesReports")
+    assert deny["Effect"] == "Deny" and deny["Resource"].endswith("/reports/*")
+    assert deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == "arn:aws:stack:us-east-1:123456789012:ReportRole"
+    trust = stack["Resources"]["NotebookRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
+    assert trust["Condition"]["ArnLike"]["aws:SourceArn"] == "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/*"
 
     with moto.mock_aws():  # IAM's policy grammar, as moto checks it
         iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
@@ -278,7 +456,7 @@ def test_nothing_collides_across_stackset_instances(template):
     named = {}
     for stack_name, account, region in (("StackSet-wb-1", "111111111111", "us-east-1"),
                                         ("StackSet-wb-2", "222222222222", "eu-west-1")):
-        stack = resolve(template, {"LogBucket": "logs", "ArtifactBucket": "artifacts"},
+        stack = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts"},
                         pseudo={"AWS::StackName": stack_name, "AWS::AccountId": account, "AWS::Region": region})
         for name, body in stack["Resources"].items():
             props = body["Properties"]
@@ -307,10 +485,10 @@ def test_bad_parameters_are_refused_before_aws_is_called(template):
 
 
 def test_outputs_name_what_a_user_needs(template):
-    outputs = resolve(template, {"LogBucket": "logs", "ArtifactBucket": "artifacts"})["Outputs"]
+    outputs = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts"})["Outputs"]
     assert {"NotebookUrl", "WorkGroup", "Database", "Tables", "QueryPolicyArn", "ReportsLocation"} <= set(outputs)
     assert outputs["Tables"] == "cloudtrail,vpcflow,guardduty"
-    bare = resolve(template, {"LogBucket": "logs", "CreateNotebook": "false"})
+    bare = resolve(template, {**NETWORK, "LogBucket": "logs", "CreateNotebook": "false"})
     assert "Notebook" not in bare["Resources"] and "UpkeepFunction" not in bare["Resources"]  # no code uploaded
     assert {"CloudTrailTable", "WorkGroup", "QueryPolicy"} <= set(bare["Resources"])
 
@@ -338,10 +516,18 @@ def test_options_become_template_parameters():
 
 
 def test_dry_run_checks_parameters_without_aws(capsys):
-    assert main(["deploy", "--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--dry-run"]) == 0
+    base = ["deploy", "--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--dry-run"]
+    assert main(base) == 2, "a notebook without internet access needs a subnet"
+    err = capsys.readouterr().err
+    assert "NotebookWithoutInternetNeedsASubnet" in err and "SubnetId" in err and "NotebookDirectInternetAccess" in err
+    assert main([*base, "--subnet", "subnet-0123456789abcdef0"]) == 0
     assert "CodeVersion=" in capsys.readouterr().out
+    assert main([*base, "--notebook-internet"]) == 0
+    assert "NotebookDirectInternetAccess=Enabled" in capsys.readouterr().out
+    assert main([*base, "--no-notebook"]) == 0
+    capsys.readouterr()
     assert main(["deploy", "--stack", "wb", "--log-bucket", "logs", "--artifact-bucket", "art", "--accounts", "12",
-                        "--dry-run"]) == 2
+                 "--no-notebook", "--dry-run"]) == 2
     assert "Accounts='12' does not match" in capsys.readouterr().err
 
 
@@ -412,18 +598,51 @@ def test_upload_puts_the_code_where_the_stack_looks(aws, tmp_path):
 
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="art")
-    s3.put_object(Bucket="art", Key="wb/wheels/workbench-0.0.9-py3-none-any.whl", Body=b"old")
-    wheel = tmp_path / "workbench-0.1.0-py3-none-any.whl"
+    s3.put_object(Bucket="art", Key="wb/wheels/aws_security_log_workbench-0.0.9-py3-none-any.whl", Body=b"old")
+    s3.put_object(Bucket="art", Key="wb/wheels/workbench-9.9.9-py3-none-any.whl", Body=b"not ours")
+    wheel = tmp_path / "aws_security_log_workbench-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"wheel")
     outputs = deploy.deploy("wb", {"LogBucket": "logs"}, artifact_bucket="art", artifact_prefix="wb",
-                            wheel=wheel, upload_only=True, say=lambda _: None)
+                            wheel=wheel, with_dependencies=False, upload_only=True, say=lambda _: None)
     version = outputs["CodeVersion"]
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="art")["Contents"]}
-    assert f"wb/lambda/upkeep-{version}.zip" in keys and "wb/wheels/workbench-0.1.0-py3-none-any.whl" in keys
-    assert "wb/wheels/workbench-0.0.9-py3-none-any.whl" not in keys, "an older wheel would confuse pip"
-    stack = resolve(load_template(), {"LogBucket": "logs", "ArtifactBucket": "art", "ArtifactPrefix": "wb/",
-                                      "CodeVersion": version})
+    assert f"wb/lambda/upkeep-{version}.zip" in keys
+    assert {k for k in keys if k.startswith("wb/wheels/")} == {
+        "wb/wheels/aws_security_log_workbench-0.1.0-py3-none-any.whl", "wb/wheels/SHA256SUMS"}, (
+        "only this deploy's files: an older wheel, or anyone else's, would confuse pip")
+    sums = s3.get_object(Bucket="art", Key="wb/wheels/SHA256SUMS")["Body"].read()
+    assert sums == f"{hashlib.sha256(b'wheel').hexdigest()}  aws_security_log_workbench-0.1.0-py3-none-any.whl\n".encode()
+    assert outputs["PackageSha256"] == hashlib.sha256(sums).hexdigest()
+    with pytest.raises(UsageError, match="not a wheel of aws-security-log-workbench"):
+        deploy.deploy("wb", {"LogBucket": "logs"}, artifact_bucket="art", wheel=tmp_path / "workbench-1.0-py3-none-any.whl",
+                      with_dependencies=False, upload_only=True, say=lambda _: None)
+    stack = resolve(load_template(), {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "art", "ArtifactPrefix": "wb/",
+                                      "CodeVersion": version, "PackageSha256": outputs["PackageSha256"]})
+    assert f'PACKAGE_SHA256="{outputs["PackageSha256"]}"' in base64.b64decode(
+        stack["Resources"]["NotebookLifecycle"]["Properties"]["OnStart"][0]["Content"]).decode()
     code = stack["Resources"]["UpkeepFunction"]["Properties"]["Code"]
     assert code == {"S3Bucket": "art", "S3Key": f"wb/lambda/upkeep-{version}.zip"}
     assert s3.get_object(Bucket="art", Key=code["S3Key"])["Body"].read() == deploy.lambda_zip()
 
+
+
+@pytest.mark.index
+def test_the_deployed_wheelhouse_installs_offline_by_hash_on_both_pythons(tmp_path):
+    """What ``workbench deploy`` uploads, downloaded for real: each lock resolves with no index
+    and every hash checked, for the notebook's and the report job's Python and platform."""
+    pack = deploy.package(tmp_path)
+    assert pack.complete and set(pack.locks) == {deploy.lock_name(p) for p in deploy.TARGET_PYTHONS}
+    house = tmp_path / "wheels"
+    house.mkdir()
+    for name, body in pack.files().items():
+        (house / name).write_bytes(body)
+    for python in deploy.TARGET_PYTHONS:
+        lock = pack.locks[deploy.lock_name(python)]
+        assert lock.startswith("aws-security-log-workbench[athena]==") or "\naws-security-log-workbench[athena]==" in lock
+        assert all(" --hash=sha256:" in line for line in lock.splitlines())
+        done = subprocess.run([
+            sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--no-index", "--find-links", str(house),
+            "--require-hashes", "-r", str(house / deploy.lock_name(python)), "--target", str(tmp_path / "t"),
+            "--python-version", python, "--only-binary=:all:", *(f"--platform={t}" for t in deploy.PLATFORMS),
+        ], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 #: Lowest first. A module may import from its own layer and the layers before it.
 LAYERS = [
     ("foundation", ["workbench.errors", "workbench.registry", "workbench.words", "workbench.settings",
-                    "workbench.writes"]),
+                    "workbench.writes", "workbench.distribution"]),
     ("data", ["workbench.sources", "workbench.library"]),
     ("file formats", ["workbench.formats"]),
     ("AWS", ["workbench.aws"]),

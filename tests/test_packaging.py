@@ -55,7 +55,7 @@ def test_installed_from_its_wheel_it_finds_its_files_and_can_deploy_itself(tmp_p
     """No checkout: the template, queries and notebooks come from the package, and deploy makes its wheel again."""
     wheels, site = tmp_path / "wheels", tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)], check=True)
-    wheel = next(wheels.glob("workbench-*.whl"))
+    wheel = next(wheels.glob("aws_security_log_workbench-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True)
     code = """
@@ -65,7 +65,7 @@ from workbench.library import list_queries
 from workbench.report import list_notebooks
 site, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 out.mkdir()
-pack = deploy.package(out)
+pack = deploy.package(out, with_dependencies=False)
 print(json.dumps({"template": str(cfn.TEMPLATE), "template_found": cfn.TEMPLATE.is_file(),
                   "queries": [str(q.path) for q in list_queries()], "notebooks": [str(p) for p in list_notebooks().values()],
                   "packed_notebooks": len(pack.notebooks), "wheel": str(pack.wheels[0])}))
@@ -82,3 +82,22 @@ print(json.dumps({"template": str(cfn.TEMPLATE), "template_found": cfn.TEMPLATE.
     assert sorted(rebuilt.namelist()) == sorted(original.namelist())
     for name in ("workbench/aws/cfn.py", "workbench/infra/workbench.yaml", "workbench/queries/cloudtrail/root_activity.sql"):
         assert rebuilt.read(name) == original.read(name)
+
+
+def test_the_distribution_has_a_name_of_its_own_and_no_hint_asks_for_another():
+    """An unrelated ``workbench`` is on the public index: nothing may tell pip to install it."""
+    from workbench.distribution import DISTRIBUTION, install_hint
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == DISTRIBUTION != "workbench"
+    for extra in ("athena", "trino", "sagemaker"):
+        hint = install_hint(extra)
+        assert hint.startswith("pip install ") and "workbench" not in hint, hint
+    asks = re.compile(r"""pip install[^\n]*?['"\s]workbench(\[|['"\s]|$)""", re.M)
+    found = [f"{path.relative_to(ROOT)}: {m.group(0)}"
+             for folder in ("workbench", "docs", "infra", "notebooks", ".ci")
+             for path in (ROOT / folder).rglob("*") if path.is_file() and path.suffix in (".py", ".md", ".yaml", ".ipynb", "")
+             for m in asks.finditer(path.read_text(errors="replace"))]
+    found += [f"{name}: {m.group(0)}" for name in ("README.md", "Makefile", "environment.yml")
+              for m in asks.finditer((ROOT / name).read_text())]
+    assert not found, found

@@ -114,6 +114,7 @@ def stack(cloud, org):
     _, gen = org
     resolved = resolve(load_template(), {
         "LogBucket": BUCKET, "LogPrefix": PREFIX, "OrganizationId": gen["org_id"], "ArtifactBucket": "artifacts",
+        "CreateNotebook": "false",
         "Accounts": sorted(gen["accounts"])[0], "Regions": "us-east-1", "DatabaseName": DATABASE,
     })
     glue = cloud["glue"]

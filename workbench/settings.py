@@ -288,7 +288,7 @@ def read_config(section: str, known: tuple[str, ...], path: Path | None = None) 
             import tomli as tomllib
         except ModuleNotFoundError:
             raise UsageError(f"reading {path} needs the tomli package on Python 3.10: "
-                             "pip install 'workbench[athena]'") from None
+                             "pip install 'tomli>=2'") from None
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:

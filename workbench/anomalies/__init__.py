@@ -4,7 +4,7 @@
   source IP), computed from three library queries and pure pandas;
 - :mod:`~workbench.anomalies.model_local`: scikit-learn's isolation forest, here and now;
 - :mod:`~workbench.anomalies.sagemaker_path`: Random Cut Forest and IP Insights on SageMaker
-  (optional: ``pip install 'workbench[sagemaker]'``; never imported by the local path);
+  (optional: ``pip install 'sagemaker>=2.200,<4' 'boto3>=1.34'``; never imported by the local path);
 - :mod:`~workbench.anomalies.explain`: the reasons, in words;
 - :mod:`~workbench.anomalies.ranking`: the ranked table both paths return;
 - :mod:`~workbench.anomalies.detect`: the whole thing in one call, :func:`find_anomalies`.

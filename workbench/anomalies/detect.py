@@ -118,7 +118,7 @@ def find_anomalies(source, *, start=None, end=None, accounts=None, regions=None,
     model : {"local", "sagemaker"}
         ``local``: scikit-learn's isolation forest, here and now. ``sagemaker``: Random Cut
         Forest and IP Insights as SageMaker training and batch-transform jobs (needs
-        ``pip install 'workbench[sagemaker]'`` and ``sagemaker``).
+        ``pip install 'sagemaker>=2.200,<4' 'boto3>=1.34'`` and ``sagemaker``).
     seed : int
         Seed of the local model: the same seed and logs give the same scores.
     sagemaker : SageMakerSettings or dict, optional

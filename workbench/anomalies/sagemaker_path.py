@@ -22,7 +22,7 @@ neither needs nor allows. So the requests are built here, in the shape of the Sa
 (which the tests check against a local AWS API server), sent with boto3, and the SDK is used
 for what it is the reference for: the algorithm images of each region
 (``image_uris.retrieve``; v3 and v2 both work). The SDK is optional
-(``pip install 'workbench[sagemaker]'``) and imported only here, only when this path runs.
+(``pip install 'sagemaker>=2.200,<4' 'boto3>=1.34'``) and imported only here, only when this path runs.
 
 Everything SageMaker needs comes from :class:`SageMakerSettings`: given directly, or read
 from the workbench stack's outputs (``ModelRoleArn``, ``ResultsBucket``).
@@ -40,10 +40,11 @@ import numpy as np
 import pandas as pd
 
 from workbench.anomalies.features import MODEL_COLUMNS
+from workbench.distribution import install_hint
 from workbench.errors import UsageError, WorkbenchError
 
 #: The install line for the optional SageMaker SDK.
-PIP_LINE = "pip install 'workbench[sagemaker]'"
+PIP_LINE = install_hint("sagemaker")
 #: SageMaker's names of the two algorithms.
 RCF, IP_INSIGHTS = "randomcutforest", "ipinsights"
 #: Query whose rows (principal, IPv4 address, one per call) IP Insights learns from.

@@ -2,7 +2,7 @@
 ``workbench ddl``, ``sync``, ``doctor`` and ``deploy``, the CloudFormation template reader and
 the partition-upkeep Lambda.
 
-boto3 and awswrangler are optional (``pip install 'workbench[athena]'``) and imported only
+boto3 and awswrangler are optional (``pip install 'awswrangler>=3.9' 'boto3>=1.34'``) and imported only
 when a function needs them.
 """
 

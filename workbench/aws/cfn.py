@@ -94,11 +94,14 @@ def parameter_values(template: dict, given: dict | None = None) -> dict:
     ``CommaDelimitedList`` values become lists; numbers stay strings, as CloudFormation
     passes them.
 
+    The template's ``Rules`` are checked too, as CloudFormation would before creating anything.
+
     Raises
     ------
     ValueError
         Naming the parameter: unknown, missing, or breaking ``AllowedPattern``,
-        ``AllowedValues``, ``MinValue`` or ``MaxValue``.
+        ``AllowedValues``, ``MinValue`` or ``MaxValue``; or naming a rule whose assertion fails,
+        with its description.
     """
     given = dict(given or {})
     declared = template.get("Parameters", {})
@@ -117,7 +120,43 @@ def parameter_values(template: dict, given: dict | None = None) -> dict:
         raw = ",".join(raw) if isinstance(raw, (list, tuple)) else str(raw)
         _check(name, spec, raw)
         values[name] = raw.split(",") if spec["Type"] == "CommaDelimitedList" else raw
+    for rule_name, rule in (template.get("Rules") or {}).items():
+        try:
+            if "RuleCondition" in rule and not _rule_value(rule["RuleCondition"], values):
+                continue
+            failed = [a for a in rule.get("Assertions", []) if not _rule_value(a["Assert"], values)]
+        except _UnknownRuleFunction:
+            continue  # a rule this checker cannot evaluate: CloudFormation still will
+        if failed:
+            raise ValueError(f"rule {rule_name}: {failed[0].get('AssertDescription', 'assertion failed')}")
     return values
+
+
+class _UnknownRuleFunction(Exception):
+    pass
+
+
+def _rule_value(node, values: dict):
+    """The value of a rule expression: ``Ref`` to a parameter, ``Fn::Equals``, ``Not``, ``And``,
+    ``Or`` and ``Contains``; any other function raises :class:`_UnknownRuleFunction`."""
+    if not isinstance(node, dict):
+        return node
+    (key, arg), = node.items()
+    if key == "Ref":
+        value = values.get(arg)
+        return ",".join(value) if isinstance(value, list) else value
+    args = [_rule_value(a, values) for a in arg] if isinstance(arg, list) else [_rule_value(arg, values)]
+    if key == "Fn::Equals":
+        return str(args[0]) == str(args[1])
+    if key == "Fn::Not":
+        return not args[0]
+    if key == "Fn::And":
+        return all(args)
+    if key == "Fn::Or":
+        return any(args)
+    if key == "Fn::Contains":
+        return str(args[1]) in [str(a) for a in args[0]]
+    raise _UnknownRuleFunction(key)
 
 
 def _check(name: str, spec: dict, raw: str) -> None:

@@ -1,6 +1,6 @@
 """AWS plumbing shared by the Athena engine, ``workbench sync`` and ``workbench doctor``.
 
-boto3 and awswrangler are optional (``pip install 'workbench[athena]'``): they are imported
+boto3 and awswrangler are optional (``pip install 'awswrangler>=3.9' 'boto3>=1.34'``): they are imported
 only here and only when asked for, so the local engine never needs them.
 
 Every AWS error a user can act on is turned into one :class:`~workbench.errors.WorkbenchError`
@@ -21,10 +21,11 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from workbench.distribution import install_hint
 from workbench.errors import QueryFailed, WorkbenchError
 
 #: What to install for the AWS features.
-INSTALL_HINT = "pip install 'workbench[athena]'"
+INSTALL_HINT = install_hint("athena")
 
 _CREDENTIAL_CODES = {
     "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",

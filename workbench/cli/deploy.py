@@ -23,6 +23,7 @@ OPTIONS = {
     "notebook_type": "NotebookInstanceType", "subnet": "SubnetId", "security_groups": "SecurityGroupIds",
     "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
     "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
+    "package_index": "PackageIndexUrl",
 }
 _SWITCHES = {"no_notebook": "CreateNotebook", "no_upkeep": "CreateUpkeepFunction",
              "no_reports": "CreateScheduledReports"}
@@ -45,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--log-kms-keys", help="ARNs of KMS keys that encrypt the logs, comma-separated")
     parser.add_argument("--scan-cutoff", help="bytes a query may scan, e.g. 100G (default: 100 GiB)")
     parser.add_argument("--notebook-type", help="notebook instance type (default: ml.t3.medium)")
-    parser.add_argument("--subnet", help="VPC subnet of the notebook (turns direct internet access off)")
+    parser.add_argument("--subnet", help="VPC subnet of the notebook (needs S3, Athena, Glue and SageMaker "
+                        "endpoints or a NAT gateway; the notebook has no direct internet access unless "
+                        "--notebook-internet)")
+    parser.add_argument("--notebook-internet", action="store_true",
+                        help="give the notebook direct internet access (no subnet needed; off by default)")
+    parser.add_argument("--package-index", metavar="URL",
+                        help="let the notebook and the report job fetch what the uploaded wheelhouse lacks "
+                             "from this package index (default: none; everything installs from the upload, by hash)")
     parser.add_argument("--security-groups", help="security groups of the notebook, comma-separated")
     parser.add_argument("--code-repository", help="git URL cloned into the notebook")
     parser.add_argument("--report-schedule", help="EventBridge Scheduler expression of the daily report")
@@ -57,8 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
                         help="any other template parameter (repeatable)")
     parser.add_argument("--wheel", type=Path, help="use this workbench wheel instead of building one")
-    parser.add_argument("--with-dependencies", action="store_true",
-                        help="also upload every dependency's wheel (notebooks without internet access)")
+    parser.add_argument("--without-dependencies", action="store_true",
+                        help="upload only the workbench wheel, not every dependency's wheel and their hash locks "
+                             "(the stack then needs --package-index, or the dependencies already installed)")
     parser.add_argument("--region", help="AWS region of the stack (default: the profile's)")
     parser.add_argument("--no-wait", action="store_true", help="return once CloudFormation has the request")
     parser.add_argument("--dry-run", action="store_true", help="check and package only; send nothing to AWS")
@@ -83,6 +92,8 @@ def stack_parameters(args: argparse.Namespace) -> dict:
         params["LogPrefix"] = params["LogPrefix"].strip("/") + "/"
     if "BytesScannedCutoffPerQuery" in params:
         params["BytesScannedCutoffPerQuery"] = str(parse_size(params["BytesScannedCutoffPerQuery"]))
+    if getattr(args, "notebook_internet", False):
+        params["NotebookDirectInternetAccess"] = "Enabled"
     for pair in args.parameter:
         key, sep, value = pair.partition("=")
         if not sep:
@@ -98,6 +109,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.log_bucket and not args.upload_only:
         raise UsageError("--log-bucket is required: the bucket the trail (and flow logs, GuardDuty) write to")
     deploy(args.stack, stack_parameters(args), artifact_bucket=args.artifact_bucket,
-           artifact_prefix=args.artifact_prefix, wheel=args.wheel, with_dependencies=args.with_dependencies,
+           artifact_prefix=args.artifact_prefix, wheel=args.wheel, with_dependencies=not args.without_dependencies,
            region=args.region, wait=not args.no_wait, dry_run=args.dry_run, upload_only=args.upload_only)
     return 0

@@ -5,8 +5,8 @@
 >>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
 
 Built in: ``local`` (DuckDB over a local folder), ``athena`` (Amazon Athena; its AWS packages,
-``pip install 'workbench[athena]'``, are imported only when it is opened) and ``trino`` (any Trino,
-``pip install 'workbench[trino]'``). A further
+``pip install 'awswrangler>=3.9' 'boto3>=1.34'``, are imported only when it is opened) and ``trino`` (any Trino,
+``pip install 'trino>=0.330'``). A further
 engine subclasses :class:`Engine`, writes :meth:`Engine.execute` and is registered with
 ``ENGINES.register(name, cls)``.
 """

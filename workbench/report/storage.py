@@ -1,7 +1,7 @@
 """Where reports go: a local folder, or an S3 prefix (``s3://bucket/prefix``).
 
 Reports are always made in a local folder first; for an S3 destination they are then
-uploaded with boto3 (``pip install 'workbench[athena]'``), each with the content type a
+uploaded with boto3 (``pip install 'awswrangler>=3.9' 'boto3>=1.34'``), each with the content type a
 browser needs (``text/html`` pages open straight from the console or a presigned URL).
 """
 

@@ -21,6 +21,7 @@ import importlib
 
 import pandas as pd
 
+from workbench.distribution import install_hint
 from workbench.engines.athena.params import execution_parameters
 from workbench.engines.base import Engine, ScanReport
 from workbench.engines.pruning import TableRead
@@ -29,7 +30,7 @@ from workbench.errors import QueryFailed, WorkbenchError
 from workbench.library import Query
 
 #: What to install for the Trino engine.
-INSTALL_HINT = "pip install 'workbench[trino]'"
+INSTALL_HINT = install_hint("trino")
 
 _MISSING = {"TABLE_NOT_FOUND": "table", "SCHEMA_NOT_FOUND": "schema", "CATALOG_NOT_FOUND": "catalog"}
 
