@@ -120,6 +120,8 @@ def trino(sample_org, tmp_path_factory):
         cursor.execute(create_table_sql_trino(spec))
         cursor.fetchall()
         specs[source.table] = spec
+    first_day = min("/".join(p.parts[-3:]) for p in sample_org.glob("AWSLogs/**/CloudTrail/*/*/*/*") if p.is_dir())
+    server.wait_for_workers(f"SELECT count(*) FROM hive.security_logs.cloudtrail WHERE day = '{first_day}'")
 
     def connect(**options):
         return TrinoEngine(**{"host": "127.0.0.1", "port": server.port, "user": "workbench", **options})

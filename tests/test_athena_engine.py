@@ -324,7 +324,7 @@ def test_placeholders_in_comments_and_strings_stay():
 
 def test_awswrangler_is_optional_and_its_absence_is_explained(monkeypatch):
     monkeypatch.setitem(sys.modules, "awswrangler", None)  # what an environment without it gives
-    with pytest.raises(AwsSettingsError, match=r"pip install 'workbench\[athena\]'"):
+    with pytest.raises(AwsSettingsError, match=r"pip install 'awswrangler>=3.9' 'boto3>=1.34'"):
         AthenaEngine(region="us-east-1")
 
 

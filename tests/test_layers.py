@@ -18,6 +18,7 @@ LAYERS = [
                     "workbench.writes", "workbench.distribution"]),
     ("data", ["workbench.sources", "workbench.library"]),
     ("file formats", ["workbench.formats"]),
+    ("integrity", ["workbench.integrity"]),
     ("AWS", ["workbench.aws"]),
     ("engines", ["workbench.engines"]),
     ("analyses", ["workbench.analyses"]),

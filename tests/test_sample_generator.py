@@ -25,6 +25,10 @@ LAYOUTS = {
                              rf"(?P=acct)_CloudTrail_(?P=region)_(?P<stamp>\d{{8}})T\d{{4}}Z_[A-Za-z0-9]{{16}}\.json\.gz$"),
     "digest": re.compile(rf"^AWSLogs/(?:{ORG}/)?(?P<acct>{ACCT})/CloudTrail-Digest/(?P<region>{REGION})/{DAY}/"
                          rf"(?P=acct)_CloudTrail-Digest_(?P=region)_[\w-]+_us-east-1_\d{{8}}T\d{{6}}Z\.json\.gz$"),
+    # a digest's signature, which S3 keeps as the object's metadata, beside the digest
+    "digest signature": re.compile(rf"^AWSLogs/(?:{ORG}/)?(?P<acct>{ACCT})/CloudTrail-Digest/(?P<region>{REGION})/"
+                                   rf"{DAY}/(?P=acct)_CloudTrail-Digest_(?P=region)_[\w-]+_us-east-1_\d{{8}}T\d{{6}}Z"
+                                   r"\.json\.gz\.s3-metadata\.json$"),
     "insight": re.compile(rf"^AWSLogs/(?:{ORG}/)?(?P<acct>{ACCT})/CloudTrail-Insight/(?P<region>{REGION})/{DAY}/"
                           rf"(?P=acct)_CloudTrail-Insight_(?P=region)_\d{{8}}T\d{{4}}Z_[A-Za-z0-9]{{16}}\.json\.gz$"),
     "config": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/Config/(?:(?P<region>{REGION})/\d{{4}}/\d{{1,2}}/\d{{1,2}}/"
@@ -120,6 +124,8 @@ def test_different_seed_gives_different_output(tmp_path):
     a = generate(tmp_path / "a", days=2, scale=0.05, seed=7)
     b = generate(tmp_path / "b", days=2, scale=0.05, seed=8)
     ha, hb = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    # the test key that signs digests is the same whatever the seed: its public half too
+    ha.pop("cloudtrail-public-keys.json", None), hb.pop("cloudtrail-public-keys.json", None)
     empty = hashlib.sha256(b"").hexdigest()  # Config's writability check file has no content
     assert set(ha.values()).isdisjoint(set(hb.values()) - {empty})
     assert a["generator"]["accounts"] != b["generator"]["accounts"]
@@ -136,7 +142,7 @@ def test_scenarios_do_not_depend_on_scale_or_organisation(sample, small_scale):
 # --- layout --------------------------------------------------------------------------
 
 def test_every_key_matches_the_aws_layout(sample):
-    unknown = [k for k in sample.keys if k != "scenarios.json" and _kind(k) is None]
+    unknown = [k for k in sample.keys if k not in ("scenarios.json", "cloudtrail-public-keys.json") and _kind(k) is None]
     assert not unknown
     kinds = collections.Counter(_kind(k) for k in sample.keys)
     assert all(kinds[k] for k in LAYOUTS), kinds
@@ -144,7 +150,7 @@ def test_every_key_matches_the_aws_layout(sample):
     for key in sample.keys:
         m = LAYOUTS.get(_kind(key) or "")
         m = m.match(key) if m else None
-        if m and _kind(key) in ("cloudtrail", "digest", "insight"):
+        if m and _kind(key) in ("cloudtrail", "digest", "digest signature", "insight"):
             assert key.startswith(f"AWSLogs/{org_id}/{m['acct']}/")
         if m and _kind(key) == "cloudtrail":
             assert m["stamp"] == "".join(m.groups()[2:5])  # the name's date is the folder's date

@@ -12,6 +12,7 @@ from workbench.aws.clients import AwsCredentialsError, AwsResourceMissing
 from workbench.aws.sync import MANIFEST, sync, sync_command
 from workbench.engines.local import LocalEngine
 from workbench.errors import UsageError
+from workbench.integrity import DIGEST_FOLDER, METADATA_SUFFIX, PublicKeys, read_metadata, verify_logs
 from workbench.sample import generate
 from workbench.sources import SOURCES
 
@@ -37,11 +38,13 @@ def bucket(aws_module, organisation):
     """
     s3 = boto3.Session().client("s3")
     s3.create_bucket(Bucket=BUCKET)
-    files = [p for p in (organisation / "AWSLogs").rglob("*") if p.is_file()]
+    files = [p for p in (organisation / "AWSLogs").rglob("*") if p.is_file() and not p.name.endswith(METADATA_SUFFIX)]
 
     def put(path: Path):
+        # a digest's signature is S3 metadata, as CloudTrail writes it (the sample keeps it beside the file)
+        metadata = read_metadata(path) or {}
         s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{path.relative_to(organisation).as_posix()}",
-                      Body=path.read_bytes())
+                      Body=path.read_bytes(), Metadata=metadata)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(put, files))
@@ -65,9 +68,14 @@ def _expected(organisation: Path, *, days, accounts=None, regions=None, sources=
     return wanted
 
 
+def keys_of(expected: dict[str, int]) -> list[str]:
+    return list(expected)
+
+
 def _copied(out: Path) -> dict[str, int]:
+    """The log files copied (digests and their signatures aside)."""
     return {p.relative_to(out).as_posix(): p.stat().st_size for p in out.rglob("*")
-            if p.is_file() and p.name != MANIFEST}
+            if p.is_file() and p.name != MANIFEST and DIGEST_FOLDER not in p.parts}
 
 
 def _count_requests(monkeypatch) -> list[dict]:
@@ -103,8 +111,9 @@ def test_sync_copies_exactly_the_selected_subset_then_nothing(bucket, organisati
     for call in listings:
         prefix = call.get("prefix", "")
         assert prefix.startswith(f"{PREFIX}/AWSLogs/"), call
-        if "delimiter" not in call:
-            assert any(prefix.endswith(d.strftime("/%Y/%m/%d/")) for d in days), call
+        if "delimiter" not in call:  # digests: the day after too, whose first digest lists the last files
+            spans = days + ([days[-1] + dt.timedelta(days=1)] if f"/{DIGEST_FOLDER}/" in prefix else [])
+            assert any(prefix.endswith(d.strftime("/%Y/%m/%d/")) for d in spans), call
 
     again = sync(f"s3://{BUCKET}/{PREFIX}", out, start=days[0], end=days[-1], progress=False, **selection)
     assert (again.listed, again.copied, again.skipped, again.bytes) == (len(expected), 0, len(expected), 0)
@@ -122,6 +131,15 @@ def test_sync_discovers_accounts_regions_and_the_organisation(bucket, organisati
     assert any("/vpcflowlogs/" in k for k in keys) and any("/GuardDuty/" in k for k in keys)
     assert not any("Digest" in k or "Insight" in k or "/Config/" in k for k in _copied(out))
     assert result.ignored == 0 and result.warnings == []
+    digests = sorted(out.rglob(f"{DIGEST_FOLDER}/*/*/*/*/*.json.gz"))
+    assert result.digests == len(digests) > 0
+    assert all(read_metadata(d) and read_metadata(d)["signature-algorithm"] == "SHA256withRSA" for d in digests)
+
+    # the copy verifies against the digests and their signatures, as delivered
+    keys = PublicKeys.from_file(organisation / "cloudtrail-public-keys.json")
+    report = verify_logs(out, start=day, end=day, keys=keys)
+    assert report.status == "verified", report.summary()
+    assert report.signatures == report.digests and report.files == sum("/CloudTrail/" in k for k in keys_of(expected))
 
     # the local engine reads the copy as it is
     with LocalEngine(out) as engine:

@@ -201,6 +201,23 @@ class TrinoServer:
         except Exception:  # not ready yet, whatever it says
             return False
 
+    def wait_for_workers(self, probe: str, *, timeout: float = 60) -> None:
+        """Run ``probe`` until the scheduler has a node for it: a node counted active may not yet
+        serve a catalog's splits (``NO_NODES_AVAILABLE``) on a loaded machine."""
+        import trino
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                cursor = trino.dbapi.connect(host="127.0.0.1", port=self.port, user="workbench").cursor()
+                cursor.execute(probe)
+                cursor.fetchall()
+                return
+            except trino.exceptions.TrinoQueryError as err:
+                if err.error_name != "NO_NODES_AVAILABLE" or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
     def stop(self) -> None:
         """Stop the server (its whole process group)."""
         if self.process and self.process.poll() is None:

@@ -7,9 +7,12 @@ Only the partition prefixes a query could read are listed, never the whole bucke
 2. the same at ``<account>/<Service>/`` finds the regions there (kept if wanted);
 3. each day prefix (``.../<region>/YYYY/MM/DD/``) of each wanted source is listed in full.
 
-Objects whose names are not log files of the source (digests, markers, stray files) are
-left alone. Each object is written to ``out/<its key>``, through a temporary file and a
-rename, so an interrupted run leaves no half files; an object whose key would land anywhere
+With CloudTrail, its digests are copied too (``CloudTrail-Digest/<region>/<day>/`` of the
+same days and of the day after, whose first digest lists the last files), each with its
+signature from the object's S3 metadata, recorded beside it (``workbench verify`` checks
+them). Objects whose names are not log files of the source (markers, stray files) are left
+alone. Each object is written to ``out/<its key>``, through a temporary file and a rename,
+so an interrupted run leaves no half files; an object whose key would land anywhere
 but its own day folder under ``out`` (``..``, separators) is refused and reported. An object
 already there with the same size, and the same ETag as recorded in ``out/.workbench-sync.json``
 by the run that copied it, is skipped, unless the local copy was changed since (its SHA-256,
@@ -34,6 +37,7 @@ from tqdm.auto import tqdm
 
 from workbench.aws.clients import AwsResourceMissing, aws_errors, error_code, session, split_s3_url
 from workbench.errors import UsageError
+from workbench.integrity.layout import DIGEST_FOLDER, DIGEST_NAME, LOG_FOLDER, metadata_path, write_metadata
 from workbench.sources import SOURCES, LogSource, get_source, is_org_id
 from workbench.words import size
 from workbench.writes import replacing, write_atomic
@@ -53,6 +57,8 @@ class SyncResult:
     ----------
     listed : int
         Log objects found under the selected prefixes.
+    digests : int
+        CloudTrail digests found (copied with their signatures, or already there).
     copied : int
         Objects downloaded (new or changed).
     skipped : int
@@ -73,6 +79,7 @@ class SyncResult:
     """
 
     listed: int = 0
+    digests: int = 0
     copied: int = 0
     skipped: int = 0
     bytes: int = 0
@@ -84,7 +91,8 @@ class SyncResult:
 
     def summary(self) -> str:
         """One line for people."""
-        return (f"{self.listed} log files under {self.prefixes} day prefixes: {self.copied} copied "
+        return (f"{self.listed} log files" + (f" and {self.digests} digests" if self.digests else "")
+                + f" under {self.prefixes} day prefixes: {self.copied} copied "
                 f"({size(self.bytes)}), {self.skipped} already there"
                 + (f", {self.ignored} non-log objects left alone" if self.ignored else "")
                 + f"; query them with --logs {self.out}")
@@ -100,6 +108,22 @@ class _Object:
     size: int
     etag: str
     modified: str
+
+
+class _Digests:
+    """CloudTrail's digest files, listed and copied beside the CloudTrail source."""
+
+    name = title = "CloudTrail digests"
+
+    @staticmethod
+    def parse_key(key: str) -> dict | None:
+        folders, _, name = key.rpartition("/")
+        if f"/{DIGEST_FOLDER}/" not in f"/{folders}/" or not DIGEST_NAME.match(name):
+            return None
+        return {"name": name}
+
+
+DIGESTS = _Digests()
 
 
 def sync(
@@ -190,20 +214,26 @@ def sync(
                     result.ignored += 1
                 else:
                     found.append(obj)
-    result.listed = len(found)
+    digests = {o.key for o in found if DIGESTS.parse_key(o.key)}
+    result.digests = len(digests)
+    result.listed = len(found) - len(digests)
     if result.refused:
         result.warnings.append(f"{len(result.refused)} object(s) not copied because their keys would not land in "
                                "their own day folder under --out (see .refused): "
                                + "; ".join(f"{r['key']!r}: {r['reason']}" for r in result.refused[:3]))
 
     manifest = _read_manifest(out)
-    todo = [o for o in found if not _unchanged(out, o, manifest.get(o.key))]
-    result.skipped = len(found) - len(todo)
+    todo = [o for o in found if not _unchanged(out, o, manifest.get(o.key))
+            or (o.key in digests and not metadata_path(out / o.key).is_file())]
+    result.skipped = len(found) - len(digests) - len([o for o in todo if o.key not in digests])
     with tqdm(total=sum(o.size for o in todo), desc="copying", unit="B", unit_scale=True,
               disable=not progress or not todo, file=sys.stderr) as bar:
         def copy(obj: _Object) -> tuple[_Object, str | None]:
             try:
-                _download(client, bucket, obj, out)
+                if obj.key in digests:
+                    _download_digest(client, bucket, obj, out)
+                else:
+                    _download(client, bucket, obj, out)
             except OSError as err:  # a name the local file system refuses, a full disk: this object only
                 return obj, f"cannot write it here ({err.strerror or err})"
             bar.update(obj.size)
@@ -219,8 +249,9 @@ def sync(
                     path = out / obj.key
                     manifest[obj.key] = {"size": obj.size, "etag": obj.etag, "modified": obj.modified,
                                          "sha256": _sha256(path), "version": _version(path.stat())}
-                    result.copied += 1
-                    result.bytes += obj.size
+                    if obj.key not in digests:
+                        result.copied += 1
+                        result.bytes += obj.size
         finally:
             if result.copied:
                 _write_manifest(out, manifest)
@@ -306,7 +337,19 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
                 for day in days:
                     out.append((source, source.key_prefix(account=account, region=region, day=day,
                                                           org_id=org_id, prefix=prefix)))
+            if source.service_folder == LOG_FOLDER:
+                out += _digest_prefixes(lister, service, days, regions)
     return out, missing
+
+
+def _digest_prefixes(lister: _Lister, service: str, days: list[dt.date],
+                     regions: list[str] | None) -> list[tuple[_Digests, str]]:
+    """The digest day prefixes beside a trail's ``.../CloudTrail/``: the days and the day after."""
+    folder = service[: -len(f"{LOG_FOLDER}/")] + f"{DIGEST_FOLDER}/"
+    found = [r for r in lister.folders(folder) if _REGION.fullmatch(r)]
+    spans = days + [days[-1] + dt.timedelta(days=1)]
+    return [(DIGESTS, f"{folder}{region}/{day:%Y/%m/%d}/")
+            for region in found if not regions or region in regions for day in spans]
 
 
 def _days(start: dt.date | str, end: dt.date | str) -> list[dt.date]:
@@ -388,6 +431,18 @@ def _download(client, bucket: str, obj: _Object, out: Path) -> None:
     with replacing(path) as partial, aws_errors(f"download s3://{bucket}/{obj.key} (GuardDuty exports also "
                                                 "need kms:Decrypt on the export's KMS key)"):
         client.download_file(bucket, obj.key, str(partial))
+
+
+def _download_digest(client, bucket: str, obj: _Object, out: Path) -> None:
+    """A digest and, beside it, its signature from the object's S3 metadata (``x-amz-meta-signature``)."""
+    path = out / obj.key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with aws_errors(f"download s3://{bucket}/{obj.key}"):
+        response = client.get_object(Bucket=bucket, Key=obj.key)
+        body = response["Body"].read()
+    with replacing(path) as partial:
+        partial.write_bytes(body)
+    write_metadata(path, {k.lower(): v for k, v in (response.get("Metadata") or {}).items()})
 
 
 def _read_manifest(out: Path) -> dict:

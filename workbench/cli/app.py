@@ -12,13 +12,13 @@ import argparse
 import sys
 
 from workbench import __version__
-from workbench.cli import cache, ddl, demo, deploy, doctor, imports, queries, query, report, sample, sync
+from workbench.cli import cache, ddl, demo, deploy, doctor, imports, queries, query, report, sample, sync, verify
 from workbench.errors import WorkbenchError
 from workbench.registry import Registry
 
 #: The commands, by name, in the order ``--help`` lists them.
 COMMANDS = Registry("command")
-for _command in (demo, sample, query, queries, ddl, sync, doctor, imports, cache, report, deploy):
+for _command in (demo, sample, query, queries, ddl, sync, verify, doctor, imports, cache, report, deploy):
     COMMANDS.register(_command.NAME, _command)
 
 EPILOG = """\
@@ -32,6 +32,8 @@ examples:
       -p source_ip=203.0.113.7 --format json
   workbench ddl --bucket my-trail-bucket --logs demo-data   Athena tables for the same layout
   workbench sync s3://my-trail-bucket --out logs --start 2026-11-01 --end 2026-11-07
+  workbench verify --logs demo-data --start 2026-11-01 --end 2026-11-07 \\
+      --public-keys demo-data/cloudtrail-public-keys.json   were files changed, removed or added?
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --engine athena
   workbench doctor                                  check the AWS side (credentials, workgroup, tables)
   workbench cache build --logs demo-data            Parquet copy for fast repeated queries

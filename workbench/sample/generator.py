@@ -22,7 +22,7 @@ from pathlib import Path
 
 from workbench.settings import SAMPLE
 
-from . import apis, background, guardduty, ids, organisation, scenarios, trail_files, vpcflow, writer
+from . import apis, background, digest_signer, guardduty, ids, organisation, scenarios, trail_files, vpcflow, writer
 from .cloudtrail import Recorder
 
 VERSION = "1.1"  # 1.1: gzip by ISA-L (other compressed bytes, same content)
@@ -188,6 +188,9 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    keys = digest_signer.public_keys_document(f"{start.isoformat()}T00:00:00+00:00",
+                                              f"{(org.day(days - 1) + dt.timedelta(days=2)).isoformat()}T00:00:00+00:00")
+    (root / digest_signer.PUBLIC_KEYS_FILE).write_text(json.dumps(keys, indent=2) + "\n", encoding="utf-8")
     return doc
 
 

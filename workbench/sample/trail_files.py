@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from . import ids
+from . import digest_signer, ids
 
 DIGEST_OFFSET = 17 * 60 + 23   # digests close at HH:17:23 (their own cadence, not the hour)
 
@@ -26,7 +26,7 @@ def digest(org, account, region: str, start: int, end: int, files: list[dict], p
         "awsAccountId": account.id,
         "digestStartTime": ids.iso(start), "digestEndTime": ids.iso(end),
         "digestS3Bucket": bucket, "digestS3Object": key,
-        "digestPublicKeyFingerprint": ids.hex_id(ids.rng(org.seed, "digest-key", region), 32),
+        "digestPublicKeyFingerprint": digest_signer.key_fingerprint(),
         "digestSignatureAlgorithm": "SHA256withRSA",
         "newestEventTime": ids.iso(max(f["newest"] for f in files)) if files else None,
         "oldestEventTime": ids.iso(min(f["oldest"] for f in files)) if files else None,

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from . import ids, trail_files, vpcflow
+from workbench.integrity.digest import signing_string
+from workbench.integrity.layout import METADATA_SUFFIX
+
+from . import digest_signer, ids, trail_files, vpcflow
 
 COMPRESSLEVEL = 1  # ISA-L levels are 0-3; 1 compresses sample logs as well as zlib's level 3
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
@@ -116,7 +119,10 @@ def _records_body(texts: list[str]) -> bytes:
 
 
 def write_digests(w: Writer, org, metas: list[dict], accounts=None, regions=None) -> None:
-    """Hourly digest files per account and trail region, chained by previous-digest hashes.
+    """Hourly digest files per account and trail region, chained by previous-digest hashes and
+    signed with the sample's test key (the signature beside each digest, as ``workbench sync``
+    records S3 metadata). The chain runs one digest past the last day, which lists that day's
+    last files, as CloudTrail's next digest would.
 
     ``accounts`` and ``regions`` (default: all) limit the chains written to those.
     """
@@ -129,22 +135,27 @@ def write_digests(w: Writer, org, metas: list[dict], accounts=None, regions=None
             files = sorted(by_stream.get((acct.id, region), []), key=itemgetter("delivered", "key"))
             r = ids.rng(org.seed, "digests", acct.id, region)
             previous, k = None, 0
-            for day_index in range(org.days):
-                t0 = ids.epoch(org.day(day_index))
-                for hour in range(24):
-                    end = t0 + hour * 3600 + trail_files.DIGEST_OFFSET
-                    start = end - 3600
-                    covered = []
-                    while k < len(files) and files[k]["delivered"] <= end:
-                        if files[k]["delivered"] > start:
-                            covered.append(files[k])
-                        k += 1
-                    key = (f"{prefix}/CloudTrail-Digest/{region}/{ymd(end)}/{acct.id}_CloudTrail-Digest_{region}_"
-                           f"{org.trail_name}_us-east-1_{ids.stamp(end, seconds=True)}.json.gz")
-                    doc = trail_files.digest(org, acct, region, start, end, covered, previous, bucket, key, r)
-                    body = json.dumps(doc, separators=(",", ":")).encode()
-                    w.put(key, body, kind="cloudtrail_digest")
-                    previous = {"key": key, "sha256": trail_files.sha256(body), "signature": ids.hex_id(r, 512)}
+            t0 = ids.epoch(org.day(0))
+            for hour in range(org.days * 24 + 1):
+                end = t0 + hour * 3600 + trail_files.DIGEST_OFFSET
+                start = end - 3600
+                covered = []
+                while k < len(files) and files[k]["delivered"] <= end:
+                    if files[k]["delivered"] > start:
+                        covered.append(files[k])
+                    k += 1
+                key = (f"{prefix}/CloudTrail-Digest/{region}/{ymd(end)}/{acct.id}_CloudTrail-Digest_{region}_"
+                       f"{org.trail_name}_us-east-1_{ids.stamp(end, seconds=True)}.json.gz")
+                doc = trail_files.digest(org, acct, region, start, end, covered, previous, bucket, key, r)
+                body = json.dumps(doc, separators=(",", ":")).encode()
+                sha = trail_files.sha256(body)
+                signature = digest_signer.sign(signing_string(doc["digestEndTime"], bucket, key, sha,
+                                                              previous["signature"] if previous else None))
+                w.put(key, body, kind="cloudtrail_digest")
+                w.put(key + METADATA_SUFFIX, json.dumps({"signature": signature,
+                                                         "signature-algorithm": "SHA256withRSA"}).encode(),
+                      kind="cloudtrail_digest_signature", compress=False)
+                previous = {"key": key, "sha256": sha, "signature": signature}
 
 
 def write_insights(w: Writer, org, insights: list[tuple[str, str, int, dict]]) -> None:
