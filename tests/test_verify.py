@@ -271,3 +271,12 @@ def test_the_sample_signs_what_cloudtrail_signs(pristine, keys):
     assert text.decode().splitlines()[1] == f"{digest.bucket}/{digest.key}"
     assert keys.check(digest.fingerprint, signature, text) is None
     assert keys.check(digest.fingerprint, signature, text + b"x") == "the signature does not match the digest"
+
+
+def test_the_regions_to_ask_for_keys_are_found_under_a_key_prefix(pristine, tmp_path, keys):
+    from workbench.integrity.verify import digest_regions
+
+    shutil.copytree(pristine / "AWSLogs", tmp_path / "out" / "trail-prefix" / "AWSLogs")
+    assert digest_regions(tmp_path / "out") == digest_regions(pristine) == ["eu-west-1", "us-east-1"]
+    merged = keys | PublicKeys({"ab": None}, origin="other")
+    assert set(merged.keys) == set(keys.keys) | {"ab"} and "other" in merged.origin

@@ -36,6 +36,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from workbench.integrity import PublicKeys, verify_logs
+    from workbench.integrity.verify import digest_regions
 
     if args.end < args.start:
         raise UsageError(f"--end ({args.end}) is before --start ({args.start})")
@@ -43,15 +44,15 @@ def run(args) -> int:
     keys = None
     for path in args.public_keys:
         loaded = PublicKeys.from_file(path)
-        keys = loaded if keys is None else PublicKeys({**keys.keys, **loaded.keys}, origin="the files given")
+        keys = loaded if keys is None else keys | loaded
     if args.fetch_keys:
         from workbench.aws.public_keys import fetch_public_keys
 
-        regions = _digest_regions(logs)
+        regions = digest_regions(logs)
         if not regions:
             raise UsageError(f"no CloudTrail-Digest folders under {logs}/AWSLogs: nothing to fetch keys for")
         fetched = fetch_public_keys(regions, start=args.start, end=args.end)
-        keys = fetched if keys is None else PublicKeys({**keys.keys, **fetched.keys}, origin="the keys given")
+        keys = fetched if keys is None else keys | fetched
     report = verify_logs(logs, start=args.start, end=args.end, keys=keys, accounts=args.accounts,
                          progress=not args.json)
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.summary())
@@ -59,12 +60,3 @@ def run(args) -> int:
         return 1
     return 0 if report.status == "verified" else NOT_VERIFIABLE
 
-
-def _digest_regions(logs) -> list[str]:
-    from pathlib import Path
-
-    from workbench.integrity.layout import DIGEST_FOLDER
-
-    root = Path(logs) / "AWSLogs"
-    return sorted({p.name for p in root.glob(f"*/{DIGEST_FOLDER}/*") if p.is_dir()}
-                  | {p.name for p in root.glob(f"o-*/*/{DIGEST_FOLDER}/*") if p.is_dir()})

@@ -48,6 +48,11 @@ class PublicKeys:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def __or__(self, other: PublicKeys) -> PublicKeys:
+        """The keys of both (``other``'s win on a shared fingerprint)."""
+        origins = ", ".join(o for o in (self.origin, other.origin) if o)
+        return PublicKeys({**self.keys, **other.keys}, origin=origins)
+
     @classmethod
     def from_list(cls, entries, *, origin: str = "ListPublicKeys") -> PublicKeys:
         """Keys from ``PublicKeyList`` entries: ``Fingerprint`` and ``Value`` (DER bytes, or base64 text)."""

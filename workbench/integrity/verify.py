@@ -333,6 +333,13 @@ class _Checks:
                     self.report.files += 1
 
 
+def digest_regions(logs: str | os.PathLike) -> list[str]:
+    """The regions that have a ``CloudTrail-Digest/`` folder anywhere in ``logs`` (key prefixes and
+    organisation trails included): where ``ListPublicKeys`` must be asked."""
+    return sorted({e.name for base in _bases(Path(logs)) for owner in _owners(base, None)
+                   for e in _folders(owner / DIGEST_FOLDER)})
+
+
 def _bases(root: Path) -> list[Path]:
     """The folders that hold ``AWSLogs/``: ``root`` itself, or the key prefixes below it (a sync of
     ``s3://bucket/prefix`` keeps ``prefix/``), two levels at most."""
