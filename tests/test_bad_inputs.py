@@ -237,9 +237,10 @@ def test_import_accounts_for_every_record(corpus, tmp_path):
     low, high = (sum(c.expected(imported=True)[k] for c in cases) for k in (0, 1))
     assert low <= report.records_in <= high
     assert report.written + report.duplicates + report.rejected == report.records_in
-    # the second section of flow-two-formats has no start field: its row cannot be placed in time
-    assert report.rejected == 1
-    assert "no usable time" in (tmp_path / "out" / "import-rejects" / "vpcflow.jsonl").read_text()
+    # the second section of flow-two-formats has no start field: its file's S3 key gives the day
+    assert report.rejected == 0
+    assert report.supplied["day from the S3 key"] == 1
+    assert report.supplied["region from the S3 key"] > 100, "flow rows without a region field: the key has it"
     for case in cases:
         # shapes that are only unusual inside the S3 tree, and the engine's size limit, are no problem here
         if case.reason and case.reason not in ("bare array", "JSON lines", "LookupEvents", "EventBridge", "fallback", "larger than",
@@ -274,10 +275,16 @@ def test_import_unwraps_eventbridge_and_lookup_events_and_places_them_by_day(cor
 
 def test_flow_rows_without_region_need_one(corpus, tmp_path):
     _, paths = corpus
-    report = import_files([paths["flow-default-with-nodata"]], tmp_path / "out")
+    loose = tmp_path / "loose.log.gz"  # the same file away from its S3 key
+    loose.write_bytes(Path(paths["flow-default-with-nodata"]).read_bytes())
+    report = import_files([loose], tmp_path / "out")
     assert report.rejected == 6
     rejects = (tmp_path / "out" / "import-rejects" / "vpcflow.jsonl").read_text()
     assert "--region" in rejects
+    placed = import_files([loose], tmp_path / "given", region=REGION)
+    assert placed.rejected == 0 and placed.supplied == {"region": 6}
+    under_key = import_files([paths["flow-default-with-nodata"]], tmp_path / "keyed")
+    assert under_key.rejected == 0 and under_key.supplied == {"region from the S3 key": 6}
 
 
 def test_cli_shows_what_was_not_read_and_strict_fails(corpus, capsys):

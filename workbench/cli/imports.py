@@ -10,24 +10,34 @@ NAME = "import"
 HELP = "bring log files that are not in the S3 layout into it (dumps, exports, archives)"
 DESCRIPTION = (
     "Read CloudTrail files of any shape (S3 body, bare JSON array, JSON lines, LookupEvents output, console "
-    "export), GuardDuty findings (exports, arrays, EventBridge archives) and VPC flow-log text, and write "
-    "every record under OUT/AWSLogs/... by account, region and day, as AWS would deliver it. Records that "
-    "cannot be placed go to OUT/import-rejects/ with the reason; exit status 1 when anything was rejected "
-    "or lost."
+    "export; Elasticsearch/OpenSearch documents and search hits, Logstash documents, Splunk JSON and CSV "
+    "exports, with the original record when they kept it, else their fields mapped back), GuardDuty "
+    "findings (exports, arrays, EventBridge archives) and VPC flow-log text, and write every record under "
+    "OUT/AWSLogs/... by account, region and day, as AWS would deliver it. The summary says which export "
+    "shapes and mappings were used. Records that cannot be placed go to OUT/import-rejects/ with the "
+    "reason; exit status 1 when anything was rejected or lost."
 )
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (read recursively)")
     parser.add_argument("--out", required=True, metavar="DIR", help="destination folder (then: --logs DIR)")
-    parser.add_argument("--region", help="region for flow-log rows whose format has no region field")
+    parser.add_argument("--account", metavar="ACCOUNT_ID",
+                        help="account id for records that carry none (exports that strip recipientAccountId and "
+                             "userIdentity.accountId); a record's own account always wins")
+    parser.add_argument("--region", help="region for records that carry none (flow-log rows whose format has no "
+                                         "region field)")
 
 
 def run(args) -> int:
+    from workbench.formats.base import ACCOUNT_ID
     from workbench.formats.importer import import_files
 
     try:
-        report = import_files(args.paths, args.out, region=args.region, progress=sys.stderr.isatty())
+        if args.account is not None and not ACCOUNT_ID.fullmatch(args.account):
+            raise UsageError(f"--account {args.account!r}: an account id is 12 digits")
+        report = import_files(args.paths, args.out, account=args.account, region=args.region,
+                              progress=sys.stderr.isatty())
     except FileNotFoundError as err:
         raise UsageError(str(err)) from None
     print(report.summary())

@@ -142,6 +142,9 @@ class Placed:
         What makes two records the same (written once); ``None``: never the same.
     group : tuple
         Records of one group share a file (flow logs: their format); ``()`` for most.
+    supplied : tuple of str
+        What the record lacked and the import supplied (``"account"`` from ``--account``,
+        ``"region"`` from ``--region``, ``"day"`` from the file's own S3 key).
     """
 
     account: str
@@ -150,6 +153,7 @@ class Placed:
     order: tuple
     identity: tuple | None = None
     group: tuple = ()
+    supplied: tuple = ()
 
 
 class LogFormat(ABC):
@@ -209,10 +213,13 @@ class LogFormat(ABC):
         """
         return 0
 
-    def place(self, record, source: LogSource, *, region: str | None = None) -> Placed | str:
+    def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
+              path: str | None = None) -> Placed | str:
         """Where ``record`` goes in the S3 layout, or why it cannot be placed.
 
-        ``region`` is the importer's ``--region``, for formats whose records may lack one.
+        ``account`` and ``region`` are the importer's ``--account`` and ``--region``, for
+        records that carry none; ``path`` is the file the record came from (whose name may be
+        an S3 key that says more).
         """
         return f"{self.title} cannot be imported"
 
@@ -295,13 +302,22 @@ _REGION = re.compile(r"[a-z0-9-]{3,40}")
 
 
 def unplaceable(account, region, time, source: LogSource) -> str | None:
-    """Why a record with this account, region and time cannot be placed; ``None`` when it can."""
-    if not ACCOUNT_ID.fullmatch(str(account or "")):
-        return f"no usable account id ({account!r})"
-    if not _REGION.fullmatch(str(region or "")):
-        return f"no usable region ({region!r})"
+    """Why a record with this account, region and time cannot be placed; ``None`` when it can.
+
+    The reasons are the same for every record that fails alike (the import counts them by
+    reason) and say what to do.
+    """
+    keys = source.record_keys
+    if account in (None, ""):
+        return f"no account id ({', '.join(keys.account)}): give --account if you know whose logs these are"
+    if not ACCOUNT_ID.fullmatch(str(account)):
+        return f"the account id is not 12 digits ({', '.join(keys.account)})"
+    if region in (None, ""):
+        return f"no region ({', '.join(keys.region)}): give --region if you know it"
+    if not _REGION.fullmatch(str(region)):
+        return f"the region is not a region name ({', '.join(keys.region)})"
     if time is None:
-        return f"no usable time ({'/'.join(source.record_keys.time)})"
+        return f"no usable time ({', '.join(keys.time)})"
     return None
 
 

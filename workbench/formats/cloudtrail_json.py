@@ -16,14 +16,18 @@ events) and a single record. A damaged file gives up every record before the dam
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import duckdb
 
 from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, Salvage, duckdb_threads
+from workbench.formats.cloudtrail_fields import RECORD_KEYS, cloudtrail_record, is_cloudtrail, respell_time
 from workbench.formats.duckdb_sql import literal, projection, record_structure
+from workbench.formats.envelopes import MAX_DEPTH, nested, open_envelope
 from workbench.formats.feed import JsonFileFeed
-from workbench.formats.json_records import JsonRecordFormat
+from workbench.formats.json_records import JsonRecordFormat, marker_strength
 from workbench.formats.json_text import (
     escapes,
     find_array,
@@ -35,9 +39,6 @@ from workbench.formats.json_text import (
 from workbench.formats.problems import ReadResult
 from workbench.formats.raw import read_text
 from workbench.sources import LogSource
-
-#: Keys of which a single record has at least one.
-_RECORD_KEYS = ("eventVersion", "eventTime", "eventName", "eventID")
 
 #: The check over a feed: ``{types}`` is the types of the records, a list (null when the text
 #: is not JSON). Healthy: read, JSON, ``Records`` an array of objects only.
@@ -97,6 +98,12 @@ class CloudTrailJson(JsonRecordFormat):
                 out[log.path] = Salvage(problem)
         return out
 
+    def claims(self, text: str, source: LogSource) -> int:
+        """JSON with the source's markers (:meth:`JsonRecordFormat.claims`), or a CSV export of CloudTrail."""
+        if _looks_like_csv(text):
+            return max(_csv_names_fields(text), marker_strength(text, source))
+        return super().claims(text, source)
+
     # -- Python -------------------------------------------------------------------------
 
     def salvage(self, path: str, source: LogSource, *, max_record_bytes: int | None = None) -> ReadResult:
@@ -108,6 +115,14 @@ class CloudTrailJson(JsonRecordFormat):
         value, error = parse_document(text)
         if error is None:
             _take(result, value, max_record_bytes, source)
+            return result
+        if _looks_like_csv(text):
+            result.shape = "CSV export"
+            rows = _rows_of_csv(result, text, source)
+            if rows:
+                _add_records(result, rows, source)
+            elif not result.problems:
+                result.problem("a CSV file with no rows", 0)
             return result
         if looks_like_lines(text):
             values, problems = parse_lines(text, max_value_bytes=max_record_bytes)
@@ -150,6 +165,7 @@ def _needle_filter(con, source: LogSource, needles: list[list[str]] | None) -> s
 
 
 def _take(result: ReadResult, value, max_record_bytes, source: LogSource, *, nested: bool = False) -> None:
+    """The records of one value read from a file (the whole document, or one line of it)."""
     if isinstance(value, dict) and "Records" in value:
         records = value["Records"]
         result.shape = result.shape or "Records body"
@@ -163,13 +179,79 @@ def _take(result: ReadResult, value, max_record_bytes, source: LogSource, *, nes
     elif isinstance(value, list):
         result.shape = result.shape or "bare array"
         _add_records(result, _limit(result, value, max_record_bytes), source)
-    elif isinstance(value, dict) and any(k in value for k in _RECORD_KEYS + ("CloudTrailEvent",)):
-        result.shape = result.shape or "single record"
+    elif isinstance(value, dict) and (open_envelope(value, is_records=is_cloudtrail) or cloudtrail_record(value)):
+        result.shape = result.shape or ("single record" if any(k in value for k in RECORD_KEYS) else "JSON document")
         _add_records(result, [value], source)
     else:
         what = f"an object with keys {sorted(value)[:5]}" if isinstance(value, dict) else f"a {type(value).__name__}"
         result.problem(f"{'a line holds' if nested else 'the file holds'} {what}, not {source.records_name}",
                        1 if nested else None)
+
+
+def _records_of(value, depth: int = 0):
+    """``(record, how)`` for each CloudTrail record in ``value``, through any envelopes and
+    mappings; ``(None, "")`` for a value that holds none."""
+    if depth > MAX_DEPTH:
+        yield None, ""
+        return
+    if isinstance(value, dict) and "CloudTrailEvent" in value:  # a LookupEvents event
+        inner = value["CloudTrailEvent"]
+        try:
+            inner = json.loads(inner) if isinstance(inner, str) else inner
+        except (ValueError, RecursionError):
+            inner = None
+        yield (inner, "") if isinstance(inner, dict) else (None, "")
+        return
+    if isinstance(value, dict) and isinstance(value.get("Records"), list):
+        for record in value["Records"]:
+            yield from _records_of(record, depth + 1)
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _records_of(item, depth + 1)
+        return
+    opened = open_envelope(value, is_records=is_cloudtrail)
+    if opened is not None:
+        inside, envelope = opened
+        for item in inside:
+            for record, how in _records_of(item, depth + 1):
+                yield record, envelope + (f"; {how}" if how else "")
+        return
+    found = cloudtrail_record(value) if isinstance(value, dict) else None
+    yield found if found else (None, "")
+
+
+def _rows_of_csv(result: ReadResult, text: str, source: LogSource) -> list:
+    """The rows of a CSV export (Splunk's with ``_raw``, Kibana's with field names) as documents."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # a field is at most the whole file
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            rows.append(nested({k: v for k, v in row.items() if k and v not in (None, "")}))
+    except csv.Error as err:
+        result.problem(f"CSV damaged at line {reader.line_num} ({err}); rows after it are lost", None)
+    return rows
+
+
+def _csv_header(text: str) -> set[str]:
+    """The column names of a CSV header at the start of ``text`` (empty when it is not one)."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    if header.lstrip()[:1] in ("{", "[") or "," not in header:
+        return set()
+    return {name.strip().strip('"') for name in header.split(",")}
+
+
+def _looks_like_csv(text: str) -> bool:
+    """Whether ``text`` begins with a CSV header naming CloudTrail fields or an export's record text."""
+    names = _csv_header(text)
+    return bool(names & {"_raw", "event.original", "message"}) or _csv_names_fields(text) > 0
+
+
+def _csv_names_fields(text: str) -> int:
+    """1 when a CSV header names CloudTrail's fields or their Elastic names, else 0."""
+    names = _csv_header(text)
+    return int(bool(names & set(RECORD_KEYS)) or any(name.startswith("aws.cloudtrail.") for name in names))
 
 
 def _limit(result: ReadResult, records: list, max_record_bytes: int | None) -> list:
@@ -191,21 +273,17 @@ def _json_size(record) -> int:
 
 
 def _add_records(result: ReadResult, values: list, source: LogSource) -> None:
-    not_records = 0
+    not_records = respelled = 0
     for value in values:
-        if isinstance(value, dict) and "CloudTrailEvent" in value:  # LookupEvents event
-            inner = value["CloudTrailEvent"]
-            try:
-                value = json.loads(inner) if isinstance(inner, str) else inner
-            except (ValueError, RecursionError):
+        for record, how in _records_of(value):
+            if not isinstance(record, dict):
                 not_records += 1
                 continue
-        if isinstance(value, dict):
-            result.records.append(value)
-        else:
-            not_records += 1
+            if how:
+                result.mapped(how)
+            respelled += respell_time(record)
+            result.records.append(record)
+    if respelled:
+        result.mapped("eventTime respelled as CloudTrail writes it (UTC, to the second)", respelled)
     if not_records:
         result.problem(f"{not_records} element(s) are not {source.records_name} (not JSON objects)", not_records)
-    missing = sum(1 for r in result.records if not r.get("eventTime"))
-    if missing and not any("eventTime" in p.reason for p in result.problems):
-        result.problem(f"{missing} record(s) have no eventTime", 0)

@@ -20,7 +20,6 @@ import gzip
 
 from workbench.errors import UnreadableFiles
 from workbench.formats.base import (
-    ACCOUNT_ID,
     MAX_OBJECT_BYTES,
     Body,
     FileCheck,
@@ -167,20 +166,35 @@ class FlowLogText(LogFormat):
         first = next((line.split() for line in text.splitlines() if line.strip()), [])
         return 100 if first and set(first) <= _known(source) else 0
 
-    def place(self, record, source: LogSource, *, region: str | None = None) -> Placed | str:
+    def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
+              path: str | None = None) -> Placed | str:
+        """A row's account, region and day from its own fields (``start``, else ``end``); what it
+        lacks from its file's S3 key when the file still has one, then from ``--account``/``--region``."""
         header, row = record
         fields = {k: v for k, v in zip(header, row) if v != "-" or k in source.record_keys.account}
         keys = source.record_keys
-        account = next((fields[k] for k in keys.account if k in fields), "")
-        row_region = next((fields[k] for k in keys.region if k in fields), None) or region
+        key = source.parse_key(path.replace("\\", "/")) if path else None
+        supplied = []
+        own_account = next((fields[k] for k in keys.account if k in fields and fields[k] != "-"), "")
+        row_account = own_account or (key or {}).get("account") or account or ""
+        if not own_account and row_account:
+            supplied.append("account" if not key else "account from the S3 key")
+        own_region = next((fields[k] for k in keys.region if k in fields), None)
+        row_region = own_region or (key or {}).get("region") or region
+        if not own_region and row_region:
+            supplied.append("region" if not key else "region from the S3 key")
         start = next((fields[k] for k in keys.time if k in fields), "")
         when = dt.datetime.fromtimestamp(int(start), dt.timezone.utc) if start.isdigit() else None
-        reason = unplaceable(account, row_region or "", when, source)
-        if reason and not row_region and ACCOUNT_ID.fullmatch(account):
-            reason = "the format has no region field: give --region"
+        if when is None and key is not None and not any(k in header for k in keys.time):
+            when = dt.datetime.strptime(key["day"], "%Y/%m/%d").replace(tzinfo=dt.timezone.utc)
+            supplied.append("day from the S3 key")
+        if when is None and not any(k in header for k in keys.time):
+            return ("the flow-log format has no start or end field, so a row's day is unknown: import the file "
+                    "under its S3 key (.../vpcflowlogs/<region>/yyyy/mm/dd/...), or log start in the format")
+        reason = unplaceable(row_account, row_region or "", when, source)
         if reason:
             return reason
-        return Placed(account, row_region, when, order=(when, row), group=header)
+        return Placed(row_account, row_region, when, order=(when, row), group=header, supplied=tuple(supplied))
 
     def reject(self, record) -> dict:
         header, row = record

@@ -1,7 +1,8 @@
 """``workbench import``: bring log files that are not in the S3 layout into it.
 
 An incident responder's JSON dump, a console "Event history" export, LookupEvents output,
-a GuardDuty EventBridge archive or concatenated flow-log text: each record is placed by
+an Elasticsearch, OpenSearch or Splunk export (JSON or CSV), a GuardDuty EventBridge archive
+or concatenated flow-log text: each record is placed by
 account, region and event day under ``OUT/AWSLogs/...`` exactly as AWS would deliver it, so
 every query and notebook works on it. Every record read is accounted for: written,
 written once as a duplicate of another (same id), or rejected with its reason into
@@ -48,6 +49,13 @@ class ImportReport:
     rejected : int
         Records read but not placeable (no account, region or time), kept in
         ``import-rejects/``.
+    reject_reasons : dict
+        ``{(source, reason): {file: records}}`` for the rejected records.
+    supplied : dict
+        ``{what: records}``: records placed with what the import supplied (``"account"`` from
+        ``--account``, ``"day from the S3 key"``...).
+    mappings : dict
+        ``{how: records}``: records found inside exports or mapped back to the source's fields.
     problems : list of Problem
         Files, or parts of files, that could not be read.
     outputs : list of str
@@ -59,6 +67,9 @@ class ImportReport:
     written: int = 0
     duplicates: int = 0
     rejected: int = 0
+    reject_reasons: dict = field(default_factory=dict)
+    supplied: dict = field(default_factory=dict)
+    mappings: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     outputs: list = field(default_factory=list)
 
@@ -68,7 +79,8 @@ class ImportReport:
         return not self.rejected and not any(p.lost != 0 for p in self.problems)
 
     def summary(self) -> str:
-        """A few lines for people."""
+        """A few lines for people: what was read and written, how exports were read, what was
+        supplied, and each reason records were rejected with the files it hit."""
         kinds = defaultdict(int)
         for f in self.files:
             kinds[f["kind"]] += f["records"]
@@ -79,12 +91,23 @@ class ImportReport:
             + (f"; {self.duplicates} duplicates (same id) written once" if self.duplicates else "")
             + (f"; {self.rejected} records rejected (see import-rejects/)" if self.rejected else ""),
         ]
+        for how, records in sorted(self.mappings.items(), key=lambda m: -m[1]):
+            lines.append(f"  read through an export: {records} record(s): {how}")
+        for what, records in sorted(self.supplied.items()):
+            lines.append(f"  {records} record(s) had no {what.split(' from ')[0]} of their own: "
+                         + (f"placed with --{what}" if " from " not in what else f"took the {what.split(' from ')[0]} "
+                            f"from {what.split(' from ')[1]}"))
+        for (name, reason), files in sorted(self.reject_reasons.items()):
+            where = ", ".join(f"{path} ({records})" for path, records in sorted(files.items())[:3])
+            more = f" and {len(files) - 3} more file(s)" if len(files) > 3 else ""
+            lines.append(f"  rejected {sum(files.values())} {name} record(s): {reason}; in {where}{more}")
         for p in self.problems:
             lines.append(f"  problem: {p.path}: {p.reason} ({lost(p.lost)})")
         return "\n".join(lines)
 
 
-def import_files(paths, out, *, region: str | None = None, progress: bool = False) -> ImportReport:
+def import_files(paths, out, *, account: str | None = None, region: str | None = None,
+                 progress: bool = False) -> ImportReport:
     """Read every file under ``paths`` and write its records into the S3 layout under ``out``.
 
     Parameters
@@ -93,8 +116,12 @@ def import_files(paths, out, *, region: str | None = None, progress: bool = Fals
         Files, or folders (read recursively).
     out : str or Path
         Destination folder; ``out/AWSLogs/...`` is created.
+    account : str, optional
+        Account id for records that carry none (exports that strip ``recipientAccountId`` and
+        ``userIdentity.accountId``; flow-log formats without ``account-id``). A record's own
+        account always wins; the summary counts the records that needed this one.
     region : str, optional
-        Region for records whose format may carry none (flow-log rows without a ``region`` field).
+        Region for records that carry none (flow-log rows without a ``region`` field).
     progress : bool
         Show a progress bar over input files.
     """
@@ -117,10 +144,12 @@ def import_files(paths, out, *, region: str | None = None, progress: bool = Fals
         report.files.append({"path": path, "kind": source.name, "shape": result.shape, "records": len(result.records)})
         report.records_in += len(result.records)
         report.problems += result.problems
+        for how, records in result.mappings.items():
+            report.mappings[how] = report.mappings.get(how, 0) + records
         collected[source.name] += [(record, path) for record in result.records]
     rejects: dict[str, list] = defaultdict(list)
     for source in SOURCES.values():
-        _write(source, collected[source.name], out, report, rejects[source.name], region=region)
+        _write(source, collected[source.name], out, report, rejects[source.name], account=account, region=region)
     for name, items in rejects.items():
         if items:
             _add_rejects(out / "import-rejects" / f"{name}.jsonl", items)
@@ -167,17 +196,21 @@ def detect_source(path: str) -> tuple[LogSource | None, str]:
 
 
 def _write(source: LogSource, items: list, out: Path, report: ImportReport, rejects: list, *,
-           region: str | None) -> None:
+           account: str | None, region: str | None) -> None:
     """Place ``items`` (record, input path) by partition, drop duplicates, write files of the source's format."""
     fmt = format_of(source)
     groups: dict[tuple, list[tuple[Placed, object]]] = defaultdict(list)
     seen: set[tuple] = set()
     for record, path in items:
-        placed = fmt.place(record, source, region=region)
+        placed = fmt.place(record, source, account=account, region=region, path=path)
         if isinstance(placed, str):
             rejects.append({"reason": placed, "file": path, **fmt.reject(record)})
             report.rejected += 1
+            files = report.reject_reasons.setdefault((source.name, placed), {})
+            files[path] = files.get(path, 0) + 1
             continue
+        for what in placed.supplied:
+            report.supplied[what] = report.supplied.get(what, 0) + 1
         if placed.identity is not None:
             if placed.identity in seen:
                 report.duplicates += 1

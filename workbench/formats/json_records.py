@@ -10,6 +10,7 @@ import datetime as dt
 import json
 
 from workbench.formats.base import LogFormat, Placed, unplaceable
+from workbench.formats.times import parse_time
 from workbench.sources import LogSource
 from workbench.sources.types import AthenaType
 
@@ -18,23 +19,32 @@ class JsonRecordFormat(LogFormat):
     """A format whose records are JSON objects (the rest of :class:`LogFormat` is left to subclasses)."""
 
     def claims(self, text: str, source: LogSource) -> int:
-        """The length of the longest marker group of ``source`` all present in ``text`` as JSON strings."""
-        if text.lstrip()[:1] not in ("{", "["):
-            return 0
-        return max((len(group) for group in source.markers if all(f'"{m}"' in text for m in group)), default=0)
+        """The length of the longest marker group of ``source`` all present in ``text``.
 
-    def place(self, record, source: LogSource, *, region: str | None = None) -> Placed | str:
+        A marker counts as a JSON string, or as one inside a JSON string (an export's
+        ``_raw``, ``event.original`` or ``message`` holds the record as text) or inside a CSV
+        field (quotes doubled).
+        """
+        if text.lstrip("\ufeff \t\r\n")[:1] not in ("{", "["):
+            return 0
+        return marker_strength(text, source)
+
+    def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
+              path: str | None = None) -> Placed | str:
         keys = source.record_keys
-        account = str(_first(record, keys.account) or "")
-        where = str(_first(record, keys.region) or "")
+        own_account, own_region = str(_first(record, keys.account) or ""), str(_first(record, keys.region) or "")
+        supplied = tuple(name for name, own, given in (("account", own_account, account),
+                                                       ("region", own_region, region)) if not own and given)
+        where_account = own_account or (account or "")
+        where = own_region or (region or "")
         when = iso_time(_first(record, keys.time))
-        reason = unplaceable(account, where, when, source)
+        reason = unplaceable(where_account, where, when, source)
         if reason:
             return reason
         identity = tuple(_hashable(_value(record, k)) for k in keys.identity)
         identity = identity if any(v not in (None, "") for v in identity) else None
-        return Placed(account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity)
-
+        return Placed(where_account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity,
+                      supplied=supplied)
 
     def encode_for_hive(self, records: list, source: LogSource) -> bytes:
         """One JSON object per line, the source's columns shaped as its table types them.
@@ -49,6 +59,15 @@ class JsonRecordFormat(LogFormat):
             shaped = {key: conform(value, columns[key]) if key in columns else value for key, value in record.items()}
             lines.append(json.dumps(shaped, separators=(",", ":"), ensure_ascii=False))
         return "".join(line + "\n" for line in lines).encode()
+
+
+def marker_strength(text: str, source: LogSource) -> int:
+    """The length of the longest marker group of ``source`` whose markers are all in ``text``,
+    each spelled as a JSON string, an escaped one (``\\"m\\"``) or a CSV-quoted one (``""m""``)."""
+    def present(marker: str) -> bool:
+        return f'"{marker}"' in text or f'\\"{marker}\\"' in text or f'""{marker}""' in text
+
+    return max((len(group) for group in source.markers if all(present(m) for m in group)), default=0)
 
 
 def conform(value, typ: AthenaType):
@@ -90,10 +109,5 @@ def _first(record, keys: tuple[str, ...]):
 
 
 def iso_time(value) -> dt.datetime | None:
-    """An ISO 8601 time (``2026-11-03T10:00:00Z``, fractions and offsets too), or ``None``."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    """A record's time as UTC (ISO 8601 in any of its spellings, or epoch numbers), or ``None``."""
+    return parse_time(value)

@@ -45,6 +45,9 @@ class ReadResult:
         Everything that was wrong, each with the records it cost.
     shape : str
         The shape recognised (``"Records body"``, ``"bare array"``, ``"JSON lines"``, ...).
+    mappings : dict
+        How records were found inside exports and mapped back to the source's own fields
+        (``"Splunk export; original record in _raw"``), with how many records each gave.
     """
 
     path: str
@@ -52,6 +55,11 @@ class ReadResult:
     records: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     shape: str = ""
+    mappings: dict = field(default_factory=dict)
+
+    def mapped(self, how: str, records: int = 1) -> None:
+        """Count ``records`` found or mapped ``how``."""
+        self.mappings[how] = self.mappings.get(how, 0) + records
 
     def problem(self, reason: str, lost: int | None = None) -> None:
         """Record a problem with this file."""

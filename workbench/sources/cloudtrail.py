@@ -65,7 +65,10 @@ CLOUDTRAIL = LogSource(
     record_keys=RecordKeys(account=("recipientAccountId", "userIdentity.accountId"), region=("awsRegion",),
                            time=("eventTime",), identity=("eventID",)),
     file_template="{account}_CloudTrail_{region}_{stamp}_{digest:.16}.json.gz",
-    markers=(("CloudTrailEvent",), ("eventVersion",), ("eventTime",), ("Records",)),
+    markers=(("CloudTrailEvent",), ("eventVersion",), ("eventTime",), ("Records",),
+             # Elastic Common Schema documents, nested and with dotted keys
+             ("cloudtrail", "event_version"), ("cloudtrail", "user_identity"),
+             ("aws.cloudtrail.event_version",), ("aws.cloudtrail.user_identity.type",)),
     global_region="us-east-1",
     org_trail=True,
     athena_storage={

@@ -61,7 +61,7 @@ VPCFLOW = LogSource(
     columns=COLUMNS,
     format="flowlog_text",
     records_name="flow-log rows",
-    record_keys=RecordKeys(account=("account-id",), region=("region",), time=("start",)),
+    record_keys=RecordKeys(account=("account-id",), region=("region",), time=("start", "end")),
     file_template="{account}_vpcflowlogs_{region}_fl-{group_digest:.17}_{stamp}_{digest:.8}.log.gz",
     default_fields=DEFAULT_FORMAT,
     athena_storage={
