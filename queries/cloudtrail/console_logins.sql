@@ -4,6 +4,8 @@
 --   to which account, from where, with or without MFA, and the error AWS gave. IAM users,
 --   federated/SSO sessions (AssumedRole) and root alike. Sign-ins are delivered under the
 --   us-east-1 prefix: a region filter that leaves it out hides them.
+--   A sign-in through a console VPC endpoint is counted once: its network activity event
+--   (and any Insights event) is left out.
 -- params:
 --   start     date          first day (inclusive, UTC)
 --   end       date          last day (inclusive, UTC)
@@ -33,4 +35,5 @@ WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
     AND eventname = 'ConsoleLogin'
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
 ORDER BY event_time, event_id

@@ -6,6 +6,9 @@
 --   `instance_ids` (calls with the instance's role credentials, EC2 calls naming the
 --   instance). One scan for all entities: what `workbench.pivot` reads. Empty lists match
 --   nothing.
+--   Every kind of event is kept, event_category says which: Management, Data,
+--   NetworkActivity (a call through a VPC endpoint; a denied one, VpceAccessDenied, has no
+--   other record) or Insight.
 -- params:
 --   start           date          first day (inclusive, UTC)
 --   end             date          last day (inclusive, UTC)
@@ -16,7 +19,7 @@
 --   principals      list<string>  = []  ARNs or user/session names
 --   instance_ids    list<string>  = []  EC2 instance ids (i-...)
 -- returns: event_time, account_id, region, event_id, event_source, event_name, error_code,
---   source_ip, principal, principal_type, access_key_id, user_agent
+--   source_ip, principal, principal_type, access_key_id, user_agent, event_category
 SELECT
     from_iso8601_timestamp(eventtime) AS event_time,
     coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
@@ -29,7 +32,8 @@ SELECT
     coalesce(useridentity.arn, useridentity.username) AS principal,
     useridentity.type AS principal_type,
     useridentity.accesskeyid AS access_key_id,
-    useragent AS user_agent
+    useragent AS user_agent,
+    coalesce(eventcategory, 'Management') AS event_category
 FROM cloudtrail
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

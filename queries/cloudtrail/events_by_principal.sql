@@ -3,6 +3,9 @@
 -- description: Every event of one principal in the window. `principal` may be an ARN (user,
 --   root, assumed-role session, or the role itself to get all its sessions) or a name (IAM
 --   user name, or an SSO/assumed-role session name such as an e-mail address).
+--   Every kind of event is kept, event_category says which: Management, Data,
+--   NetworkActivity (a call through a VPC endpoint; a denied one, VpceAccessDenied, has no
+--   other record) or Insight.
 -- params:
 --   start      date          first day (inclusive, UTC)
 --   end        date          last day (inclusive, UTC)
@@ -10,7 +13,7 @@
 --   accounts   list<string>  = []  account ids to keep; empty keeps all
 --   regions    list<string>  = []  regions to keep; empty keeps all
 -- returns: event_time, account_id, region, event_id, event_source, event_name, error_code,
---   source_ip, principal, access_key_id, user_agent
+--   source_ip, principal, access_key_id, user_agent, event_category
 SELECT
     from_iso8601_timestamp(eventtime) AS event_time,
     coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
@@ -22,7 +25,8 @@ SELECT
     sourceipaddress AS source_ip,
     coalesce(useridentity.arn, useridentity.username) AS principal,
     useridentity.accesskeyid AS access_key_id,
-    useragent AS user_agent
+    useragent AS user_agent,
+    coalesce(eventcategory, 'Management') AS event_category
 FROM cloudtrail
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

@@ -2,6 +2,9 @@
 -- source: cloudtrail
 -- description: Every event that came from one source IP address in the window, whoever made
 --   it: the pivot from a suspicious IP (a GuardDuty finding, a scan) to the identities it used.
+--   Every kind of event is kept, event_category says which: Management, Data,
+--   NetworkActivity (a call through a VPC endpoint; a denied one, VpceAccessDenied, has no
+--   other record) or Insight.
 -- params:
 --   start      date          first day (inclusive, UTC)
 --   end        date          last day (inclusive, UTC)
@@ -9,7 +12,7 @@
 --   accounts   list<string>  = []  account ids to keep; empty keeps all
 --   regions    list<string>  = []  regions to keep; empty keeps all
 -- returns: event_time, account_id, region, event_id, event_source, event_name, error_code,
---   source_ip, principal, access_key_id, user_agent
+--   source_ip, principal, access_key_id, user_agent, event_category
 SELECT
     from_iso8601_timestamp(eventtime) AS event_time,
     coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
@@ -21,7 +24,8 @@ SELECT
     sourceipaddress AS source_ip,
     coalesce(useridentity.arn, useridentity.username) AS principal,
     useridentity.accesskeyid AS access_key_id,
-    useragent AS user_agent
+    useragent AS user_agent,
+    coalesce(eventcategory, 'Management') AS event_category
 FROM cloudtrail
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

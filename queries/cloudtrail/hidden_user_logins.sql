@@ -4,6 +4,8 @@
 --   HIDDEN_DUE_TO_SECURITY_REASONS, grouped into bursts per account and source IP: attempts
 --   less than `gap_minutes` apart belong to one burst. A single attempt is usually a typo
 --   or a stale bookmark; dozens in minutes from one IP are someone guessing names.
+--   A sign-in through a console VPC endpoint is counted once: its network activity event
+--   (and any Insights event) is left out.
 -- params:
 --   start        date          first day (inclusive, UTC)
 --   end          date          last day (inclusive, UTC)
@@ -23,6 +25,7 @@ WITH hidden AS (
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
         AND eventname = 'ConsoleLogin'
+        AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
         AND useridentity.username = 'HIDDEN_DUE_TO_SECURITY_REASONS'
 ),
 gaps AS (

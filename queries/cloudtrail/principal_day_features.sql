@@ -7,6 +7,10 @@
 --   regions, user agents and source IPs, first and last call. AWS services (acting on their own
 --   or on a principal's behalf) and unknown (HIDDEN) user names are left out, as in
 --   principal_daily_activity.
+--   Counted once: network activity events (a second record of a call that passed a VPC
+--   endpoint) and Insights events (not calls) are left out; management and data events
+--   count. Calls a principal made in the console, which CloudTrail marks as invoked by
+--   signin.amazonaws.com or console.amazonaws.com, are the principal's own and count.
 -- params:
 --   start     date          first day (inclusive, UTC)
 --   end       date          last day (inclusive, UTC)
@@ -45,6 +49,7 @@ WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount', '')
     AND coalesce(useridentity.username, '') <> 'HIDDEN_DUE_TO_SECURITY_REASONS'
     AND coalesce(useridentity.arn, useridentity.username) IS NOT NULL
-    AND useridentity.invokedby IS NULL
+    AND (useridentity.invokedby IS NULL OR useridentity.invokedby IN ('signin.amazonaws.com', 'console.amazonaws.com'))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
 GROUP BY coalesce(useridentity.arn, useridentity.username), substr(eventtime, 1, 10)
 ORDER BY principal, event_day

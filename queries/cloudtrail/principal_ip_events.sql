@@ -4,6 +4,10 @@
 --   training data of SageMaker's IP Insights algorithm (which learns which principals use
 --   which addresses). Calls from AWS service names, "AWS Internal" and IPv6 addresses are left
 --   out; same principals as principal_day_features.
+--   Counted once: network activity events (a second record of a call that passed a VPC
+--   endpoint) and Insights events (not calls) are left out; management and data events
+--   count. Calls a principal made in the console, which CloudTrail marks as invoked by
+--   signin.amazonaws.com or console.amazonaws.com, are the principal's own and count.
 -- params:
 --   start     date          first day (inclusive, UTC)
 --   end       date          last day (inclusive, UTC)
@@ -20,5 +24,6 @@ WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount', '')
     AND coalesce(useridentity.username, '') <> 'HIDDEN_DUE_TO_SECURITY_REASONS'
     AND coalesce(useridentity.arn, useridentity.username) IS NOT NULL
-    AND useridentity.invokedby IS NULL
+    AND (useridentity.invokedby IS NULL OR useridentity.invokedby IN ('signin.amazonaws.com', 'console.amazonaws.com'))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
     AND regexp_like(sourceipaddress, '^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$')

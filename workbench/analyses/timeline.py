@@ -41,7 +41,7 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
             "account_id": cloudtrail.account_id,
             "region": cloudtrail.region,
             "activity": cloudtrail.event_source.astype(str).str.replace(".amazonaws.com", "", regex=False)
-            + ":" + cloudtrail.event_name.astype(str),
+            + ":" + cloudtrail.event_name.astype(str) + _through_endpoint(cloudtrail),
             "actor": cloudtrail.principal,
             "source_ip": cloudtrail.source_ip,
             "access_key_id": cloudtrail.access_key_id,
@@ -129,3 +129,10 @@ def errors(cloudtrail: pd.DataFrame) -> pd.DataFrame:
         calls=("event_id", "size"), first_seen=("event_time", "min"), last_seen=("event_time", "max"),
     ).reset_index()
     return out.sort_values(["first_seen", "event_name"])[columns].reset_index(drop=True)
+
+
+def _through_endpoint(cloudtrail: pd.DataFrame) -> pd.Series | str:
+    """`` (VPC endpoint)`` for network activity events (a call's record as it passed an endpoint)."""
+    if "event_category" not in cloudtrail:
+        return ""
+    return cloudtrail.event_category.map(lambda c: " (VPC endpoint)" if c == "NetworkActivity" else "")

@@ -113,8 +113,11 @@ def _root_console_login(org, p: Plan) -> None:
         t += r.randint(15, 70)
     event_ids.append(rec.console_login(t, login, success=True, mfa_used=False))
     times.append(t)
-    session = Caller(root(acct.id, key=ids.key_id(r, "ASIA"), created=ids.iso(t)), ip, ua,
-                     arn=f"arn:aws:iam::{acct.id}:root", console=True, channel="console")
+    identity = root(acct.id, key=ids.key_id(r, "ASIA"), created=ids.iso(t))
+    session = Caller(identity, ip, ua, arn=f"arn:aws:iam::{acct.id}:root", console=True, channel="console")
+    # root's own access key, created in the console, is recorded as invoked by the sign-in service
+    signin = Caller({**identity, "invokedBy": "signin.amazonaws.com"}, ip, ua, arn=f"arn:aws:iam::{acct.id}:root",
+                    console=True, channel="console")
     calls = ("iam:GetAccountSummary", "iam:ListUsers", "iam:CreateAccessKey")
     for key in calls:
         t += r.randint(20, 120)
@@ -122,12 +125,14 @@ def _root_console_login(org, p: Plan) -> None:
         if key == "iam:CreateAccessKey":
             re = apis.dumps({"accessKey": {"accessKeyId": ids.key_id(r, "AKIA"), "status": "Active",
                                            "createDate": _aws_date(t)}})
-        event_ids.append(rec.call(t, key, "us-east-1", session, pl.pick(acct, d, "us-east-1", key), rp="null", re=re))
+        caller = signin if key == "iam:CreateAccessKey" else session
+        event_ids.append(rec.call(t, key, "us-east-1", caller, pl.pick(acct, d, "us-east-1", key), rp="null", re=re))
         times.append(t)
     pl.flush()
     p.scenarios.append(_doc(sid, "root_console_login", acct, "us-east-1", d, org,
                             "The root user signs in to the console without MFA from a new address after failed "
-                            "attempts, then lists users and creates an access key.",
+                            "attempts, then lists users and creates an access key (recorded as invoked by "
+                            "signin.amazonaws.com, as root's console actions can be).",
                             event_ids, times, source_ip=ip, principal_arn=f"arn:aws:iam::{acct.id}:root",
                             user_agent=ua, mfa_used="No", failed_logins=failures, api_calls=[k.split(":")[1] for k in calls]))
 
