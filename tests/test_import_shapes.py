@@ -351,3 +351,23 @@ def test_real_detonation_records_import_alike_in_every_shape(tmp_path, name):
     report, out = _import(tmp_path, name, SHAPES[name][0](recs))
     assert report.written + report.duplicates == len(recs) and report.complete, report.summary()
     pd.testing.assert_frame_equal(_rows(out), _rows(base))
+
+
+def test_guardduty_findings_come_through_the_same_envelopes(tmp_path):
+    finding = {"schemaVersion": "2.0", "accountId": ACCOUNT, "region": "eu-west-1", "partition": "aws", "id": "f" * 32,
+               "type": "Recon:EC2/PortProbeUnprotectedPort", "severity": 2, "createdAt": "2026-11-03T01:00:00.000Z",
+               "updatedAt": "2026-11-03T02:00:00.000Z", "resource": {"resourceType": "Instance"},
+               "service": {"count": 3}, "title": "t", "description": "d"}
+    hits = {"hits": {"hits": [{"_source": {"message": json.dumps(finding)}},
+                              {"_source": {"event": {"original": json.dumps({"detail-type": "GuardDuty Finding",
+                                                                              "source": "aws.guardduty",
+                                                                              "detail": dict(finding, id="e" * 32)})}}}]}}
+    splunk = "".join(json.dumps({"preview": False, "result": {"_raw": json.dumps(dict(finding, id=c * 32))}}) + "\n"
+                     for c in "abc")
+    for name, text, written in (("hits.json", json.dumps(hits), 2), ("splunk.json", splunk, 3)):
+        report, out = _import(tmp_path, name, text)
+        assert report.complete and report.written == written and report.files[0]["kind"] == "guardduty", name
+        assert sum(report.mappings.values()) == written
+        with LocalEngine(out) as engine:
+            ids = engine.query("SELECT id FROM guardduty", allow_full_scan=True).id
+        assert len(ids) == written

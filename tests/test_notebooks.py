@@ -133,7 +133,9 @@ def test_vpc_flow_ports_finds_the_scanner(demo_run, truth):
 def test_guardduty_drilldown_reaches_the_key_and_the_attacker(demo_run, truth):
     planted = truth["by_kind"]["compromised_access_key"]
     facts = _summary(demo_run, "guardduty-drilldown")
-    assert facts["finding_id"] in planted["finding_ids"], "the default finding is the most severe recent one"
+    assert facts["finding_id"] == planted["attack_sequence_id"], "the default finding is the most severe recent one"
+    assert facts["attack_sequence"] and [s["name"] for s in facts["signals"]] == planted["signal_names"]
+    assert sorted(facts["signal_event_ids"]) == sorted(planted["event_ids"]), "its signals walked into their events"
     assert (facts["access_key_id"], facts["source_ip"]) == (planted["access_key_id"], planted["source_ip"])
     assert facts["principal"] == planted["user_name"]
     assert sorted(facts["event_ids_from_remote_ip"]) == sorted(planted["event_ids"])
@@ -170,10 +172,11 @@ def test_hunt_from_the_attacker_ip_reaches_the_key_and_its_events(entity_reports
     assert sorted(facts["cloudtrail_event_ids"]) == sorted(planted["event_ids"])
     assert planted["access_key_id"] in facts["reached_access_keys"]
     assert facts["next_pivots"][0] == {"kind": "access_key_id", "value": planted["access_key_id"],
-                                       "sources": "cloudtrail, guardduty", "hits": len(planted["event_ids"]) + 1}
+                                       "sources": "cloudtrail, guardduty",
+                                       "hits": len(planted["event_ids"]) + len(planted["finding_ids"])}
     assert facts["followed"] == {"access_key_id": [planted["access_key_id"]]}
     assert facts["followed_event_count"] > len(planted["event_ids"]), "following the key shows its whole life"
-    assert planted["finding_ids"] == facts["finding_ids"]
+    assert sorted(planted["finding_ids"]) == sorted(facts["finding_ids"])
 
 
 def test_drilldown_into_an_instance_finding_shows_its_flows(entity_reports, truth):

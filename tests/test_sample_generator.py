@@ -348,7 +348,17 @@ def test_compromised_access_key(sample):
               if r["userIdentity"].get("accessKeyId") == s["access_key_id"] and r["eventID"] not in from_attacker]
     assert len({r["eventTime"][:10] for r in normal}) >= 3
     assert {r["sourceIPAddress"] for r in normal} <= set(s["usual_ips"])
-    (fid,) = s["finding_ids"]
+    fid, sequence_id = s["finding_ids"]
+    assert sequence_id == s["attack_sequence_id"]
+    (sequence,) = [f for _, f in sample.findings if f["id"] == sequence_id]
+    assert sequence["type"] == "AttackSequence:IAM/CompromisedCredentials" and sequence["severity"] >= 9
+    assert sequence["resource"] == {"resourceType": "AttackSequence"}
+    chain = sequence["service"]["detection"]["sequence"]
+    assert [a["user"]["credentialUid"] for a in chain["actors"]] == [s["access_key_id"]]
+    assert [e["ip"] for e in chain["endpoints"]] == [s["source_ip"]]
+    assert [g["name"] for g in chain["signals"]] == s["signal_names"]
+    assert chain["signals"][0]["uid"] == next(f["arn"] for _, f in sample.findings if f["id"] == fid)
+    assert {"CreateUser", "CreateAccessKey", "AttachUserPolicy"} <= set(s["signal_names"])
     exports = sorted((f for _, f in sample.findings if f["id"] == fid), key=lambda f: f["updatedAt"])
     assert len(exports) == 2
     assert exports[0]["service"]["count"] < exports[1]["service"]["count"]

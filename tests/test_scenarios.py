@@ -1,5 +1,7 @@
 """Each planted scenario is found by the query meant for it, and nothing else leaks in."""
 
+import workbench
+from workbench import analyses
 from workbench.analyses.activity import volume_outliers
 from workbench.analyses.root import verdict as root_verdict
 from workbench.analyses.signins import failed_login_bursts
@@ -57,7 +59,7 @@ def test_compromised_access_key_from_its_finding_to_its_events(engine, window, t
     planted = truth["by_kind"]["compromised_access_key"]
     findings = engine.query("findings", window)
     assert findings.finding_id.is_unique
-    finding = findings[findings.finding_id.isin(planted["finding_ids"])]
+    finding = findings[findings.finding_id.isin(planted["finding_ids"]) & ~findings.is_attack_sequence]
     assert len(finding) == 1
     f = finding.iloc[0]
     assert (f.access_key_id, f.remote_ip) == (planted["access_key_id"], planted["source_ip"])
@@ -104,3 +106,26 @@ def test_anomalous_principal_tops_its_own_baseline(engine, window, truth):
     ranked = volume_outliers(engine.query("principal_daily_activity", window))
     top = ranked.iloc[0]
     assert (top.principal, top.event_day) == (planted["principal_arn"], planted["day"])
+
+
+def test_the_attack_sequence_comes_with_its_signals_and_they_reach_their_events(engine, window, truth):
+    planted = truth["by_kind"]["compromised_access_key"]
+    findings = engine.query("findings", window)
+    sequence = findings[findings.finding_id == planted["attack_sequence_id"]].iloc[0]
+    assert sequence.is_attack_sequence and sequence.type.startswith("AttackSequence:")
+    assert analyses.findings.band(sequence.severity) == "critical"
+    assert (sequence.access_key_id, sequence.remote_ip, sequence.user_name) == (
+        planted["access_key_id"], planted["source_ip"], planted["user_name"]), "pivots from its first actor and endpoint"
+    assert analyses.findings.pick(findings).finding_id == sequence.finding_id, "the most severe is opened first"
+    signals = analyses.findings.signals(sequence)
+    assert sequence.signals == len(signals) and list(signals.name) == planted["signal_names"]
+    assert signals.first_seen.notna().all() and (signals.first_seen <= signals.last_seen).all()
+    assert all(keys == [planted["access_key_id"]] for keys in signals.access_key_ids)
+    found = workbench.pivot(engine, **analyses.findings.pivots(sequence), **window)
+    covered = analyses.findings.signal_events(signals, found.cloudtrail)
+    assert sorted(set(covered.event_id)) == sorted(planted["event_ids"])
+    takeover = covered[covered.signal_type == "CLOUD_TRAIL"]
+    for name in ("CreateUser", "CreateAccessKey", "AttachUserPolicy"):
+        assert list(takeover[takeover.name == name].event_name) == [name], "a signal that names an API keeps its call"
+    others = findings[~findings.is_attack_sequence]
+    assert others.signals.eq(0).all() and analyses.findings.signals(others.iloc[0]).empty

@@ -70,8 +70,15 @@ def _bruteforce(s: dict, f: dict) -> tuple[bool, str]:
 def _access_key(s: dict, f: dict) -> tuple[bool, str]:
     found = (f.get("access_key_id") == s["access_key_id"] and f.get("source_ip") == s["source_ip"]
              and sorted(f.get("event_ids_from_remote_ip", [])) == sorted(s["event_ids"]))
-    return found, (f"finding on key {f.get('access_key_id')} from {f.get('source_ip')}: "
-                   f"{len(f.get('event_ids_from_remote_ip', []))} CloudTrail events from that IP")
+    detail = (f"finding on key {f.get('access_key_id')} from {f.get('source_ip')}: "
+              f"{len(f.get('event_ids_from_remote_ip', []))} CloudTrail events from that IP")
+    if s.get("attack_sequence_id"):  # the drill-down opens the attack sequence and walks its signals
+        walked = (f.get("finding_id") == s["attack_sequence_id"]
+                  and sorted(f.get("signal_event_ids", [])) == sorted(s["event_ids"]))
+        found = found and walked
+        detail += f"; attack sequence of {len(f.get('signals', []))} signals covering " \
+                  f"{len(f.get('signal_event_ids', []))} of them"
+    return found, detail
 
 
 def _port_scan(s: dict, f: dict) -> tuple[bool, str]:

@@ -8,7 +8,8 @@ apply: few files, each with many records.
 :meth:`JsonLines.salvage` reads the shapes such records are met in, gzip or plain: JSON
 lines, a JSON array, a document that wraps the list (``{"Findings": [...]}``, the source's
 ``wrapper_keys``), and EventBridge events whose ``detail`` is the record (one per line or in an
-array), as many teams archive them. A record must have the source's ``required_keys``.
+array), as many teams archive them, and the same inside a search tool's or SIEM's export
+(:mod:`workbench.formats.envelopes`). A record must have the source's ``required_keys``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from workbench.formats.duckdb_sql import (
     projection,
     record_structure,
 )
+from workbench.formats.envelopes import MAX_DEPTH, open_envelope
 from workbench.formats.json_records import JsonRecordFormat
 from workbench.formats.json_text import looks_like_lines, parse_document, parse_lines, salvage_array
 from workbench.formats.problems import ReadResult
@@ -81,13 +83,20 @@ class JsonLines(JsonRecordFormat):
         if values is None:
             return result
         envelopes, not_records = 0, 0
-        for item in values:
-            if _is_event(item):
-                item, envelopes = item["detail"], envelopes + 1
-            if isinstance(item, dict) and all(item.get(key) for key in source.required_keys):
-                result.records.append(item)
-            else:
-                not_records += 1
+
+        def wanted(value) -> bool:
+            return _is_event(value) or (isinstance(value, dict) and all(value.get(k) for k in source.required_keys))
+
+        for value in values:
+            for item, how in _opened(value, wanted):
+                if how:
+                    result.mapped(how)
+                if _is_event(item):
+                    item, envelopes = item["detail"], envelopes + 1
+                if isinstance(item, dict) and all(item.get(key) for key in source.required_keys):
+                    result.records.append(item)
+                else:
+                    not_records += 1
         if envelopes:
             result.shape += " of EventBridge events"
         if not_records:
@@ -124,6 +133,21 @@ def _values(result: ReadResult, text: str, source: LogSource, max_record_bytes: 
     for reason, lost in problems:
         result.problem(reason, lost)
     return values
+
+
+def _opened(value, wanted, depth: int = 0):
+    """``(item, how)`` for each item inside ``value``'s export envelopes (search hits, Splunk results,
+    ``event.original``/``_raw``); ``value`` itself, with ``how`` empty, when it is in none."""
+    opened = None if depth > MAX_DEPTH or wanted(value) else open_envelope(
+        value, is_records=lambda v: wanted(v) or (isinstance(v, list) and all(wanted(i) for i in v)))
+    if opened is None:
+        yield value, ""
+        return
+    inside, envelope = opened
+    for item in inside:
+        for found in item if isinstance(item, list) else [item]:
+            for inner, how in _opened(found, wanted, depth + 1):
+                yield inner, envelope + (f"; {how}" if how else "")
 
 
 def _is_event(item) -> bool:

@@ -199,3 +199,58 @@ def _sample_finding(org, account, region, r, t0) -> Finding:
                     description="EC2 instance i-99999999 is querying a domain name associated with a known Command & Control server.")
     f.exports.append((created + 300, 1, created))
     return f
+
+
+def _ms(ts: float) -> int:
+    """Epoch milliseconds, as GuardDuty's signals carry their times."""
+    return round(ts * 1000)
+
+
+def signal(*, uid: str, kind: str, name: str, description: str, first: float, last: float, count: int,
+           severity: float, actor_ids: list[str], endpoint_ids: list[str], resource_uids: list[str],
+           indicators: dict[str, list[str]]) -> dict:
+    """One signal of an attack sequence (``service.detection.sequence.signals[]``)."""
+    return {"uid": uid, "type": kind, "name": name, "description": description,
+            "createdAt": _ms(first), "updatedAt": _ms(last), "firstSeenAt": _ms(first), "lastSeenAt": _ms(last),
+            "count": count, "severity": severity, "actorIds": actor_ids, "endpointIds": endpoint_ids,
+            "resourceUids": resource_uids,
+            "signalIndicators": [{"key": k, "values": v, "title": k.replace("_", " ").title()}
+                                 for k, v in indicators.items()]}
+
+
+def attack_sequence(org, account, region: str, r, *, type_: str, severity: float, user, key: str, ip: str,
+                    signals: list[dict], indicators: dict[str, list[str]], created: int, title: str,
+                    description: str) -> Finding:
+    """An Extended Threat Detection finding: a sequence of signals by one actor from one endpoint.
+
+    Its ``resource`` is only ``{"resourceType": "AttackSequence"}``; who and where are in
+    ``service.detection.sequence`` (``actors``, ``endpoints``, ``resources``, ``signals``).
+    """
+    country, _code, asn, org_name = org.geo.get(ip, ("United States", "US", "16509", "Example ISP"))
+    details = remote_ip(org, ip)
+    actor_id, endpoint_id = f"USER:{user.user_id}:{key}", f"IP:{ip}"
+    sequence = {
+        "uid": ids.hex_id(r, 32), "description": description,
+        "actors": [{"id": actor_id, "user": {"name": user.name, "uid": user.user_id, "type": "IAMUser",
+                                             "credentialUid": key, "account": {"uid": account.id}},
+                    "session": {"mfaStatus": "DISABLED"}}],
+        "endpoints": [{"id": endpoint_id, "ip": ip, "location": {"country": country, "city": "",
+                                                                 "lat": details["geoLocation"]["lat"],
+                                                                 "lon": details["geoLocation"]["lon"]},
+                       "autonomousSystem": {"name": org_name, "number": int(asn)}}],
+        "resources": [{"uid": key, "resourceType": "ACCESS_KEY", "accountId": account.id, "region": region,
+                       "data": {"accessKey": {"principalId": user.user_id, "userName": user.name,
+                                              "userType": "IAMUser"}}}],
+        "signals": [dict(s, actorIds=[actor_id], endpointIds=[endpoint_id], resourceUids=[key]) for s in signals],
+        "sequenceIndicators": [{"key": k, "values": v, "title": k.replace("_", " ").title()}
+                               for k, v in indicators.items()],
+    }
+    first = min(s["firstSeenAt"] for s in signals) / 1000
+    last = max(s["lastSeenAt"] for s in signals) / 1000
+    f = new_finding(org, account, region, r, type_=type_, severity=severity, resource={"resourceType": "AttackSequence"},
+                    action={}, role="TARGET", first=int(first), created=created, title=title,
+                    description=description, feature="Correlation")
+    del f.body["service"]["action"]
+    f.body["service"]["detection"] = {"sequence": sequence}
+    f.exports.append((created + 300, sum(s["count"] for s in signals), int(last)))
+    return f

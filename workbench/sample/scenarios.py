@@ -228,13 +228,47 @@ def _compromised_access_key(org, p: Plan) -> None:
     pl.flush()
     f = _discovery_finding(org, acct, home, r, user, ip, times)
     p.findings.append(f)
+    seq = _credential_sequence(org, acct, home, r, user, ip, f, steps, times)
+    p.findings.append(seq)
     p.scenarios.append(_doc(sid, "compromised_access_key", acct, home, d, org,
                             f"IAM user {user.name}'s long-lived access key is used from an unknown address: discovery "
                             "across regions, a burst of AccessDenied, then a new user with an access key and admin rights.",
                             event_ids, times, source_ip=ip, access_key_id=user.access_key, user_name=user.name,
                             principal_arn=user.arn, user_agent=ua, usual_ips=list(org.people[user.person].ips),
                             regions=sorted(regions), denied_event_ids=denied, created_user=new_user,
-                            created_access_key_id=new_key, finding_ids=[f.id]))
+                            created_access_key_id=new_key, finding_ids=[f.id, seq.id], attack_sequence_id=seq.id,
+                            signal_names=[s["name"] for s in seq.body["service"]["detection"]["sequence"]["signals"]]))
+
+
+def _credential_sequence(org, acct, home: str, r, user, ip: str, discovery, steps, times) -> guardduty.Finding:
+    """GuardDuty's attack sequence over the leaked key: its discovery finding, the denied burst and the takeover."""
+    denied = [t for (key, _, err), t in zip(steps, times) if err]
+    takeover = {key: t for (key, _, _), t in zip(steps, times) if key in _TAKEOVER}
+    last_export = max(e[2] for e in discovery.exports)
+    signals = [guardduty.signal(
+        uid=discovery.body["arn"], kind="FINDING", name=discovery.body["type"], description=discovery.body["title"],
+        first=min(times), last=last_export, count=max(e[1] for e in discovery.exports), severity=8.0,
+        actor_ids=[], endpoint_ids=[], resource_uids=[], indicators={"ATTACK_TACTIC": ["Discovery"]})]
+    signals.append(guardduty.signal(
+        uid=ids.hex_id(r, 32), kind="CLOUD_TRAIL", name="GetSecretValue",
+        description="Calls denied across services in minutes: what can this credential do?", first=min(denied),
+        last=max(denied), count=len(denied), severity=5.0, actor_ids=[], endpoint_ids=[], resource_uids=[],
+        indicators={"ATTACK_TACTIC": ["Credential Access", "Discovery"]}))
+    for key, t in takeover.items():
+        signals.append(guardduty.signal(
+            uid=ids.hex_id(r, 32), kind="CLOUD_TRAIL", name=key.split(":")[1], description=f"High-risk API {key}",
+            first=t, last=t, count=1, severity=5.0, actor_ids=[], endpoint_ids=[], resource_uids=[],
+            indicators={"HIGH_RISK_API": [key], "ATTACK_TACTIC": ["Persistence" if key != "iam:AttachUserPolicy"
+                                                                   else "Privilege Escalation"]}))
+    return guardduty.attack_sequence(
+        org, acct, home, r, type_="AttackSequence:IAM/CompromisedCredentials", severity=9.0, user=user,
+        key=user.access_key, ip=ip, signals=signals, created=int(max(times)) + 25 * 60,
+        indicators={"ATTACK_TACTIC": ["Discovery", "Credential Access", "Persistence", "Privilege Escalation"],
+                    "HIGH_RISK_API": list(_TAKEOVER), "ATTACK_TECHNIQUE": ["T1078.004 - Valid Accounts: Cloud Accounts"]},
+        title=f"Potential credential compromise of IAM user {user.name} indicated by a sequence of actions.",
+        description=(f"A sequence of actions by IAMUser {user.name} with access key {user.access_key}: anomalous "
+                     "discovery, calls denied across services, then a new user with an access key and "
+                     "administrator rights."))
 
 
 def _leaked_key_steps(org, home: str) -> list[tuple[str, str, object]]:

@@ -143,13 +143,19 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
     ct = found.cloudtrail
     remote = pivots["source_ip"]
     from_remote = ct[ct.source_ip == remote] if remote and len(ct) else ct.iloc[0:0]
+    signals = analyses.findings.signals(finding)
+    covered = analyses.findings.signal_events(signals, ct)
+    chain = (f" Its {len(signals)} signals cover {covered.event_id.nunique()} of them."
+             if len(signals) else "")
     return {
         "title": "GuardDuty drill-down",
         "headline": f"{len(findings)} findings; drilled into {analyses.findings.describe(finding)} "
-                    f"CloudTrail: {len(ct)} events ({len(from_remote)} from the finding's IP).",
+                    f"CloudTrail: {len(ct)} events ({len(from_remote)} from the finding's IP).{chain}",
         "numbers": {"findings": len(findings), "high+": int(bands.get("high", 0) + bands.get("critical", 0)),
                     "medium": int(bands.get("medium", 0)), "low": int(bands.get("low", 0)),
-                    "CloudTrail events": len(ct), "from remote IP": len(from_remote)},
+                    "CloudTrail events": len(ct), "from remote IP": len(from_remote),
+                    **({"signals": len(signals), "events of signals": int(covered.event_id.nunique())}
+                       if len(signals) else {})},
         "facts": {
             "finding_id": finding.finding_id,
             "type": finding.type,
@@ -163,6 +169,11 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
             "failed_calls": int(ct.error_code.notna().sum()) if len(ct) else 0,
             "flows": int(found.flows.flows.sum()) if len(found.flows) else 0,
             "next_pivots": _pivot_rows(found.next_pivots),
+            "attack_sequence": bool(finding.get("is_attack_sequence")),
+            "signals": [{"type": r.signal_type, "name": r.name,
+                         "events": int((covered.signal_uid == r.signal_uid).sum())}
+                        for r in signals.itertuples(index=False)],
+            "signal_event_ids": _ids(covered.event_id.drop_duplicates()),
         },
     }
 
