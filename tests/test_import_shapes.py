@@ -371,3 +371,40 @@ def test_guardduty_findings_come_through_the_same_envelopes(tmp_path):
         with LocalEngine(out) as engine:
             ids = engine.query("SELECT id FROM guardduty", allow_full_scan=True).id
         assert len(ids) == written
+
+
+def test_the_cli_names_the_mapping_and_checks_the_account(tmp_path, capsys):
+    from workbench.cli import main
+
+    recs = records()
+    for record in recs:
+        record.pop("recipientAccountId")
+        record["userIdentity"].pop("accountId")
+    path = tmp_path / "export.json"
+    path.write_text(splunk_export(recs))
+    assert main(["import", str(path), "--out", str(tmp_path / "out"), "--account", "12345"]) == 2
+    assert "is not an account id (AWS account ids are 12 digits)" in capsys.readouterr().err
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 1, "rejected records: exit status 1"
+    assert "give --account" in capsys.readouterr().out
+    assert main(["import", str(path), "--out", str(tmp_path / "out"), "--account", "444455556666"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(recs)} record(s): Splunk export; original record in _raw" in out
+    assert f"{len(recs)} record(s) had no account of their own: placed with --account" in out
+
+
+def test_hostile_exports_cost_their_own_record_and_nothing_else(tmp_path):
+    good = records()[0]
+    deep = json.dumps(dict(good, eventID="deep"))[:-1] + ', "requestParameters": ' + "[" * 5000 + "]" * 5000 + "}"
+    lines = [{"preview": False, "result": {"_raw": deep}}, {"preview": False, "result": {"_raw": "{not json"}},
+             {"preview": False, "result": {"_raw": json.dumps(good)}}]
+    report, _ = _import(tmp_path, "hostile.json", "".join(json.dumps(line) + "\n" for line in lines))
+    assert report.written == 1 and not report.complete
+    assert sum(p.lost for p in report.problems if "hold no CloudTrail records" in p.reason) == 2, report.summary()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    endless = ".".join(["a"] * 5000)  # a header that would nest five thousand objects deep
+    writer.writerow(["_time", "_raw", endless])
+    writer.writerow(["2026-11-03 09:10:00", json.dumps(good), "x"])
+    report, folder = _import(tmp_path, "endless.csv", out.getvalue())
+    assert report.complete and report.written == 1, report.summary()
+    assert _rows(folder).eventid.tolist() == [good["eventID"]]

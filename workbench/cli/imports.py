@@ -35,7 +35,7 @@ def run(args) -> int:
 
     try:
         if args.account is not None and not ACCOUNT_ID.fullmatch(args.account):
-            raise UsageError(f"--account {args.account!r}: an account id is 12 digits")
+            raise UsageError(f"--account {args.account!r} is not an account id (AWS account ids are 12 digits)")
         report = import_files(args.paths, args.out, account=args.account, region=args.region,
                               progress=sys.stderr.isatty())
     except FileNotFoundError as err:

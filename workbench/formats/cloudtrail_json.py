@@ -286,4 +286,5 @@ def _add_records(result: ReadResult, values: list, source: LogSource) -> None:
     if respelled:
         result.mapped("eventTime respelled as CloudTrail writes it (UTC, to the second)", respelled)
     if not_records:
-        result.problem(f"{not_records} element(s) are not {source.records_name} (not JSON objects)", not_records)
+        result.problem(f"{not_records} element(s) hold no {source.records_name} (not JSON objects, or an export's "
+                       "record text that is not JSON or is nested too deep)", not_records)

@@ -27,6 +27,9 @@ ORIGINAL_TEXT_KEYS = ("event.original", "_raw", "message")
 #: Envelopes inside envelopes deeper than this are not opened (hostile files nest without end).
 MAX_DEPTH = 6
 
+#: Dotted keys of more parts than this stay as they are (a hostile header nests without end).
+MAX_KEY_PARTS = 16
+
 
 def open_envelope(value, *, is_records: Callable[[object], bool]) -> tuple[list, str] | None:
     """The values inside ``value``'s outer envelope, and the envelope's name; ``None`` for no envelope.
@@ -86,12 +89,13 @@ def _field(document: dict, dotted: str):
 
 def nested(document: dict) -> dict:
     """``document`` with dotted keys (``"aws.cloudtrail.event_id"``, as Kibana's CSV and flattened
-    exports write them) turned into nested objects; a nested value wins over a dotted one."""
+    exports write them) turned into nested objects; a nested value wins over a dotted one. Keys of
+    more than :data:`MAX_KEY_PARTS` parts stay flat."""
     if not any("." in key for key in document):
         return document
     out: dict = {}
     for key, value in document.items():
-        if "." not in key:
+        if "." not in key or key.count(".") >= MAX_KEY_PARTS:
             continue
         *parents, last = key.split(".")
         here = out
@@ -99,7 +103,7 @@ def nested(document: dict) -> dict:
             here = here.setdefault(step, {}) if isinstance(here.get(step, {}), dict) else {}
         here.setdefault(last, value)
     for key, value in document.items():
-        if "." not in key:
+        if "." not in key or key.count(".") >= MAX_KEY_PARTS:
             out[key] = _merge(value, out[key]) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
