@@ -399,7 +399,7 @@ def test_hostile_exports_cost_their_own_record_and_nothing_else(tmp_path):
              {"preview": False, "result": {"_raw": json.dumps(good)}}]
     report, _ = _import(tmp_path, "hostile.json", "".join(json.dumps(line) + "\n" for line in lines))
     assert report.written == 1 and not report.complete
-    assert sum(p.lost for p in report.problems if "hold no CloudTrail records" in p.reason) == 2, report.summary()
+    assert sum(p.lost for p in report.problems if "are not CloudTrail records" in p.reason) == 2, report.summary()
     out = io.StringIO()
     writer = csv.writer(out)
     endless = ".".join(["a"] * 5000)  # a header that would nest five thousand objects deep

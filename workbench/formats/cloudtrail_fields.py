@@ -18,6 +18,7 @@ CloudTrail's, and are dropped.
 from __future__ import annotations
 
 import json
+import re
 
 from workbench.formats.envelopes import nested
 from workbench.formats.times import CLOUDTRAIL_FORMAT, cloudtrail_time, parse_time
@@ -83,6 +84,9 @@ _JSON_FIELDS = (
 #: CloudTrail fields whose values are the text ``"true"``/``"false"`` where ECS has booleans.
 _TEXT_BOOLEANS = ("userIdentity.sessionContext.attributes.mfaAuthenticated",)
 
+#: CloudTrail's own spelling, checked before any parsing (almost every record has it).
+_CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
 ORIGINAL = ""
 TOP_LEVEL = "CloudTrail fields at the top level"
 UNDER_AWS = "CloudTrail fields under aws.cloudtrail"
@@ -119,7 +123,7 @@ def cloudtrail_record(document: dict) -> tuple[dict, str] | None:
 def respell_time(record: dict) -> bool:
     """Write ``record["eventTime"]`` as CloudTrail does when it is spelled otherwise; whether it was."""
     value = record.get("eventTime")
-    if isinstance(value, str) and _canonical(value):
+    if isinstance(value, str) and (_CANONICAL.fullmatch(value) or _canonical(value)):
         return False
     respelled = cloudtrail_time(value)
     if respelled is None:
@@ -136,11 +140,13 @@ def _canonical(value: str) -> bool:
 def _own_fields(fields: dict, document: dict) -> tuple[dict, str | None, bool]:
     """The record of CloudTrail's own ``fields``, the key its time came from when renamed,
     and whether a shipper's keys were dropped."""
-    record = {k: v for k, v in fields.items() if not str(k).startswith(("@", "_"))}
+    shipper = [k for k in fields if str(k)[:1] in ("@", "_")]
+    record = {k: v for k, v in fields.items() if k not in shipper} if shipper else fields
     time_key = None
     if record.get("eventTime") in (None, ""):
         time_key = next((k for k in TIME_KEYS if document.get(k) not in (None, "")), None)
         if time_key is not None:
+            record = dict(record) if record is fields and fields is not document else record
             record["eventTime"] = document[time_key]
     return record, time_key, len(record) - (time_key is not None) < len(fields)
 

@@ -236,8 +236,11 @@ def _rows_of_csv(result: ReadResult, text: str, source: LogSource) -> list:
 
 def _csv_header(text: str) -> set[str]:
     """The column names of a CSV header at the start of ``text`` (empty when it is not one)."""
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start in ("{", "[", ""):
+        return set()
     header = text.lstrip("\ufeff").split("\n", 1)[0]
-    if header.lstrip()[:1] in ("{", "[") or "," not in header:
+    if "," not in header:
         return set()
     return {name.strip().strip('"') for name in header.split(",")}
 
@@ -286,5 +289,5 @@ def _add_records(result: ReadResult, values: list, source: LogSource) -> None:
     if respelled:
         result.mapped("eventTime respelled as CloudTrail writes it (UTC, to the second)", respelled)
     if not_records:
-        result.problem(f"{not_records} element(s) hold no {source.records_name} (not JSON objects, or an export's "
+        result.problem(f"{not_records} element(s) are not {source.records_name} (not JSON objects, or an export's "
                        "record text that is not JSON or is nested too deep)", not_records)

@@ -64,8 +64,11 @@ class JsonRecordFormat(LogFormat):
 def marker_strength(text: str, source: LogSource) -> int:
     """The length of the longest marker group of ``source`` whose markers are all in ``text``,
     each spelled as a JSON string, an escaped one (``\\"m\\"``) or a CSV-quoted one (``""m""``)."""
+    escaped, doubled = '\\"' in text, '""' in text  # two scans, then only the spellings the text can hold
+
     def present(marker: str) -> bool:
-        return f'"{marker}"' in text or f'\\"{marker}\\"' in text or f'""{marker}""' in text
+        return (f'"{marker}"' in text or (escaped and f'\\"{marker}\\"' in text)
+                or (doubled and f'""{marker}""' in text))
 
     return max((len(group) for group in source.markers if all(present(m) for m in group)), default=0)
 

@@ -16,6 +16,8 @@ _TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
     r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?", re.IGNORECASE)
 
+_OWN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
 #: CloudTrail's own spelling of a time (UTC, to the second).
 CLOUDTRAIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -49,6 +51,12 @@ def parse_time(value) -> dt.datetime | None:
             return None
     if not isinstance(value, str) or len(value) > 64:
         return None
+    if _OWN.fullmatch(value):  # CloudTrail's own spelling, by far the most common: no general parse
+        try:
+            return dt.datetime(int(value[:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]),
+                               int(value[14:16]), int(value[17:19]), tzinfo=dt.timezone.utc)
+        except ValueError:
+            return None
     match = _TIME.fullmatch(value.strip())
     if not match:
         return None
