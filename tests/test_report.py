@@ -60,17 +60,45 @@ def test_a_failing_notebook_is_named_with_its_cell_and_the_others_are_written(no
     assert summary["numbers"] == {"answer": 2} and summary["facts"] == {"label": "hello"}, "typed -p values"
     index = (out / "index.html").read_text()
     assert 'href="good.html"' in index and "answer: <b>2</b>" in index and "hello: 2" in index
-    assert "failed at cell" in index and "ValueError: the data is not there" in index
+    assert "failed to run" in index and "at cell" in index and "ValueError: the data is not there" in index
 
 
-def test_hide_code_leaves_code_out_of_the_page(notebooks, tmp_path):
-    shown = run_reports([str(notebooks / "01-good.ipynb")], out=str(tmp_path / "shown"), progress=_Null())
-    hidden = run_reports([str(notebooks / "01-good.ipynb")], out=str(tmp_path / "hidden"), hide_code=True,
-                         progress=_Null())
+def test_a_report_has_no_code_unless_asked_and_opens_with_its_verdict(notebooks, tmp_path):
+    hidden = run_reports([str(notebooks / "01-good.ipynb")], out=str(tmp_path / "hidden"), progress=_Null())
+    shown = run_reports([str(notebooks / "01-good.ipynb")], out=str(tmp_path / "shown"), show_code=True,
+                        progress=_Null())
     assert not shown.failures and not hidden.failures
     assert "code-only-text" in (tmp_path / "shown" / "good.html").read_text()
     page = (tmp_path / "hidden" / "good.html").read_text()
     assert "code-only-text" not in page and "<h1" in page, "prose stays, code goes"
+    assert "In&nbsp;[" not in page and 'class="jp-InputPrompt' not in page, "no prompts"
+    verdict = page.index('<div class="wb-verdict')
+    assert page.index("<h1") < verdict, "the title, then the verdict"
+    assert "plain: 42" in page[verdict:page.index("</div></div>", verdict)], "the headline in the verdict box"
+    assert "<title>Good \u00b7 security-log report</title>" in page, "the tab says what the page is"
+
+
+def test_the_index_is_a_security_overview_and_keeps_earlier_reports(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name, status, items in (("01-alarm", "needs attention", ["root signed in from 203.0.113.7"]),
+                                ("02-quiet", "clear", [])):
+        _notebook(folder / f"{name}.ipynb",
+                  "import workbench\nworkbench.write_summary(summary_path, {'title': '" + name + "', 'headline': 'h', "
+                  f"'status': {status!r}, 'attention': {items!r}, 'numbers': {{'count': 3.0}}}}, "
+                  "scope={'start': '2026-11-01', 'end': '2026-11-07', 'accounts': [], 'regions': [], 'engine': 'local'})")
+    _notebook(folder / "03-broken.ipynb", "raise ValueError('no data')")
+    out = tmp_path / "out"
+    run_reports([str(folder / "02-quiet.ipynb"), str(folder / "03-broken.ipynb")], out=str(out), progress=_Null())
+    run_reports([str(folder / "01-alarm.ipynb")], out=str(out), progress=_Null())  # one more report, later
+    index = (out / "index.html").read_text()
+    rows = [line for line in index.splitlines() if line.startswith("<tr><td>")]
+    assert [r.split('class="status ')[1].split('"')[0] for r in rows] == ["attention", "failed", "clear"], \
+        "most urgent first; the earlier run's reports kept"
+    assert "root signed in from 203.0.113.7" in rows[0] and "count: <b>3</b>" in rows[0], "counts as integers"
+    assert "2026-11-01 to 2026-11-07 (UTC), all accounts, all regions" in rows[0]
+    assert "failed to run" in rows[1] and "ValueError: no data" in rows[1]
+    assert "1 needs attention" in index and "1 failed to run" in index and "1 clear" in index
 
 
 def test_pages_load_nothing_from_the_network(notebooks, tmp_path):
@@ -87,7 +115,8 @@ def test_reports_go_to_s3(aws, notebooks):
                       progress=_Null())
     assert run.index == "s3://security-reports/daily/2026-11-07/index.html"
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket="security-reports")["Contents"]}
-    assert keys == {f"daily/2026-11-07/{n}" for n in ("good.ipynb", "good.html", "good.summary.json", "index.html")}
+    assert keys == {f"daily/2026-11-07/{n}" for n in ("good.ipynb", "good.html", "good.summary.json", "good.run.json",
+                                                      "index.html")}
     page = s3.get_object(Bucket="security-reports", Key="daily/2026-11-07/good.html")
     assert page["ContentType"].startswith("text/html")
     assert b"plain: 42" in s3.get_object(Bucket="security-reports", Key="daily/2026-11-07/index.html")["Body"].read()

@@ -67,3 +67,24 @@ def parse_size(text: str) -> int:
         return int(float(number) * units[unit])
     except ValueError:
         raise UsageError(f"{text!r} is not a size such as 10G or 500M") from None
+
+
+#: A report's status on the index: something for a person to look at, nothing found, or no answer.
+NEEDS_ATTENTION, CLEAR, FAILED_TO_RUN = "needs attention", "clear", "failed to run"
+
+#: Items a summary lists for the index at most.
+ATTENTION_ITEMS = 5
+
+
+def attention(items) -> dict:
+    """A summary's ``status`` and ``attention`` (what a person should look at, most urgent first).
+
+    Examples
+    --------
+    >>> attention(["root signed in without MFA from 203.0.113.7"])["status"]
+    'needs attention'
+    >>> attention([])
+    {'status': 'clear', 'attention': []}
+    """
+    items = [str(item) for item in items if item]
+    return {"status": NEEDS_ATTENTION if items else CLEAR, "attention": items[:ATTENTION_ITEMS]}

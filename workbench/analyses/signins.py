@@ -35,11 +35,22 @@ def named(logins: pd.DataFrame) -> pd.DataFrame:
     return rows[rows.kind != UNKNOWN_KIND].reset_index(drop=True)
 
 
-def daily_counts(logins: pd.DataFrame) -> pd.DataFrame:
-    """Sign-ins per principal (rows) and day (columns), busiest-every-day principals first."""
+def daily_counts(logins: pd.DataFrame, *, outcome: str | None = None) -> pd.DataFrame:
+    """Sign-ins per principal (rows) and day (columns), busiest-every-day principals first.
+
+    ``outcome`` keeps only sign-ins with it (``"Failure"``: the failed ones); the rows and
+    columns are still every principal and day with a sign-in.
+    """
     rows = named(logins)
     if rows.empty:
         return pd.DataFrame()
+    if outcome is not None:
+        every = daily_counts(logins)
+        kept = rows[rows.outcome == outcome]
+        if kept.empty:
+            return every * 0
+        table = kept.pivot_table(index="who", columns="day", values="event_id", aggfunc="count", fill_value=0)
+        return table.reindex(index=every.index, columns=every.columns, fill_value=0).astype(int)
     table = rows.pivot_table(index="who", columns="day", values="event_id", aggfunc="count", fill_value=0)
     order = (table > 0).sum(axis=1).sort_values(ascending=False, kind="stable").index
     return table.loc[order]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from workbench.words import attention
+
 
 def summarise(found, *, top_n: int = 10) -> dict:
     """The summary of an :class:`~workbench.anomalies.detect.Anomalies` result.
@@ -34,9 +36,12 @@ def summarise(found, *, top_n: int = 10) -> dict:
     top = [{"rank": int(r.rank), "principal": r.principal, "event_day": r.event_day, "score": round(float(r.score), 4),
             "flagged": bool(r.flagged), "reasons": list(r.reasons), "compared_with": r.compared_with}
            for r in ranked.head(top_n).itertuples()]
+    urgent = [f"{_short(r.principal)} on {r.event_day}: {r.reasons[0] if r.reasons else 'stands out'}"
+              for r in flagged.head(3).itertuples()]
     return {
         "title": "Anomalies: principal-days that stand out",
         "headline": headline,
+        **attention(urgent),
         "numbers": {"principal-days": len(ranked), "principals": int(ranked.principal.nunique()),
                     "flagged": len(flagged)},
         "facts": {"model": found.model, "window": dict(found.window), "top": top,

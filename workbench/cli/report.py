@@ -10,10 +10,12 @@ from workbench.settings import REPORTS
 NAME = "report"
 HELP = "run the investigation notebooks headless into HTML reports and an index"
 DESCRIPTION = (
-    "Run notebooks with papermill into OUT/NAME.ipynb and OUT/NAME.html (figures work offline), each with "
-    "its summary OUT/NAME.summary.json, and OUT/index.html with one line per report. A failing notebook is "
-    "named with its failing cell and makes the exit status 1; the other reports are still written. OUT may "
-    "be s3://bucket/prefix."
+    "Run notebooks with papermill into OUT/NAME.ipynb and OUT/NAME.html (prose, tables and figures; they "
+    "work offline and share one plotly.js in OUT), each with its summary OUT/NAME.summary.json, and "
+    "OUT/index.html: the security overview, one line per report with its status (needs attention, clear, "
+    "failed to run), most urgent first. Reports already in OUT keep their lines. A failing notebook is named "
+    "with its failing cell and makes the exit status 1; the other reports are still written. OUT may be "
+    "s3://bucket/prefix."
 )
 
 
@@ -29,14 +31,16 @@ def add_arguments(parser) -> None:
     add_params(parser, what="notebook parameter, e.g. -p start=2026-11-01 -p source_ip=203.0.113.7; given to "
                "each notebook that has it")
     add_engine(parser, default=None)
-    parser.add_argument("--hide-code", action="store_true", help="leave code out of the HTML pages")
+    parser.add_argument("--show-code", action="store_true",
+                        help="keep the code cells in the HTML pages (by default a report is prose, tables and "
+                             "figures; the executed notebook beside it always has the code)")
 
 
 def run(args) -> int:
     from workbench.report import run_reports
 
     run = run_reports(args.notebook, out=args.out, logs=logs_of(args), engine=args.engine, params=params(args.param),
-                      hide_code=args.hide_code, progress=sys.stderr, cell_progress=sys.stderr.isatty())
+                      show_code=args.show_code, progress=sys.stderr, cell_progress=sys.stderr.isatty())
     for failure in run.failures:
         print(f"workbench: report {failure.name} failed at {failure.failed_cell}: {failure.error}", file=sys.stderr)
     print(run.index)

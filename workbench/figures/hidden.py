@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from workbench.figures.style import empty, finish
+from workbench.analyses.hidden import BURST, ONE_OFF
+from workbench.figures.style import BAD, NEUTRAL, empty, finish
 
 
 def hidden_attempts(classified: pd.DataFrame) -> go.Figure:
@@ -22,6 +23,7 @@ def hidden_attempts(classified: pd.DataFrame) -> go.Figure:
         classified.last_seen > classified.first_seen, classified.first_seen + pd.Timedelta(minutes=10)),
         label=classified.attempts.astype(str) + " attempts")
     fig = px.timeline(rows, x_start="first_seen", x_end="last", y="source_ip", color="kind", text="label",
+                      color_discrete_map={BURST: BAD, ONE_OFF: NEUTRAL},
                       hover_data=["account_id", "attempts", "minutes"], labels={"source_ip": ""})
     fig.update_traces(textposition="outside")
     fig.update_yaxes(type="category")

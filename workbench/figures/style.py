@@ -15,9 +15,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 TEMPLATE = "plotly_white"
-#: Colours that mean the same everywhere.
-OUTCOME_COLOURS = {"Success": "#2a9d8f", "Failure": "#e76f51", "ACCEPT": "#2a9d8f", "REJECT": "#e76f51",
-                   "OK": "#2a9d8f", "unknown": "#8d99ae"}
+#: One meaning per colour on every page: failure, denied, rejected, the attacker...
+BAD = "#d62828"
+#: ... success, accepted, the owner ...
+GOOD = "#2a9d8f"
+#: ... partly (some sign-ins with MFA) ...
+MIXED = "#f4a261"
+#: ... and neither (background, one-off, unknown).
+NEUTRAL = "#8d99ae"
+OUTCOME_COLOURS = {"Success": GOOD, "Failure": BAD, "ACCEPT": GOOD, "REJECT": BAD, "OK": GOOD, "unknown": NEUTRAL}
 SOURCE_COLOURS = {"cloudtrail": "#264653", "vpcflow": "#2a9d8f", "guardduty": "#e76f51"}
 BAND_COLOURS = {"critical": "#9d0208", "high": "#e76f51", "medium": "#f4a261", "low": "#8ab17d"}
 BAND_ORDER = ["critical", "high", "medium", "low"]
@@ -25,6 +31,12 @@ BAND_ORDER = ["critical", "high", "medium", "low"]
 
 #: Trace properties that carry data values.
 _DATA_PROPERTIES = ("x", "y", "z", "customdata", "ids", "labels", "hovertext", "name", "legendgroup")
+
+
+def outcome_colours(values) -> dict:
+    """A colour for each outcome in ``values``: success and accept good, unknown neutral, any
+    other (a failure, an error code such as ``AccessDenied``, REJECT) bad."""
+    return {v: OUTCOME_COLOURS.get(v, BAD) for v in dict.fromkeys(str(x) for x in values)}
 
 
 def as_text(value) -> str:

@@ -1,20 +1,26 @@
 """``workbench report``: run notebooks with papermill into notebooks, HTML pages and an index.
 
 For each notebook NAME the output folder gets ``NAME.ipynb`` (executed), ``NAME.html``
-(offline page), ``NAME.summary.json`` (what the notebook wrote through ``summary_path``)
-and, for all of them, ``index.html``. A failing notebook is reported with the cell that
-failed; the others still run, and their reports are still written.
+(offline page, prose, tables and figures: no code unless asked), ``NAME.summary.json``
+(what the notebook wrote through ``summary_path``), ``NAME.run.json`` (how the run went) and,
+for all of them, ``index.html``, the security overview, and the one copy of plotly.js the
+pages share (:mod:`workbench.report.assets`). A failing notebook is reported with the cell
+that failed; the others still run, and their reports are still written. Running some reports
+into a folder that holds others updates their lines of the index and keeps the rest.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from workbench.errors import UsageError
+from workbench.report.assets import share_plotly, share_plotly_in_notebook
 from workbench.report.html import notebook_html
 from workbench.report.index import index_html
 from workbench.report.notebooks import coerce_value, find_notebooks, notebook_parameters
@@ -48,6 +54,8 @@ class ReportResult:
         Which cell failed: ``cell N (In [k]): first line of its code``.
     html, notebook_written : bool
         Whether ``NAME.html`` and ``NAME.ipynb`` were written.
+    finished : str
+        When it finished (ISO 8601, UTC).
     """
 
     name: str
@@ -59,6 +67,20 @@ class ReportResult:
     failed_cell: str | None = None
     html: bool = False
     notebook_written: bool = False
+    finished: str = ""
+
+    def record(self) -> dict:
+        """How the run went, as written to ``NAME.run.json`` (the summary has its own file)."""
+        out = asdict(self)
+        out.pop("summary")
+        out["notebook"] = str(self.notebook)
+        return out
+
+    @classmethod
+    def from_record(cls, record: dict, summary: dict) -> ReportResult:
+        """A result read back from ``NAME.run.json`` and ``NAME.summary.json``."""
+        known = {k: v for k, v in record.items() if k in cls.__dataclass_fields__ and k != "summary"}
+        return cls(**{**known, "notebook": Path(str(known.get("notebook", "")))}, summary=summary)
 
 
 @dataclass
@@ -77,7 +99,7 @@ class ReportRun:
 
 
 def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=None, engine: str | None = None,
-                params: dict | None = None, hide_code: bool = False, notebook_dir=None, progress=None,
+                params: dict | None = None, show_code: bool = False, notebook_dir=None, progress=None,
                 cell_progress: bool = False) -> ReportRun:
     """Run notebooks headless and write their reports and an index.
 
@@ -94,8 +116,8 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
     params : dict, optional
         More parameters, ``{name: value}``; text values take the type of the notebook's
         default. Each goes to the notebooks that declare it.
-    hide_code : bool
-        HTML pages without code cells' input.
+    show_code : bool
+        Keep the code cells in the HTML pages (by default a page is prose, tables and figures).
     notebook_dir : path, optional
         Where the notebooks are (default: the built-in ones).
     progress : file, optional
@@ -137,12 +159,13 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
                       if k in declared[name]}
             if "summary_path" in declared[name]:
                 values["summary_path"] = str((folder / f"{name}.summary.json").resolve())
-            result = _run_one(name, path, folder, values, hide_code=hide_code, cell_progress=cell_progress)
+            result = _run_one(name, path, folder, values, show_code=show_code, cell_progress=cell_progress)
             results.append(result)
             print(f"      {_outcome(result)}", file=stream, flush=True)
         settings = {"engine": engine or "notebook default", "logs": injected.get("logs"),
                     "parameters": dict(given.items())}
-        write_atomic(folder / "index.html", index_html(results, settings=settings))
+        earlier = [] if is_s3(out) else _earlier_results(folder, skip={r.name for r in results})
+        write_atomic(folder / "index.html", index_html(results + earlier, settings=settings))
         files = sorted(p.name for p in folder.iterdir() if p.is_file())
         if is_s3(out):
             base = out.rstrip("/")
@@ -153,7 +176,23 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
                          files=[str((folder / f).resolve()) for f in files])
 
 
-def _run_one(name: str, path: Path, folder: Path, values: dict, *, hide_code: bool,
+def _earlier_results(folder: Path, *, skip: set[str]) -> list[ReportResult]:
+    """The reports an earlier run left in ``folder`` (their ``NAME.run.json``), but those in ``skip``."""
+    found = []
+    for path in sorted(folder.glob("*.run.json")):
+        name = path.name[: -len(".run.json")]
+        if name in skip:
+            continue
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("name") == name:
+            found.append(ReportResult.from_record(record, read_summary(folder / f"{name}.summary.json")))
+    return found
+
+
+def _run_one(name: str, path: Path, folder: Path, values: dict, *, show_code: bool,
              cell_progress: bool) -> ReportResult:
     import nbformat
     import papermill
@@ -175,17 +214,22 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, hide_code: bo
     except Exception as err:
         result.error = f"{type(err).__name__}: {err}"
         result.failed_cell = "kernel start" if "kernel" in str(err).lower() else "before the first cell"
+    result.summary = read_summary(summary)
     if executed.is_file():
         result.notebook_written = True
         try:
-            page = notebook_html(nbformat.read(str(executed), as_version=4), title=name, hide_code=hide_code)
-            write_atomic(folder / f"{name}.html", page)
+            title = f"{result.summary.get('title') or name} \u00b7 security-log report"
+            page = notebook_html(nbformat.read(str(executed), as_version=4), title=title, show_code=show_code,
+                                 summary=result.summary)
+            write_atomic(folder / f"{name}.html", share_plotly(page, folder))
+            share_plotly_in_notebook(executed, folder)
             result.html = True
         except Exception as err:
             result.error = result.error or f"HTML export failed: {type(err).__name__}: {err}"
             result.failed_cell = result.failed_cell or "HTML export"
-    result.summary = read_summary(summary)
     result.seconds = time.perf_counter() - started
+    result.finished = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    write_atomic(folder / f"{name}.run.json", json.dumps(result.record(), indent=2, default=str) + "\n")
     return result
 
 

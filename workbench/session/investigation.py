@@ -132,6 +132,11 @@ class Investigation:
                      + (" ..." if len(problems) > 3 else "") + " (inv.problems() lists them all).")
         return text
 
+    def scope(self) -> dict:
+        """What a report covered: ``start``, ``end``, ``accounts`` and ``regions`` (empty: all), ``engine``."""
+        return {"start": self.start, "end": self.end, "accounts": list(self.accounts), "regions": list(self.regions),
+                "engine": self.engine.name}
+
     def describe(self) -> str:
         """One line: engine, logs, window and scope."""
         where = f" over {self.logs}" if self.engine.name == "local" else ""

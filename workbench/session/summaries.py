@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench import analyses
 from workbench.analyses.pivots import is_ip_address
-from workbench.words import count
+from workbench.words import attention, count
 
 MAX_IDS = 1000
 
@@ -40,9 +40,15 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
             f"{r.user_name} from {r.source_ip} ({r.failures} failures)" for r in failed_bursts.itertuples()))
     parts.append(f"{len(new_ips)} first sign-ins from a new IP")
     kinds = analyses.signins.by_kind(logins).groupby("kind").sign_ins.sum() if len(logins) else pd.Series(dtype=int)
+    urgent = [f"password guessing against {r.user_name} from {r.source_ip}: {r.failures} failures"
+              for r in failed_bursts.itertuples()]
+    if len(no_mfa):
+        urgent.append(f"{count(len(no_mfa), 'IAM user or root sign-in')} without MFA, by "
+                      + ", ".join(sorted(set(no_mfa.who))[:3]) + (" ..." if no_mfa.who.nunique() > 3 else ""))
     return {
         "title": "Console sign-ins",
         "headline": "; ".join(parts) + ".",
+        **attention(urgent),
         "numbers": {"sign-ins": len(logins), "failed": failed, "new IPs": len(new_ips),
                     "IAM/root without MFA": len(no_mfa), "guessing series": len(failed_bursts)},
         "facts": {
@@ -74,8 +80,21 @@ def root_and_hidden(root: pd.DataFrame, hidden: pd.DataFrame) -> dict:
     no_mfa = ok[~ok.mfa_used.fillna(False).astype(bool)] if len(ok) else ok
     bursts = analyses.hidden.bursts(hidden)
     one_offs = hidden[hidden.kind == analyses.hidden.ONE_OFF] if len(hidden) else hidden
+    calls = root[root.event_name != "ConsoleLogin"] if len(root) else root
+    urgent = []
+    if len(ok):
+        urgent.append(f"root signed in {count(len(ok), 'time')} ({len(no_mfa)} without MFA) from "
+                      + ", ".join(sorted(set(ok.source_ip))[:3]))
+    if len(calls):
+        urgent.append(f"{count(len(calls), 'root action')}: " + ", ".join(calls.event_name.value_counts().index[:4]))
+    if len(failed):
+        urgent.append(f"{count(len(failed), 'failed root sign-in')} from "
+                      + ", ".join(sorted(set(failed.source_ip))[:3]))
+    urgent += [f"{int(r.attempts)} sign-ins with unknown user names from {r.source_ip} in {r.account_id}"
+               for r in bursts.itertuples()]
     return {
         "title": "Root and HIDDEN_DUE_TO_SECURITY_REASONS sign-ins",
+        **attention(urgent),
         "headline": f"{analyses.root.verdict(root)} {analyses.hidden.verdict(hidden)}",
         "numbers": {"root actions": len(root), "root sign-ins": len(ok), "without MFA": len(no_mfa),
                     "HIDDEN bursts": len(bursts), "one-off HIDDEN": len(one_offs)},
@@ -107,8 +126,11 @@ def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFr
         Rows of ``scan_candidates``.
     """
     total = analyses.flows.totals(pairs)
+    urgent = [f"{r.source_ip} reached {int(r.distinct_ports)} ports of {r.dst_addr} ({r.interface_id})"
+              for r in scans.itertuples()]
     return {
         "title": "VPC flows: ports, rejections, scans",
+        **attention(urgent),
         "headline": f"{total['flows']} flows, {total['rejected_share']:.0%} rejected. "
                     f"{analyses.flows.scan_verdict(scans)}",
         "numbers": {"flows": total["flows"], "rejected": f"{total['rejected_share']:.0%}",
@@ -147,8 +169,19 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
     covered = analyses.findings.signal_events(signals, ct)
     chain = (f" Its {len(signals)} signals cover {covered.event_id.nunique()} of them."
              if len(signals) else "")
+    real = findings[~findings.is_sample.fillna(False).astype(bool)] if len(findings) else findings
+    severe = real[real.severity >= 7.0] if len(real) else real
+    urgent = []
+    if float(finding.severity) >= 7.0 and not bool(finding.get("is_sample")):
+        who = " ".join(f"{label} {v}" for label, v in (("key", pivots["access_key_id"]), ("from", remote),
+                                                         ("instance", pivots["instance_id"])) if v)
+        urgent.append(f"{finding.type} ({analyses.findings.band(finding.severity)}) in {finding.account_id}"
+                      + (f": {who}" if who else "") + (f", {len(signals)} signals" if len(signals) else ""))
+    if len(severe) > len(urgent):
+        urgent.append(f"{count(len(severe), 'high or critical finding')} in the window")
     return {
         "title": "GuardDuty drill-down",
+        **attention(urgent),
         "headline": f"{len(findings)} findings; drilled into {analyses.findings.describe(finding)} "
                     f"CloudTrail: {len(ct)} events ({len(from_remote)} from the finding's IP).{chain}",
         "numbers": {"findings": len(findings), "high+": int(bands.get("high", 0) + bands.get("critical", 0)),
@@ -197,8 +230,14 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
     added = {k: [v for v in values if v not in found.entities.get(k, [])] for k, values in wider.entities.items()}
     added = {k: v for k, v in added.items() if v}
     top = outliers.head(1)
+    urgent = [f"{count(len(found.findings), 'GuardDuty finding')} on these entities: "
+              + ", ".join(sorted(set(found.findings.type))[:3])] if len(found.findings) else []
+    failed = int(found.cloudtrail.error_code.notna().sum()) if len(found.cloudtrail) else 0
+    if failed:
+        urgent.append(f"{count(failed, 'failed call')} by these entities")
     return {
         "title": "Hunt",
+        **attention(urgent),
         "headline": f"From {_entities_text(asked)}: {len(found.cloudtrail)} CloudTrail "
                     f"events, {int(found.flows.flows.sum()) if len(found.flows) else 0} flows, "
                     f"{count(len(found.findings), 'finding')}; {count(len(found.next_pivots), 'next pivot')}"

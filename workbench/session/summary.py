@@ -23,10 +23,20 @@ from pathlib import Path
 from workbench.writes import write_atomic
 
 
-def write_summary(path: str | os.PathLike | None, summary: dict) -> Path | None:
+def write_summary(path: str | os.PathLike | None, summary: dict, *, scope=None) -> Path | None:
     """Write ``summary`` as JSON to ``path``; do nothing when ``path`` is ``None``.
 
     Timestamps become ISO strings, numpy numbers plain numbers, NaN ``null``.
+
+    Parameters
+    ----------
+    path : path or None
+        Where it goes (a notebook's ``summary_path`` parameter).
+    summary : dict
+        A notebook's summary (:mod:`workbench.session.summaries`).
+    scope : Investigation or dict, optional
+        What the report covered (window, accounts, regions, engine), kept as ``summary["scope"]``
+        for the report index.
 
     Returns
     -------
@@ -35,6 +45,8 @@ def write_summary(path: str | os.PathLike | None, summary: dict) -> Path | None:
     """
     if path in (None, ""):
         return None
+    if scope is not None:
+        summary = {**summary, "scope": scope.scope() if hasattr(scope, "scope") else dict(scope)}
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, json.dumps(plain(summary), indent=2) + "\n")
