@@ -15,6 +15,7 @@ import pytest
 from selenium.webdriver.support.wait import WebDriverWait
 
 from workbench.report import list_notebooks
+from workbench.session.summary import read_summary
 
 CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("WORKBENCH_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -60,7 +61,7 @@ def _open(browser, page: Path):
 def _figure_cells(name: str) -> int:
     path = list_notebooks()[name]
     cells = nbformat.read(str(path), as_version=4).cells
-    return sum(1 for c in cells if c.cell_type == "code" and re.search(r"\bfigures\.(?!embed_plotly)[\w.]+\(", c.source))
+    return sum(1 for c in cells if c.cell_type == "code" and re.search(r"\bfigures\.(?!embed_)[\w.]+\(", c.source))
 
 
 @pytest.mark.parametrize("name", list(list_notebooks()))
@@ -73,7 +74,14 @@ def test_report_page_draws_every_figure_without_errors(browser, demo_run, name):
     marks = browser.execute_script("return document.querySelectorAll('.js-plotly-plot .main-svg').length")
     assert plots == _figure_cells(name) and drawn == plots, (plots, drawn)
     assert marks >= 2 * plots, "each figure draws its plot and its overlay layers"
-    assert browser.execute_script("return typeof window.Plotly") == "object", "plotly.js is embedded in the page"
+    assert browser.execute_script("return typeof window.Plotly") == "object", "the folder's plotly.js is loaded"
+    assert browser.execute_script("return document.querySelectorAll('.jp-CodeCell .jp-InputArea').length") == 0, \
+        "a report has no code cells"
+    assert "In [" not in browser.execute_script("return document.body.innerText"), "nor prompts"
+    verdict = browser.execute_script("return document.querySelector('.wb-verdict .wb-status').textContent")
+    assert verdict == read_summary(demo_run.reports / f"{name}.summary.json")["status"], "the verdict opens the page"
+    size = (demo_run.reports / f"{name}.html").stat().st_size
+    assert size < 600_000, f"{name}.html is {size} bytes: plotly.js belongs in the folder's shared file"
     _screenshot(browser, f"{name}.png")
 
 
@@ -85,8 +93,37 @@ def test_index_page_links_every_report(browser, demo_run):
     links = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
     assert {f"{n}.html" for n in list_notebooks()} <= set(links)
     assert all((demo_run.reports / link).is_file() for link in links)
-    assert browser.execute_script("return document.querySelectorAll('td.status-ok').length") == rows
+    shown = browser.execute_script("return [...document.querySelectorAll('tbody tr')].map(r => "
+                                   "[r.querySelector('a').getAttribute('href'), r.querySelector('.status').textContent])")
+    statuses = {href[:-len(".html")]: status for href, status in shown}
+    assert statuses == {n: read_summary(demo_run.reports / f"{n}.summary.json")["status"] for n in list_notebooks()}
+    order = [status for _, status in shown]
+    assert order == sorted(order, key=lambda st: {"needs attention": 0, "failed to run": 1}.get(st, 2)), \
+        "most urgent first"
+    assert "needs attention" in order, "the demo's planted incidents need attention"
     _screenshot(browser, "index.png")
+
+
+def test_long_tables_sort_search_and_download_offline(browser, demo_run):
+    assert _open(browser, demo_run.reports / "console-logins.html") == []
+    table = "document.querySelector('.wb-table[data-interactive]')"
+    rows = browser.execute_script(f"return {table}.querySelectorAll('tbody tr').length")
+    assert rows > 12
+    first = browser.execute_script(f"return {table}.querySelector('tbody tr td').textContent")
+    browser.execute_script(f"const s = {table}.querySelector('input'); s.value = {first!r}; "
+                           "s.dispatchEvent(new Event('input'))")
+    visible = browser.execute_script(f"return [...{table}.querySelectorAll('tbody tr')]"
+                                     ".filter(r => r.style.display !== 'none').length")
+    assert 0 < visible < rows, "the search keeps the matching rows"
+    browser.execute_script(f"const s = {table}.querySelector('input'); s.value = ''; s.dispatchEvent(new Event('input'))")
+    column = browser.execute_script(f"return [...{table}.querySelectorAll('th')].findIndex(th => th.textContent === "
+                                    "'sign_ins')")
+    assert column >= 0
+    browser.execute_script(f"{table}.querySelectorAll('th')[{column}].click()")
+    values = browser.execute_script(f"return [...{table}.querySelectorAll('tbody tr')].map(r => "
+                                    f"Number(r.cells[{column}].textContent))")
+    assert values == sorted(values), "a click on a header sorts by it"
+    assert browser.execute_script(f"return {table}.querySelector('button').textContent") == "download CSV"
 
 
 def _screenshot(browser, file_name: str) -> None:
