@@ -5,26 +5,34 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# .venv with the workbench alone (what `make demo` needs), then with everything (`make install`)
+BASE_STAMP := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 # checkov pins old boto3/packaging versions: it lives in its own environment.
 TOOLS := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 STACK ?= workbench
 
-.PHONY: help install lint test test-fast demo sample deploy clean bench
+.PHONY: help install lint test test-fast demo lab sample deploy clean bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-install: $(STAMP) $(TOOLS_STAMP) ## create .venv (the workbench with its dev extras) and .tools (checkov)
+install: $(STAMP) $(TOOLS_STAMP) ## create .venv (the workbench, JupyterLab and the test tools) and .tools (checkov)
 
-$(STAMP): pyproject.toml
+$(BASE_STAMP): pyproject.toml
+	@echo "Setting up .venv with the workbench and what the demo needs (about 90 packages, a minute or two) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# the distribution was once called "workbench", a name an unrelated package holds on PyPI
 	$(BIN)/python -m pip uninstall --quiet --yes workbench 2>/dev/null || true
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --progress-bar on -e .
+	@$(BIN)/python -c "import workbench" && touch $(BASE_STAMP)
+
+$(STAMP): $(BASE_STAMP) pyproject.toml
+	@echo "Adding JupyterLab and the test tools to .venv ..."
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
 	@touch $(STAMP)
 
 $(TOOLS_STAMP):
@@ -45,8 +53,12 @@ test: install lint trino ## lint, fetch Trino, run the whole test suite (generat
 test-fast: $(STAMP) ## the unit tests only: no notebooks, browser, local AWS or Trino server, CloudFormation linters
 	$(BIN)/python -m pytest -m "not slow and not aws and not index" -q
 
-demo: $(STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html
+demo: $(BASE_STAMP) ## generate the sample organisation, run every notebook on it, print reports/index.html
 	$(BIN)/workbench demo
+
+lab: $(STAMP) ## open the notebooks in JupyterLab on the demo data (made first if missing)
+	@test -f demo-data/scenarios.json || $(BIN)/workbench sample --out demo-data
+	WORKBENCH_LOGS="$(CURDIR)/demo-data" $(BIN)/jupyter lab --notebook-dir=notebooks
 
 bench: install ## measure the engine against its targets (store built once in benchmarks/store; results in benchmarks/results/latest.json)
 	$(BIN)/python -m benchmarks.run

@@ -36,6 +36,7 @@ from sqlglot import exp
 
 from workbench.errors import QueryDefinitionError, UsageError
 from workbench.settings import parse_list, query_path, shipped_dir
+from workbench.words import did_you_mean
 
 #: The SQL dialect query files are written in (Athena engine v3, i.e. Trino).
 DIALECT = "athena"
@@ -396,6 +397,7 @@ def get_query(name: str) -> Query:
         raise UsageError(
             f"query name {name!r} is ambiguous: {', '.join(q.qualified_name for q in matches)}"
         )
-    close = [q.qualified_name for q in queries if name.split("/")[-1] in q.name]
-    hint = f"; did you mean {', '.join(close)}?" if close else "; run 'workbench queries' for the list"
+    names = {q.name: q.qualified_name for q in queries}
+    close = [names[n] for n in did_you_mean(name.split("/")[-1], names)]
+    hint = (f"; did you mean {' or '.join(close)}?" if close else "") + "; 'workbench queries' lists them all"
     raise UsageError(f"no query called {name!r}{hint}")

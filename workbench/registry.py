@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Generic, TypeVar
 
 from workbench.errors import UnknownName
+from workbench.words import did_you_mean
 
 T = TypeVar("T")
 
@@ -55,7 +56,9 @@ class Registry(Mapping, Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            raise UnknownName(f"unknown {self.kind} {name!r}; known: {', '.join(self._entries)}") from None
+            close = did_you_mean(name, self._entries)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise UnknownName(f"unknown {self.kind} {name!r}{hint}; known: {', '.join(self._entries)}") from None
 
     def names(self) -> list[str]:
         """The names, in registration order."""

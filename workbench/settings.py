@@ -9,6 +9,8 @@ Environment variables (one prefix, ``WORKBENCH_``):
 ``WORKBENCH_CHECKS``      ``off`` keeps no file checks between sessions
 ``WORKBENCH_MAX_FILE_BYTES``  most a log file may inflate to (default 256 MB); the rest is cut and reported
 ``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/config.toml``)
+``WORKBENCH_PLOT_THEME``  ``light``, ``dark``, or ``auto`` (default): dark when JupyterLab's theme is
+                          (reports, made by ``workbench report``, are always light)
 ``WORKBENCH_ATHENA_*``    Athena settings: ``_DATABASE``, ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``
                           (:mod:`workbench.aws.settings`)
 ``WORKBENCH_TRINO_*``     Trino settings: ``_HOST``, ``_PORT``, ``_CATALOG``, ``_SCHEMA``, ``_USER``,
@@ -48,6 +50,7 @@ QUERY_PATH_ENV = "WORKBENCH_QUERY_PATH"
 CHECKS_ENV = "WORKBENCH_CHECKS"
 CONFIG_ENV = "WORKBENCH_CONFIG"
 MAX_FILE_BYTES_ENV = "WORKBENCH_MAX_FILE_BYTES"
+PLOT_THEME_ENV = "WORKBENCH_PLOT_THEME"
 ATHENA_ENV_PREFIX = "WORKBENCH_ATHENA_"
 ENV_PREFIX = "WORKBENCH_"
 
@@ -164,6 +167,30 @@ def window(start, end, logs=None) -> tuple[str, str]:
     if last < first:
         raise UsageError(f"the window ends ({last}) before it starts ({first})")
     return first.isoformat(), last.isoformat()
+
+
+def plot_theme() -> str:
+    """``"dark"`` or ``"light"``: ``$WORKBENCH_PLOT_THEME``, else (``auto``) JupyterLab's own theme.
+
+    JupyterLab keeps the chosen theme in its user settings
+    (``$JUPYTERLAB_SETTINGS_DIR``, default ``~/.jupyter/lab/user-settings``); a theme whose
+    name says dark makes figures dark, so they do not glare in a dark lab.
+    """
+    given = os.environ.get(PLOT_THEME_ENV, "auto").strip().lower()
+    if given in ("light", "dark"):
+        return given
+    folder = Path(os.environ.get("JUPYTERLAB_SETTINGS_DIR") or Path.home() / ".jupyter" / "lab" / "user-settings")
+    settings = folder / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings"
+    try:
+        text = settings.read_text(encoding="utf-8")
+    except OSError:
+        return "light"
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("//")]  # JSON with comments
+    try:
+        theme = json.loads("\n".join(lines)).get("theme", "")
+    except (ValueError, AttributeError):
+        return "light"
+    return "dark" if "dark" in str(theme).lower() else "light"
 
 
 def parse_day(value, name: str = "day") -> dt.date:

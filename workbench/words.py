@@ -88,3 +88,19 @@ def attention(items) -> dict:
     """
     items = [str(item) for item in items if item]
     return {"status": NEEDS_ATTENTION if items else CLEAR, "attention": items[:ATTENTION_ITEMS]}
+
+
+def did_you_mean(name: str, choices) -> list[str]:
+    """The names among ``choices`` that ``name`` was probably meant to be (a typo, a missing part).
+
+    Examples
+    --------
+    >>> did_you_mean("root_activty", ["root_activity", "console_logins"])
+    ['root_activity']
+    """
+    import difflib
+
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(name), choices, n=3, cutoff=0.6)
+    contained = [c for c in choices if str(name) and (str(name) in c or c in str(name)) and c not in close]
+    return (close + contained)[:3]

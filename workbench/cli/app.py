@@ -24,12 +24,12 @@ for _command in (demo, sample, query, queries, ddl, sync, verify, doctor, import
 EPILOG = """\
 examples:
   workbench demo                                    sample organisation, every notebook as a report
-  workbench report --notebook hunt -p source_ip=203.0.113.7 --logs demo-data   one notebook, headless
+  workbench report --notebook hunt -p source_ip=95.186.156.83 --logs demo-data   one notebook, headless
   workbench sample --out demo-data --days 7         write a sample organisation's logs
   workbench queries                                 the query library and its parameters
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --logs demo-data
   workbench query events_by_source_ip -p start=2026-11-01 -p end=2026-11-07 \\
-      -p source_ip=203.0.113.7 --format json
+      -p source_ip=95.186.156.83 --format json
   workbench ddl --bucket my-trail-bucket --logs demo-data   Athena tables for the same layout
   workbench sync s3://my-trail-bucket --out logs --start 2026-11-01 --end 2026-11-07
   workbench verify --logs demo-data --start 2026-11-01 --end 2026-11-07 \\
@@ -40,13 +40,14 @@ examples:
 
 The log folder (--logs) is a folder holding AWSLogs/ as AWS writes it to S3; it defaults
 to $WORKBENCH_LOGS, else the nearest demo-data folder (here or in a folder above).
+--engine and --logs may also come before the command: workbench --engine athena query ...
 """
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_options_after_command(sys.argv[1:] if argv is None else list(argv)))
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
@@ -60,6 +61,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+#: Options a user may give before the command (``workbench --engine athena query ...``).
+_MOVABLE = ("--engine", "--logs")
+
+
+def _options_after_command(argv: list[str]) -> list[str]:
+    """``argv`` with the :data:`_MOVABLE` options given before the command moved after it,
+    where the command's parser reads them (an option given after the command still wins)."""
+    moved, rest, i = [], [], 0
+    while i < len(argv):
+        token = argv[i]
+        if token in COMMANDS:
+            return rest + [token] + moved + argv[i + 1:]
+        option = token.split("=", 1)[0]
+        if option in _MOVABLE:
+            take = 1 if "=" in token else 2
+            moved += argv[i:i + take]
+            i += take
+            continue
+        rest.append(token)
+        i += 1
+    return argv
 
 
 def build_parser() -> argparse.ArgumentParser:

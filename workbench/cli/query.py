@@ -11,8 +11,10 @@ NAME = "query"
 HELP = "run a query from the library (or a .sql file) on a log folder"
 DESCRIPTION = (
     "Run a query by name (with or without its source folder: root_activity or cloudtrail/root_activity), "
-    "or a .sql file, with parameters bound (never formatted into the SQL). The result goes to stdout; "
-    "what was read goes to stderr."
+    "or a .sql file, with parameters bound (never formatted into the SQL). Library queries need the window: "
+    "-p start=YYYY-MM-DD -p end=YYYY-MM-DD (UTC days, both inclusive); 'workbench queries NAME' shows a "
+    "query's other parameters and columns. The result goes to stdout; what was read goes to stderr, and "
+    "an empty result says why (the days the logs hold, a source with no logs)."
 )
 
 
@@ -42,6 +44,9 @@ def run(args) -> int:
         report = engine.last_scan
     print_frame(frame, fmt=args.format, max_rows=args.max_rows)
     print(report.summary(), file=sys.stderr)
+    if frame.empty:
+        for note in report.notes:
+            print(f"  why no rows: {note}", file=sys.stderr)
     for line in report.problem_lines():
         print(f"  problem: {line}", file=sys.stderr)
     return 0

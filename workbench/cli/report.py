@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from workbench.cli.options import add_engine, add_logs, add_params, logs_of, params
+from workbench.cli.options import add_engine, add_logs, add_params, params
 from workbench.settings import REPORTS
 
 NAME = "report"
@@ -39,7 +39,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from workbench.report import run_reports
 
-    run = run_reports(args.notebook, out=args.out, logs=logs_of(args), engine=args.engine, params=params(args.param),
+    run = run_reports(args.notebook, out=args.out, logs=args.logs, engine=args.engine, params=params(args.param),
                       show_code=args.show_code, progress=sys.stderr, cell_progress=sys.stderr.isatty())
     for failure in run.failures:
         print(f"workbench: report {failure.name} failed at {failure.failed_cell}: {failure.error}", file=sys.stderr)

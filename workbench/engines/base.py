@@ -59,6 +59,9 @@ class ScanReport:
         Bytes the service billed for (Athena); ``None`` on the local engine.
     cost_usd : float or None
         Estimated cost of the scan (Athena); ``None`` on the local engine.
+    notes : list of str
+        Why a result may be empty, in words (the window misses the days the logs hold, a
+        source has no logs here).
     """
 
     engine: str
@@ -74,6 +77,7 @@ class ScanReport:
     seconds: float = 0.0
     scanned_bytes: int | None = None
     cost_usd: float | None = None
+    notes: list = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people: what was read, how much, how long."""

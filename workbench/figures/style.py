@@ -14,7 +14,11 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 
-TEMPLATE = "plotly_white"
+from workbench.settings import plot_theme
+
+#: The plotly template of each plot theme (:func:`workbench.settings.plot_theme`).
+TEMPLATES = {"light": "plotly_white", "dark": "plotly_dark"}
+TEMPLATE = TEMPLATES["light"]
 #: One meaning per colour on every page: failure, denied, rejected, the attacker...
 BAD = "#d62828"
 #: ... success, accepted, the owner ...
@@ -72,7 +76,7 @@ def _keep_text_as_text(fig: go.Figure) -> None:
 def finish(fig: go.Figure, title: str, *, height: int | None = None, **layout) -> go.Figure:
     """Apply the shared look (template, title, margins, legend on top); keep the data's text as text."""
     _keep_text_as_text(fig)
-    fig.update_layout(template=TEMPLATE, title={"text": title, "x": 0.01, "y": 0.98, "yanchor": "top"},
+    fig.update_layout(template=TEMPLATES[plot_theme()], title={"text": title, "x": 0.01, "y": 0.98, "yanchor": "top"},
                       margin={"l": 10, "r": 10, "t": 80, "b": 40},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left",
                               "title": None}, **layout)

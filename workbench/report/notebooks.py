@@ -12,6 +12,7 @@ from pathlib import Path
 
 from workbench.errors import UsageError
 from workbench.settings import parse_list, shipped_dir
+from workbench.words import did_you_mean
 
 _PREFIX = re.compile(r"^\d+[-_.\s]*")
 
@@ -58,7 +59,9 @@ def find_notebooks(names: list[str] | None = None, folder: str | Path | None = N
         elif report_name(name) in available:
             chosen[report_name(name)] = available[report_name(name)]
         else:
-            raise UsageError(f"no notebook called {name!r}; the notebooks are: {', '.join(available)}")
+            close = did_you_mean(report_name(name), available)
+            raise UsageError(f"no notebook called {name!r}" + (f"; did you mean {' or '.join(close)}?" if close else "")
+                             + f"; the notebooks are: {', '.join(available)}")
     return chosen
 
 

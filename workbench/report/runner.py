@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import time
@@ -26,6 +27,7 @@ from workbench.report.index import index_html
 from workbench.report.notebooks import coerce_value, find_notebooks, notebook_parameters
 from workbench.report.storage import is_s3, upload
 from workbench.session.summary import read_summary
+from workbench.settings import PLOT_THEME_ENV, default_engine, default_logs
 from workbench.writes import write_atomic
 
 #: Seconds a kernel may take to start.
@@ -110,7 +112,8 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
     out : str
         Output folder, or ``s3://bucket/prefix``.
     logs : path, optional
-        Log folder injected as ``logs`` (made absolute); default: the notebooks' own default.
+        Log folder injected as ``logs`` (made absolute); default, for the local engine:
+        ``$WORKBENCH_LOGS``, else the nearest ``demo-data`` from the working folder.
     engine : str, optional
         Injected as ``engine``; default: the notebooks' own (``$WORKBENCH_ENGINE``, else local).
     params : dict, optional
@@ -144,6 +147,11 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
         known = sorted({k for d in declared.values() for k in d})
         raise UsageError(f"no selected notebook has parameter {', '.join(unknown)}; parameters: {', '.join(known)}")
     injected = dict(given)
+    reads_logs = any("logs" in d for d in declared.values())
+    if reads_logs:
+        _check_logs(logs, engine)
+    if reads_logs and logs in (None, "") and (engine or default_engine()) == "local":
+        logs = default_logs()  # from where the command runs, not from where the notebooks are
     if logs not in (None, "") and not is_s3(str(logs)):
         injected["logs"] = str(Path(logs).resolve())
     if engine:
@@ -176,6 +184,24 @@ def run_reports(names: list[str] | None = None, *, out: str = "reports", logs=No
                          files=[str((folder / f).resolve()) for f in files])
 
 
+def _check_logs(logs, engine: str | None) -> None:
+    """Refuse, before any notebook runs, a local log folder that is not one (with what to do instead)."""
+    from workbench.engines.local.listing import LogTree
+    from workbench.errors import LogsNotFound
+
+    if (engine or default_engine()) != "local":
+        return
+    folder = Path(logs) if logs not in (None, "") else default_logs()
+    try:
+        LogTree(folder)
+    except LogsNotFound as err:
+        if logs not in (None, ""):
+            raise UsageError(str(err)) from None
+        raise UsageError(f"no log folder for the reports: without --logs they read demo-data, and there is none in "
+                         f"{Path.cwd()} or the folders above it; pass --logs DIR (the folder that holds AWSLogs/), "
+                         "or run 'workbench demo' first for the sample") from None
+
+
 def _earlier_results(folder: Path, *, skip: set[str]) -> list[ReportResult]:
     """The reports an earlier run left in ``folder`` (their ``NAME.run.json``), but those in ``skip``."""
     found = []
@@ -203,6 +229,8 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, show_code: bo
     executed = folder / f"{name}.ipynb"
     summary = folder / f"{name}.summary.json"
     summary.unlink(missing_ok=True)
+    theme = os.environ.get(PLOT_THEME_ENV)
+    os.environ[PLOT_THEME_ENV] = "light"  # a report is read on paper and in any browser: light, whatever the lab's
     try:
         papermill.execute_notebook(str(path), str(executed), parameters=values, progress_bar=cell_progress,
                                    cwd=str(path.parent), start_timeout=KERNEL_START_TIMEOUT,
@@ -214,6 +242,11 @@ def _run_one(name: str, path: Path, folder: Path, values: dict, *, show_code: bo
     except Exception as err:
         result.error = f"{type(err).__name__}: {err}"
         result.failed_cell = "kernel start" if "kernel" in str(err).lower() else "before the first cell"
+    finally:
+        if theme is None:
+            os.environ.pop(PLOT_THEME_ENV, None)
+        else:
+            os.environ[PLOT_THEME_ENV] = theme
     result.summary = read_summary(summary)
     if executed.is_file():
         result.notebook_written = True

@@ -69,7 +69,11 @@ class Investigation:
         declared = {p.name for p in get_query(name).params}
         values = {k: v for k, v in self.window.items() if k in declared}
         frame = self.engine.query(name, {**values, **params})
-        self._record(frame.attrs.get("scan", {}))
+        scan = frame.attrs.get("scan", {})
+        self._record(scan)
+        if frame.empty:
+            for note in scan.get("notes") or []:
+                print(f"{name}: no rows, and here is why: {note}")
         return frame
 
     def _record(self, scan: dict) -> None:

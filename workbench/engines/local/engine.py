@@ -150,6 +150,8 @@ class LocalEngine(Engine):
                       columns: set[str] | None = None, fields: dict | None = None):
         source = get_source(table)
         partitions = self.select_partitions(table, reads, values)
+        if not partitions:
+            report.notes.append(self._why_nothing(source))
         files, ignored = self.tree.files(source, partitions)
         refused = self.tree.problems_for(source, partitions)
         if self.cache is not None and partitions and self.cache.exists():
@@ -180,6 +182,16 @@ class LocalEngine(Engine):
         self.define_view(table, [r for f in files for r in checks[f.path].read], columns=columns, fields=fields,
                          needles=file_needles(source, reads, values),
                          object_bytes=object_buffer_bytes(None if None in largest else max(largest, default=0)))
+
+    def _why_nothing(self, source) -> str:
+        """Why no folder of ``source`` was read: the logs here hold none, or none of the window's days."""
+        every = self.tree.partitions(source)
+        if not every:
+            return (f"no {source.title} logs under {self.tree.root} (looked for "
+                    f"AWSLogs/.../{source.service_folder}/<region>/yyyy/mm/dd/)")
+        days = sorted(p.day for p in every)
+        return (f"the {source.title} logs here cover {days[0].replace('/', '-')} to {days[-1].replace('/', '-')}; "
+                "the window (or the accounts and regions asked for) has none of them")
 
     def _define_cached_table(self, source, found, files: list[LogFile], ignored: list[str], report: ScanReport):
         """Define ``source``'s view over its cached partitions; report as the raw read would."""

@@ -58,8 +58,8 @@ class LogTree:
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
             raise LogsNotFound(
-                f"log folder {self.root} does not exist; create a sample with "
-                "'workbench sample --out DIR' or sync logs with 'workbench sync'"
+                f"log folder {self.root} does not exist; give the folder that holds AWSLogs/ (--logs DIR, or "
+                "logs= in a notebook), or create one: 'workbench demo' (the sample), 'workbench sync' (from S3)"
             )
         self._real = self.root.resolve()
         #: Paths not read, with why: symbolic links out of the log folder, folders that cannot be listed.
@@ -67,6 +67,11 @@ class LogTree:
         self.awslogs = self._find_awslogs()
         self._names: dict[tuple[str, str], tuple[int, list[str], list[str]]] = {}
         if not self.awslogs:
+            parts = self.root.parts
+            if "AWSLogs" in parts:  # one level (or more) too deep
+                above = Path(*parts[:len(parts) - parts[::-1].index("AWSLogs") - 1])
+                raise LogsNotFound(f"{self.root} is inside an AWSLogs/ tree; give the folder that holds "
+                                   f"AWSLogs/: --logs {above}")
             raise LogsNotFound(
                 f"no AWSLogs/ folder under {self.root}; point --logs at the folder that holds "
                 "AWSLogs/ (the bucket root or prefix, as copied from S3)"
