@@ -40,6 +40,8 @@ def _value(param, truth):
         ("principal", [key["user_name"], key["principal_arn"]]),
         ("ip", [key["source_ip"], scan["source_ip"]]),
         ("address", [key["source_ip"], scan["source_ip"]]),
+        ("event_id", key["event_ids"][:5]),
+        ("finding_id", key["finding_ids"]),
     ]
     for word, values in picks:
         if word in name:

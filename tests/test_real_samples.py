@@ -49,10 +49,14 @@ def test_every_query_runs(real_logs, query):
     for name in ("access_key_id", "principal", "source_ip"):
         if any(p.name == name for p in query.params):
             params[name] = "225.01.00.16" if name == "source_ip" else "stratus-red-team-nmfalu-jfzdtsvchl"
+    ids = [r["eventID"] for p in sorted(SAMPLES.glob("*.json"))[:2] for r in json.loads(p.read_text())]
+    for name, values in (("event_ids", ids), ("finding_ids", ["none"])):
+        if any(p.name == name for p in query.params):
+            params[name] = values
     with LocalEngine(root) as engine:
         frame = engine.query(query.qualified_name, params)
     assert list(frame.columns) == list(query.returns)
-    if query.name in ("console_logins", "events_by_source_ip", "events_by_principal"):
+    if query.name in ("console_logins", "events_by_source_ip", "events_by_principal", "events_by_id"):
         assert len(frame) >= 1
 
 

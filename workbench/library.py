@@ -36,6 +36,7 @@ from sqlglot import exp
 
 from workbench.errors import QueryDefinitionError, UsageError
 from workbench.settings import parse_list, query_path, shipped_dir
+from workbench.sources import get_source
 from workbench.words import did_you_mean
 
 #: The SQL dialect query files are written in (Athena engine v3, i.e. Trino).
@@ -247,6 +248,9 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
     used = placeholders(statement)
     returns = tuple(parse_list(header["returns"]))
     _check_contract(statement, where, used=used, declared=[p.name for p in params], returns=returns)
+    if returns == ("*",):  # every column of the source's table, then its partitions, as the table has them
+        table = get_source(header["source"])
+        returns = tuple(c.name for c in table.columns) + tuple(table.partitions)
     return Query(name=header["name"], source=header["source"], description=header["description"],
                  params=tuple(params), returns=returns, sql=text, path=path, placeholders=used)
 

@@ -1,6 +1,7 @@
 """Tables as people read them in notebooks and reports: no index column, counts as integers,
-long text shortened in the middle with the whole of it on hover, and, for long tables, sorting,
-a search box and a CSV download that work offline.
+long text shortened in the middle with the whole of it on hover, event and finding ids that
+open in the AWS console (when the row has its region), and, for long tables, sorting, a search
+box and a CSV download that work offline.
 
 :func:`embed_tables` makes every DataFrame a notebook shows render through :func:`table_html`.
 Every value comes from the logs, so every value is escaped: the page gets text, never markup.
@@ -16,6 +17,12 @@ import math
 from html import escape
 
 import pandas as pd
+
+from workbench.aws import console
+
+#: Columns whose values open in the AWS console (with the row's region).
+_LINKS = {"event_id": console.cloudtrail_event, "eventid": console.cloudtrail_event,
+          "finding_id": console.guardduty_finding}
 
 #: Text longer than this is shortened in the middle (the whole of it shows on hover).
 LONG_TEXT = 64
@@ -151,15 +158,22 @@ def table_html(frame: pd.DataFrame, *, name: str = "table", interactive: bool | 
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and
                not pd.api.types.is_bool_dtype(frame[c])}
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    where = next((c for c in ("region", "awsregion") if c in frame.columns), None)
+    columns = list(frame.columns)
     body = []
     for record in rows.itertuples(index=False, name=None):
         cells = []
-        for column, value in zip(frame.columns, record):
+        for column, value in zip(columns, record):
             text = cell_text(value)
-            shown = short(text)
+            shown = escape(short(text))
             css = "num" if column in numeric else ("wrap" if len(text) > LONG_TEXT else "")
-            title = f' title="{escape(text)}"' if shown != text else ""
-            cells.append(f'<td{f" class={chr(34)}{css}{chr(34)}" if css else ""}{title}>{escape(shown)}</td>')
+            title = f' title="{escape(text)}"' if short(text) != text else ""
+            link = _LINKS.get(column)
+            url = link(text, cell_text(record[columns.index(where)])) if link and where and text else None
+            if url:
+                shown = (f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer" '
+                         f'title="open in the AWS console">{shown}</a>')
+            cells.append(f'<td{f" class={chr(34)}{css}{chr(34)}" if css else ""}{title}>{shown}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     caption = (f'<div class="wb-caption">{len(rows):,} of {len(frame):,} rows</div>' if len(frame) > len(rows)
                else f'<div class="wb-caption">{len(frame):,} rows</div>' if interactive else "")
