@@ -128,3 +128,14 @@ def test_the_demo_installs_only_the_workbench_and_the_lab_is_a_target():
     assert "pip install --progress-bar on -e ." in base and "[dev" not in base
     assert re.search(r"^lab: .*##", makefile, re.M) and "jupyter lab" in makefile
     assert ".ipynb_checkpoints/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_doctor_reports_the_local_logs_and_goes_on_past_a_failure(sample_org, capsys, monkeypatch):
+    for name in ("AWS_DEFAULT_REGION", "AWS_REGION", "WORKBENCH_ATHENA_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    code = main(["doctor", "--logs", str(sample_org)])
+    out = capsys.readouterr().out
+    assert "OK    local CloudTrail: 7 days (2026-11-01 to 2026-11-07), 3 accounts" in out
+    assert "FAIL  region" in out and "SKIP  credentials, Athena and Glue" in out, "what was not checked, and why"
+    assert code == 1

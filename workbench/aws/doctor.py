@@ -128,6 +128,8 @@ def run_checks(*, database=None, workgroup=None, region=None, output=None, today
         yield Check(FAIL, "region", "no AWS region is set",
                     "set AWS_DEFAULT_REGION or WORKBENCH_ATHENA_REGION (e.g. us-east-1), or 'region' "
                     "in the [athena] table of the config file")
+        yield Check(SKIP, "credentials, Athena and Glue", "skipped: they need a region (fix the line above, then "
+                    "run doctor again)")
         return
     yield Check(OK, "region", aws.region_name + (f" (from {settings.origin['region']})"
                                                  if settings.region else " (from the AWS configuration)"))

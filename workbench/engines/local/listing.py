@@ -59,7 +59,8 @@ class LogTree:
         if not self.root.is_dir():
             raise LogsNotFound(
                 f"log folder {self.root} does not exist; give the folder that holds AWSLogs/ (--logs DIR, or "
-                "logs= in a notebook), or create one: 'workbench demo' (the sample), 'workbench sync' (from S3)"
+                "logs= in a notebook), or make one: 'workbench demo' or 'workbench sample --out DIR' (the sample), "
+                "'workbench sync' (from S3)"
             )
         self._real = self.root.resolve()
         #: Paths not read, with why: symbolic links out of the log folder, folders that cannot be listed.
