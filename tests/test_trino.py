@@ -37,8 +37,8 @@ def _plain(value):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else round(value, 6)
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, dict):  # struct field names: case-insensitive on Athena and Trino
+        return tuple(sorted((str(k).lower(), _plain(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple, np.ndarray)):
         # arrays built by an aggregate with no ORDER BY have no order on any engine
         return tuple(sorted((_plain(v) for v in value), key=repr))

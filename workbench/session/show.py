@@ -98,6 +98,6 @@ def _nested(value):
             return json.loads(value)
         except (ValueError, RecursionError):
             return value
-    if hasattr(value, "tolist"):
+    if callable(getattr(value, "tolist", None)):  # numpy arrays and scalars
         return value.tolist()
     return value

@@ -187,9 +187,20 @@ def _client():
 
 
 def _frame(rows: list, columns: list[tuple[str, str]]) -> pd.DataFrame:
-    """The rows as a DataFrame; timestamps with a time zone as UTC timestamps, as the other engines give them."""
-    frame = pd.DataFrame.from_records([list(r) for r in rows], columns=[c for c, _ in columns])
+    """The rows as a DataFrame; timestamps with a time zone as UTC timestamps and rows (structs) as
+    dicts, as the other engines give them."""
+    frame = pd.DataFrame.from_records([[_value(v) for v in r] for r in rows], columns=[c for c, _ in columns])
     for name, type_name in columns:
         if str(type_name).startswith("timestamp") and "with time zone" in str(type_name):
             frame[name] = pd.to_datetime(frame[name], utc=True)
     return frame
+
+
+def _value(value):
+    """A cell as the local engine gives it: a ``ROW`` (the client's named tuple) as a dict, inside lists too."""
+    names = getattr(value, "_names", None) if isinstance(value, tuple) else None
+    if isinstance(names, list):
+        return {str(name): _value(item) for name, item in zip(names, value)}
+    if isinstance(value, list):
+        return [_value(item) for item in value]
+    return value
