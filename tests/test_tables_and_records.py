@@ -73,3 +73,10 @@ def test_findings_open_alike():
     page = show.records(frame, source="guardduty")._repr_html_()
     assert "guardduty/home?region=us-east-1#/findings?macros=current&amp;fId=" + "f" * 32 in page
     assert "&quot;detection&quot;" in page
+
+
+def test_reasons_stay_whole_and_wrap():
+    why = ("34 calls, 3.8x its usual 9; 13 errors (usually 0); calls at hours outside its baseline's hours "
+           "(18:00-00:00 UTC); first calls from 95.186.156.83")
+    page = table_html(pd.DataFrame({"why": [why]}))
+    assert html.escape(why) in page and "\u2026" not in page and 'class="wrap"' in page

@@ -24,8 +24,11 @@ from workbench.aws import console
 _LINKS = {"event_id": console.cloudtrail_event, "eventid": console.cloudtrail_event,
           "finding_id": console.guardduty_finding}
 
-#: Text longer than this is shortened in the middle (the whole of it shows on hover).
+#: A name longer than this (no spaces: an ARN, a key) is shortened in the middle (the whole shows on hover).
 LONG_TEXT = 64
+
+#: Prose (text with spaces: a reason, a user agent) is wrapped, and shortened only beyond this.
+LONG_PROSE = 320
 
 #: Tables with more rows than this get sorting, search and a CSV download.
 INTERACTIVE_ROWS = 12
@@ -109,9 +112,14 @@ SCRIPT = """
 """
 
 
-def short(text: str, limit: int = LONG_TEXT) -> str:
+def short(text: str, limit: int | None = None) -> str:
     """``text`` of at most ``limit`` characters, shortened in the middle so both ends stay
-    (``arn:aws:sts::1111…:assumed-role/deploy/alice``: the person is at the end)."""
+    (``arn:aws:sts::1111…:assumed-role/deploy/alice``: the person is at the end).
+
+    The default limit is :data:`LONG_TEXT` for a name (no spaces) and :data:`LONG_PROSE` for
+    prose, which a table wraps instead: the reasons of an anomaly stay whole.
+    """
+    limit = limit if limit is not None else (LONG_PROSE if " " in text else LONG_TEXT)
     if len(text) <= limit:
         return text
     head = max(8, limit // 3)
