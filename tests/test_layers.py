@@ -21,6 +21,7 @@ LAYERS = [
     ("integrity", ["workbench.integrity"]),
     ("AWS", ["workbench.aws"]),
     ("engines", ["workbench.engines"]),
+    ("detections", ["workbench.detections"]),
     ("analyses", ["workbench.analyses"]),
     ("anomaly detection", ["workbench.anomalies"]),
     ("figures", ["workbench.figures"]),

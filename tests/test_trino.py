@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.test_cache import _arbitrary_columns, _value
+from workbench.detections import HIT_COLUMNS, list_rules
 from workbench.engines.local import LocalEngine
 from workbench.engines.trino import TrinoTableMissing, TrinoUnavailable
 from workbench.errors import FullScanRefused
@@ -79,6 +80,16 @@ def test_every_query_gives_the_local_engines_rows_on_trino(query, engines, windo
     assert remote.last_parameters, "the values were bound through the prepared statement"
     assert not any(str(v) in remote.last_sql for v in params.values() if isinstance(v, str) and len(v) > 4), \
         "no parameter value is in the query text"
+
+
+@pytest.mark.parametrize("rule", list_rules(), ids=lambda r: r.id)
+def test_every_rule_gives_the_local_engines_hits_on_trino(rule, engines, window):
+    remote, local = engines
+    params = {k: v for k, v in window.items() if k in {p.name for p in rule.query.params}}
+    expected = local.query(str(rule.query.path), params)
+    got = remote.query(str(rule.query.path), params)
+    assert list(got.columns) == list(expected.columns) == list(HIT_COLUMNS)
+    assert _rows(got, list(got.columns)) == _rows(expected, list(expected.columns)), rule.id
 
 
 def test_the_tables_carry_the_athena_tables_properties(trino):

@@ -44,7 +44,11 @@ DIALECT = "athena"
 
 PARAM_TYPES = ("date", "string", "int", "list<string>")
 
-_HEADER_KEY = re.compile(r"^--\s*(name|source|description|params|returns):\s*(.*)$")
+_HEADER_KEY = re.compile(
+    r"^--\s*(name|source|description|params|returns|id|title|severity|tactics|techniques|false_positives):\s*(.*)$")
+
+#: Header keys a detection rule adds (:mod:`workbench.detections`); kept in :attr:`Query.meta`.
+RULE_KEYS = ("id", "title", "severity", "tactics", "techniques", "false_positives")
 _PARAM_LINE = re.compile(
     r"^--\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>date|string|int|list<string>)"
     r"(?:\s+=\s*(?P<default>\[\]|\S+))?\s+(?P<doc>.+)$"
@@ -140,6 +144,11 @@ class Query:
     sql: str
     path: Path | None = None
     placeholders: tuple[str, ...] = field(default=())
+    meta: tuple[tuple[str, str], ...] = field(default=())
+
+    def header(self, key: str, default: str = "") -> str:
+        """A header value beyond the query contract (a detection rule's ``id``, ``severity``...)."""
+        return dict(self.meta).get(key, default)
 
     @property
     def qualified_name(self) -> str:
@@ -251,8 +260,9 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
     if returns == ("*",):  # every column of the source's table, then its partitions, as the table has them
         table = get_source(header["source"])
         returns = tuple(c.name for c in table.columns) + tuple(table.partitions)
+    meta = tuple((k, header[k]) for k in RULE_KEYS if header.get(k))
     return Query(name=header["name"], source=header["source"], description=header["description"],
-                 params=tuple(params), returns=returns, sql=text, path=path, placeholders=used)
+                 params=tuple(params), returns=returns, sql=text, path=path, placeholders=used, meta=meta)
 
 
 def _read_header(text: str, where: str) -> tuple[dict[str, str], list[Param]]:
@@ -272,7 +282,7 @@ def _read_header(text: str, where: str) -> tuple[dict[str, str], list[Param]]:
             header[section] = key.group(2).strip()
         elif section == "params":
             params.append(_param(stripped, where))
-        elif section in ("description", "returns"):
+        elif section in ("description", "returns", "false_positives"):
             header[section] += " " + stripped.lstrip("-").strip()
     for key in ("name", "source", "description", "returns"):
         if not header.get(key):

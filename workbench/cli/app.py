@@ -12,13 +12,27 @@ import argparse
 import sys
 
 from workbench import __version__
-from workbench.cli import cache, ddl, demo, deploy, doctor, imports, queries, query, report, sample, sync, verify
+from workbench.cli import (
+    cache,
+    ddl,
+    demo,
+    deploy,
+    detect,
+    doctor,
+    imports,
+    queries,
+    query,
+    report,
+    sample,
+    sync,
+    verify,
+)
 from workbench.errors import WorkbenchError
 from workbench.registry import Registry
 
 #: The commands, by name, in the order ``--help`` lists them.
 COMMANDS = Registry("command")
-for _command in (demo, sample, query, queries, ddl, sync, verify, doctor, imports, cache, report, deploy):
+for _command in (demo, sample, query, queries, detect, ddl, sync, verify, doctor, imports, cache, report, deploy):
     COMMANDS.register(_command.NAME, _command)
 
 EPILOG = """\
@@ -27,6 +41,7 @@ examples:
   workbench report --notebook hunt -p source_ip=95.186.156.83 --logs demo-data   one notebook, headless
   workbench sample --out demo-data --days 7         write a sample organisation's logs
   workbench queries                                 the query library and its parameters
+  workbench detect --start 2026-11-01 --end 2026-11-07 --logs demo-data   what else bad happened?
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --logs demo-data
   workbench query events_by_source_ip -p start=2026-11-01 -p end=2026-11-07 \\
       -p source_ip=95.186.156.83 --format json

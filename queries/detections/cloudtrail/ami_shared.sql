@@ -1,0 +1,34 @@
+-- name: ami_shared
+-- source: cloudtrail
+-- id: WB-CT-031
+-- title: An AMI shared with another account or made public
+-- severity: high
+-- tactics: TA0010
+-- techniques: T1537
+-- description: ModifyImageAttribute adding launch permissions: the image (and every secret baked into it)
+--   can be copied out.
+-- false_positives: Sharing images with the organisation's own accounts.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep; empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
+--   event_id, detail
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    coalesce(useridentity.arn, useridentity.username, useridentity.principalid) AS principal,
+    sourceipaddress AS source_ip,
+    useridentity.accesskeyid AS access_key_id,
+    eventname AS event_name,
+    eventid AS event_id,
+    concat('image ', coalesce(json_extract_scalar(requestparameters, '$.imageId'), '?'), ': ', coalesce(errorcode, 'succeeded')) AS detail
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
+    AND (eventsource = 'ec2.amazonaws.com' AND eventname = 'ModifyImageAttribute' AND strpos(coalesce(requestparameters, ''), '"add"') > 0)
+ORDER BY event_time, event_id

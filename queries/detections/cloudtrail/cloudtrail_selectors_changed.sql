@@ -1,0 +1,34 @@
+-- name: cloudtrail_selectors_changed
+-- source: cloudtrail
+-- id: WB-CT-012
+-- title: A trail's event selectors were changed
+-- severity: medium
+-- tactics: TA0005
+-- techniques: T1562.008
+-- description: PutEventSelectors or PutInsightSelectors changes what a trail records; narrowing it (no
+--   management events, no data events) hides later activity.
+-- false_positives: Tuning data-event logging and its cost.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep; empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
+--   event_id, detail
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    coalesce(useridentity.arn, useridentity.username, useridentity.principalid) AS principal,
+    sourceipaddress AS source_ip,
+    useridentity.accesskeyid AS access_key_id,
+    eventname AS event_name,
+    eventid AS event_id,
+    concat('trail ', coalesce(json_extract_scalar(requestparameters, '$.trailName'), '?'), ': ', coalesce(errorcode, 'succeeded')) AS detail
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
+    AND (eventsource = 'cloudtrail.amazonaws.com' AND eventname IN ('PutEventSelectors', 'PutInsightSelectors'))
+ORDER BY event_time, event_id

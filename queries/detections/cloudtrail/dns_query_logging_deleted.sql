@@ -1,0 +1,34 @@
+-- name: dns_query_logging_deleted
+-- source: cloudtrail
+-- id: WB-CT-013
+-- title: Route 53 Resolver query logging deleted
+-- severity: medium
+-- tactics: TA0005
+-- techniques: T1562.008
+-- description: DeleteResolverQueryLogConfig or DisassociateResolverQueryLogConfig stops the DNS query logs
+--   of VPCs.
+-- false_positives: Decommissioning a VPC.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep; empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
+--   event_id, detail
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    coalesce(useridentity.arn, useridentity.username, useridentity.principalid) AS principal,
+    sourceipaddress AS source_ip,
+    useridentity.accesskeyid AS access_key_id,
+    eventname AS event_name,
+    eventid AS event_id,
+    concat('config ', coalesce(json_extract_scalar(requestparameters, '$.resolverQueryLogConfigId'), '?'), ': ', coalesce(errorcode, 'succeeded')) AS detail
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
+    AND (eventsource = 'route53resolver.amazonaws.com' AND eventname IN ('DeleteResolverQueryLogConfig', 'DisassociateResolverQueryLogConfig'))
+ORDER BY event_time, event_id

@@ -1,0 +1,34 @@
+-- name: ec2_get_password_data
+-- source: cloudtrail
+-- id: WB-CT-001
+-- title: Windows administrator passwords retrieved (GetPasswordData)
+-- severity: medium
+-- tactics: TA0006
+-- techniques: T1552
+-- description: Calls to GetPasswordData, which returns the encrypted administrator password of a Windows
+--   instance; many of them, or denied ones, are someone collecting credentials.
+-- false_positives: Administrators connecting to their own Windows instances.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep; empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
+--   event_id, detail
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    coalesce(useridentity.arn, useridentity.username, useridentity.principalid) AS principal,
+    sourceipaddress AS source_ip,
+    useridentity.accesskeyid AS access_key_id,
+    eventname AS event_name,
+    eventid AS event_id,
+    concat('instance ', coalesce(json_extract_scalar(requestparameters, '$.instanceId'), '?'), ': ', coalesce(errorcode, 'succeeded')) AS detail
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
+    AND (eventsource = 'ec2.amazonaws.com' AND eventname = 'GetPasswordData')
+ORDER BY event_time, event_id

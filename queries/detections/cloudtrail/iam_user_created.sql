@@ -1,0 +1,33 @@
+-- name: iam_user_created
+-- source: cloudtrail
+-- id: WB-CT-081
+-- title: IAM user created
+-- severity: low
+-- tactics: TA0003
+-- techniques: T1136.003
+-- description: CreateUser: a new long-lived identity. Routine in some accounts, rare in most.
+-- false_positives: Onboarding.
+-- params:
+--   start     date          first day (inclusive, UTC)
+--   end       date          last day (inclusive, UTC)
+--   accounts  list<string>  = []  account ids to keep; empty keeps all
+--   regions   list<string>  = []  regions to keep; empty keeps all
+-- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
+--   event_id, detail
+SELECT
+    from_iso8601_timestamp(eventtime) AS event_time,
+    coalesce(recipientaccountid, useridentity.accountid, account) AS account_id,
+    awsregion AS region,
+    coalesce(useridentity.arn, useridentity.username, useridentity.principalid) AS principal,
+    sourceipaddress AS source_ip,
+    useridentity.accesskeyid AS access_key_id,
+    eventname AS event_name,
+    eventid AS event_id,
+    concat('user ', coalesce(json_extract_scalar(requestparameters, '$.userName'), '?'), ': ', coalesce(errorcode, 'succeeded')) AS detail
+FROM cloudtrail
+WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
+    AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
+    AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
+    AND (eventsource = 'iam.amazonaws.com' AND eventname = 'CreateUser')
+ORDER BY event_time, event_id

@@ -1,0 +1,236 @@
+"""The detection rules: each fires on its technique, on records written here and on the real
+detonations; the planted incidents fire; the sample's background stays quiet; the CLI reports them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+from workbench.detections import HIT_COLUMNS, SEVERITIES, list_rules, run_rules
+from workbench.engines.local import LocalEngine
+from workbench.formats.importer import import_files
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "stratus-red-team"
+ACCOUNT = "111122223333"
+USER = {"type": "IAMUser", "principalId": "AIDAMALLORY", "arn": f"arn:aws:iam::{ACCOUNT}:user/mallory",
+        "accountId": ACCOUNT, "accessKeyId": "AKIAMALLORY000000000", "userName": "mallory"}
+
+#: Stratus Red Team technique -> the rule that must fire on it.
+EXPECTED = {
+    "credential-access.ec2-get-password-data": "WB-CT-001",
+    "credential-access.ec2-steal-instance-credentials": "WB-CT-023",
+    "credential-access.secretsmanager-batch-retrieve-secrets": "WB-CT-003",
+    "credential-access.secretsmanager-retrieve-secrets": "WB-CT-004",
+    "credential-access.ssm-retrieve-securestring-parameters": "WB-CT-005",
+    "defense-evasion.cloudtrail-delete": "WB-CT-010",
+    "defense-evasion.cloudtrail-stop": "WB-CT-011",
+    "defense-evasion.cloudtrail-event-selectors": "WB-CT-012",
+    "defense-evasion.dns-delete-logs": "WB-CT-013",
+    "defense-evasion.organizations-leave": "WB-CT-014",
+    "defense-evasion.vpc-remove-flow-logs": "WB-CT-015",
+    "discovery.ec2-download-user-data": "WB-CT-020",
+    "execution.ec2-launch-unusual-instances": "WB-CT-021",
+    "execution.ec2-user-data": "WB-CT-022",
+    "execution.ssm-send-command": "WB-CT-023",
+    "execution.ssm-start-session": "WB-CT-024",
+    "exfiltration.ec2-security-group-open-port-22-ingress": "WB-CT-030",
+    "exfiltration.ec2-share-ami": "WB-CT-031",
+    "exfiltration.ec2-share-ebs-snapshot": "WB-CT-032",
+    "exfiltration.rds-share-snapshot": "WB-CT-033",
+    "impact.bedrock-invoke-model": "WB-CT-040",
+    "initial-access.console-login-without-mfa": "WB-CT-050",
+    "lateral-movement.ec2-instance-connect": "WB-CT-060",
+    "lateral-movement.ec2-serial-console-send-ssh-public-key": "WB-CT-061",
+    "persistence.iam-backdoor-role": "WB-CT-070",
+    "persistence.iam-backdoor-user": "WB-CT-071",
+    "persistence.iam-create-admin-user": "WB-CT-072",
+    "persistence.iam-create-backdoor-role": "WB-CT-080",
+    "persistence.iam-create-user-login-profile": "WB-CT-073",
+    "persistence.lambda-backdoor-function": "WB-CT-075",
+    "persistence.lambda-layer-extension": "WB-CT-076",
+    "persistence.lambda-overwrite-code": "WB-CT-077",
+    "persistence.rolesanywhere-create-trust-anchor": "WB-CT-078",
+    "persistence.sts-federation-token": "WB-CT-079",
+    "privilege-escalation.iam-update-user-login-profile": "WB-CT-074",
+}
+
+#: The technique's calls as records written here: (technique, source, name, request, times, extra fields).
+WRITTEN = [
+    ("credential-access.ec2-get-password-data", "ec2", "GetPasswordData", {"instanceId": "i-0abc"}, 3, {}),
+    ("credential-access.ec2-steal-instance-credentials", "ssm", "SendCommand",
+     {"documentName": "AWS-RunShellScript", "instanceIds": ["i-0abc"], "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS"}, 1, {}),
+    ("credential-access.secretsmanager-batch-retrieve-secrets", "secretsmanager", "BatchGetSecretValue",
+     {"filters": [{"key": "tag-key", "values": ["x"]}]}, 1, {}),
+    ("credential-access.secretsmanager-retrieve-secrets", "secretsmanager", "GetSecretValue", "secret", 12, {}),
+    ("credential-access.ssm-retrieve-securestring-parameters", "ssm", "GetParameters", "parameter", 6, {}),
+    ("defense-evasion.cloudtrail-delete", "cloudtrail", "DeleteTrail", {"name": "org-trail"}, 1, {}),
+    ("defense-evasion.cloudtrail-stop", "cloudtrail", "StopLogging", {"name": "org-trail"}, 1, {}),
+    ("defense-evasion.cloudtrail-event-selectors", "cloudtrail", "PutEventSelectors", {"trailName": "org-trail"}, 1, {}),
+    ("defense-evasion.dns-delete-logs", "route53resolver", "DeleteResolverQueryLogConfig",
+     {"resolverQueryLogConfigId": "rqlc-1"}, 1, {}),
+    ("defense-evasion.organizations-leave", "organizations", "LeaveOrganization", None, 1,
+     {"errorCode": "AccessDenied"}),
+    ("defense-evasion.vpc-remove-flow-logs", "ec2", "DeleteFlowLogs",
+     {"DeleteFlowLogsRequest": {"FlowLogId": {"content": "fl-1", "tag": 1}}}, 1, {}),
+    ("discovery.ec2-download-user-data", "ec2", "DescribeInstanceAttribute", "userdata", 6,
+     {"errorCode": "Client.UnauthorizedOperation"}),
+    ("execution.ec2-launch-unusual-instances", "ec2", "RunInstances", {"instanceType": "p2.xlarge"}, 1,
+     {"errorCode": "Client.UnauthorizedOperation"}),
+    ("execution.ec2-user-data", "ec2", "ModifyInstanceAttribute", {"instanceId": "i-0abc", "userData": "<sensitiveDataRemoved>"}, 1, {}),
+    ("execution.ssm-send-command", "ssm", "SendCommand", {"documentName": "AWS-RunShellScript", "instanceIds": ["i-0abc"]}, 1, {}),
+    ("execution.ssm-start-session", "ssm", "StartSession", {"target": "i-0abc"}, 1, {}),
+    ("exfiltration.ec2-security-group-open-port-22-ingress", "ec2", "AuthorizeSecurityGroupIngress",
+     {"groupId": "sg-1", "ipPermissions": {"items": [{"fromPort": 22, "toPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}, 1, {}),
+    ("exfiltration.ec2-share-ami", "ec2", "ModifyImageAttribute",
+     {"imageId": "ami-1", "launchPermission": {"add": {"items": [{"userId": "999988887777"}]}}}, 1, {}),
+    ("exfiltration.ec2-share-ebs-snapshot", "ec2", "ModifySnapshotAttribute",
+     {"snapshotId": "snap-1", "createVolumePermission": {"add": {"items": [{"userId": "999988887777"}]}}}, 1, {}),
+    ("exfiltration.rds-share-snapshot", "rds", "ModifyDBSnapshotAttribute",
+     {"dBSnapshotIdentifier": "db-snap", "attributeName": "restore", "valuesToAdd": ["999988887777"]}, 1, {}),
+    ("impact.bedrock-invoke-model", "bedrock", "InvokeModel", {"modelId": "anthropic.claude-3"}, 1, {}),
+    ("initial-access.console-login-without-mfa", "signin", "ConsoleLogin", None, 1,
+     {"responseElements": {"ConsoleLogin": "Success"}, "additionalEventData": {"MFAUsed": "No"}}),
+    ("lateral-movement.ec2-instance-connect", "ec2-instance-connect", "SendSSHPublicKey",
+     {"instanceId": "i-0abc", "instanceOSUser": "ec2-user"}, 1, {}),
+    ("lateral-movement.ec2-serial-console-send-ssh-public-key", "ec2", "EnableSerialConsoleAccess", None, 1, {}),
+    ("persistence.iam-backdoor-role", "iam", "UpdateAssumeRolePolicy", {"roleName": "deploy"}, 1, {}),
+    ("persistence.iam-backdoor-user", "iam", "CreateAccessKey", {"userName": "alice"}, 1, {}),
+    ("persistence.iam-create-admin-user", "iam", "AttachUserPolicy",
+     {"userName": "backdoor", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, 1, {}),
+    ("persistence.iam-create-backdoor-role", "iam", "CreateRole",
+     {"roleName": "backdoor", "assumeRolePolicyDocument": '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999988887777:root"},"Action":"sts:AssumeRole"}]}'}, 1, {}),
+    ("persistence.iam-create-user-login-profile", "iam", "CreateLoginProfile", {"userName": "alice"}, 1, {}),
+    ("persistence.lambda-backdoor-function", "lambda", "AddPermission20150331v2",
+     {"functionName": "f", "principal": "*", "action": "lambda:InvokeFunction"}, 1, {}),
+    ("persistence.lambda-layer-extension", "lambda", "UpdateFunctionConfiguration20150331v2",
+     {"functionName": "f", "layers": ["arn:aws:lambda:us-east-1:999988887777:layer:x:1"]}, 1, {}),
+    ("persistence.lambda-overwrite-code", "lambda", "UpdateFunctionCode20150331v2", {"functionName": "f"}, 1, {}),
+    ("persistence.rolesanywhere-create-trust-anchor", "rolesanywhere", "CreateTrustAnchor", {"name": "x"}, 1, {}),
+    ("persistence.sts-federation-token", "sts", "GetFederationToken", {"name": "x"}, 1, {}),
+    ("privilege-escalation.iam-update-user-login-profile", "iam", "UpdateLoginProfile", {"userName": "alice"}, 1, {}),
+]
+
+
+def _written_records() -> dict[str, list[dict]]:
+    out, n = {}, 0
+    for technique, service, name, request, times, extra in WRITTEN:
+        records = []
+        for i in range(times):
+            n += 1
+            params = request
+            if request == "secret":
+                params = {"secretId": f"prod/secret-{i}"}
+            elif request == "parameter":
+                params = {"names": [f"/prod/param-{i}"], "withDecryption": True}
+            elif request == "userdata":
+                params = {"instanceId": f"i-{i:04x}", "attribute": "userData"}
+            records.append({"eventVersion": "1.10", "userIdentity": USER, "eventTime": f"2026-11-03T10:{n // 60:02d}:{n % 60:02d}Z",
+                            "eventSource": f"{service}.amazonaws.com", "eventName": name, "awsRegion": "us-east-1",
+                            "sourceIPAddress": "198.51.100.66", "userAgent": "aws-cli/2.15.0",
+                            "requestParameters": params, "responseElements": None, "eventID": f"{technique}-{i}",
+                            "readOnly": False, "eventType": "AwsConsoleSignIn" if name == "ConsoleLogin" else "AwsApiCall",
+                            "managementEvent": True, "recipientAccountId": ACCOUNT, "eventCategory": "Management",
+                            **extra})
+        out[technique] = records
+    return out
+
+
+def _fired(found, event_ids) -> set[str]:
+    return set(found.hits[found.hits.event_id.isin(set(event_ids))].rule_id)
+
+
+def test_every_rule_keeps_the_contract():
+    rules = list_rules()
+    assert len(rules) >= 35 and len({r.id for r in rules}) == len(rules)
+    for rule in rules:
+        assert rule.severity in SEVERITIES and rule.tactics and rule.techniques and rule.false_positives
+        assert tuple(rule.query.returns) == HIT_COLUMNS
+        assert all(t.startswith("T") for t in rule.techniques)
+    assert set(EXPECTED.values()) <= {r.id for r in rules}
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    root = tmp_path_factory.mktemp("written")
+    records = _written_records()
+    dump = root / "dump.json"
+    dump.write_text(json.dumps([r for rs in records.values() for r in rs]))
+    assert import_files([dump], root / "logs").complete
+    with LocalEngine(root / "logs") as engine:
+        found = run_rules(engine, start="2026-11-03", end="2026-11-03")
+    return records, found
+
+
+def test_every_technique_fires_its_rule_on_records_written_here(written):
+    records, found = written
+    assert found.failed == {}
+    missed = {t: rule for t, rule in EXPECTED.items() if rule not in _fired(found, [r["eventID"] for r in records[t]])}
+    assert missed == {}, "recall must be 100 %"
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"real-world samples not present ({SAMPLES.name} is not beside the project)")
+def test_every_real_detonation_fires_its_rule(tmp_path):
+    assert import_files(sorted(SAMPLES.glob("*.json")), tmp_path).complete
+    with LocalEngine(tmp_path) as engine:
+        found = run_rules(engine, start="2020-01-01", end="2026-12-31")
+    assert found.failed == {}
+    missed = {}
+    for technique, rule in EXPECTED.items():
+        events = [r["eventID"] for r in json.loads((SAMPLES / f"aws.{technique}.json").read_text())]
+        if rule not in _fired(found, events):
+            missed[technique] = rule
+    assert missed == {}, "recall on the real detonations must be 100 %"
+    assert set(EXPECTED) == {p.stem[len("aws."):] for p in SAMPLES.glob("aws.*.json")}, "every detonation has its rule"
+
+
+@pytest.fixture(scope="module")
+def on_sample(sample_org):
+    with LocalEngine(sample_org) as engine:
+        return run_rules(engine, start="2026-11-01", end="2026-11-07")
+
+
+def test_the_planted_incidents_fire(on_sample, truth):
+    assert on_sample.failed == {}
+    by_kind = truth["by_kind"]
+    assert set(by_kind["root_console_login"]["event_ids"]) <= set(on_sample.hits[on_sample.hits.rule_id == "WB-CT-052"].event_id)
+    guessing = on_sample.hits[on_sample.hits.rule_id == "WB-CT-051"]
+    assert {by_kind["console_bruteforce"]["source_ip"], by_kind["hidden_user_bruteforce"]["source_ip"]} <= set(guessing.source_ip)
+    key = by_kind["compromised_access_key"]
+    assert {"WB-CT-071", "WB-CT-072", "WB-CT-081"} <= _fired(on_sample, key["event_ids"])
+
+
+def test_the_background_stays_quiet(on_sample, truth):
+    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", [])}
+    noise = on_sample.hits[~on_sample.hits.event_id.isin(planted)]
+    account_days = len(truth["accounts"]) * 7
+    assert len(noise) / account_days < 1, noise[["rule_id", "principal", "detail"]].to_string()
+
+
+def test_the_cli_lists_runs_and_prints_json(sample_org, capsys):
+    assert main(["detect", "--list"]) == 0
+    assert "WB-CT-011  high" in capsys.readouterr().out
+    assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-01", "--end", "2026-11-07",
+                 "--severity", "high", "--format", "json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and {"rule_id", "title", "severity", "event_id", "event_time", "account_id", "principal",
+                     "source_ip"} <= set(hits[0])
+    assert {h["severity"] for h in hits} <= {"critical", "high"}
+    assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-07", "--end", "2026-11-01"]) == 2
+    assert "ends" in capsys.readouterr().err
+
+
+def test_a_rule_that_fails_is_named_and_the_others_run(sample_org, tmp_path, capsys):
+    broken = tmp_path / "mine" / "cloudtrail" / "broken_rule.sql"
+    broken.parent.mkdir(parents=True)
+    source = next(r for r in list_rules() if r.id == "WB-CT-052").query.path.read_text()
+    broken.write_text(source.replace("WB-CT-052", "MY-001").replace("name: root_account_used", "name: broken_rule")
+                      .replace("useridentity.type = 'Root'", "no_such_column = 'Root'"))
+    assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-03", "--end", "2026-11-03",
+                 "--rules", str(tmp_path / "mine")]) == 0
+    captured = capsys.readouterr()
+    assert "rule MY-001 failed" in captured.err
+    assert "WB-CT-052" in captured.out, "the built-in rules still ran"

@@ -1,0 +1,76 @@
+"""``workbench detect``: run the detection rules over a window and print what fired, most severe first."""
+
+from __future__ import annotations
+
+import sys
+
+from workbench.cli.options import add_engine, add_logs, csv, day, logs_of
+
+NAME = "detect"
+HELP = "run the detection rules (MITRE ATT&CK-tagged) over a window: what else bad happened?"
+DESCRIPTION = (
+    "Run every detection rule (queries/detections/: CloudTrail rules for credential access, defense evasion, "
+    "discovery, execution, exfiltration, impact, initial access, lateral movement, persistence and privilege "
+    "escalation, with ATT&CK tactic and technique ids) over the days from --start to --end, and print the hits "
+    "grouped by rule, most severe first (--format json or csv: one object or row per hit, with rule_id, title, "
+    "severity, tactics, techniques, event_time, account_id, region, principal, source_ip, access_key_id, "
+    "event_name, event_id, detail). A rule that cannot run is named on stderr and the others still run. "
+    "Exit status 0 whether or not anything fired; 2 for a usage error."
+)
+
+
+def add_arguments(parser) -> None:
+    add_logs(parser)
+    parser.add_argument("--start", type=day, help="first day, YYYY-MM-DD (UTC; with --end, required unless --list)")
+    parser.add_argument("--end", type=day, help="last day, YYYY-MM-DD (UTC, inclusive)")
+    parser.add_argument("--accounts", type=csv, default=[], metavar="ID1,ID2", help="account ids to keep")
+    parser.add_argument("--regions", type=csv, default=[], metavar="R1,R2", help="regions to keep")
+    parser.add_argument("--rules", action="append", default=[], metavar="DIR",
+                        help="a folder of more rules (<source>/<rule>.sql, the same header); repeatable")
+    parser.add_argument("--rule", action="append", default=[], metavar="ID",
+                        help="run only this rule (id or name); repeatable")
+    parser.add_argument("--severity", choices=("critical", "high", "medium", "low"),
+                        help="run only rules of this severity or worse")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="output format (default: %(default)s)")
+    parser.add_argument("--list", action="store_true", help="list the rules (id, severity, tactics, title) and stop")
+    add_engine(parser)
+
+
+def run(args) -> int:
+    from workbench.cli.output import print_frame
+    from workbench.detections import get_rule, list_rules, run_rules
+    from workbench.engines import connect
+    from workbench.errors import UsageError
+
+    rules = [get_rule(name, args.rules) for name in args.rule] if args.rule else list_rules(args.rules)
+    if args.list:
+        for rule in rules:
+            print(f"{rule.id}  {rule.severity:<8}  {', '.join(rule.tactic_names):<40}  {rule.title}")
+        return 0
+    if args.start is None or args.end is None:
+        raise UsageError("detect needs the window: --start YYYY-MM-DD --end YYYY-MM-DD (UTC days, inclusive)")
+    if args.end < args.start:
+        raise UsageError(f"the window ends ({args.end}) before it starts ({args.start})")
+    with connect(args.engine, logs=logs_of(args)) as engine:
+        found = run_rules(engine, start=args.start.isoformat(), end=args.end.isoformat(), accounts=args.accounts,
+                          regions=args.regions, rules=rules, severity=args.severity, progress=sys.stderr.isatty())
+    for rule_id, error in found.failed.items():
+        print(f"workbench: rule {rule_id} failed: {error}", file=sys.stderr)
+    if args.format != "table":
+        print_frame(found.hits, fmt=args.format, max_rows=len(found.hits))
+    elif found.hits.empty:
+        print(f"no rule fired ({len(found.rules)} rules, {args.start} to {args.end})")
+    else:
+        for (severity, rule_id, title), hits in found.hits.groupby(["severity", "rule_id", "title"], sort=False):
+            print(f"\n{severity.upper()}  {rule_id}  {title}  ({len(hits)} hits; {hits.tactics.iloc[0]}; "
+                  f"{hits.techniques.iloc[0]})")
+            for hit in hits.head(20).itertuples():
+                print(f"  {hit.event_time:%Y-%m-%d %H:%M:%S}  {hit.account_id}  {hit.principal}  from {hit.source_ip}: "
+                      f"{hit.detail}  [{hit.event_id}]")
+            if len(hits) > 20:
+                print(f"  ... {len(hits) - 20} more (--format csv for all)")
+    seconds = sum(found.seconds.values())
+    print(f"{len(found.hits)} hits from {found.hits.rule_id.nunique() if len(found.hits) else 0} of "
+          f"{len(found.rules)} rules in {seconds:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,110 @@
+"""Run the rules over a window and gather their hits into one table."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.detections.rules import HIT_COLUMNS, SEVERITIES, Rule, list_rules
+from workbench.errors import WorkbenchError
+
+#: Columns of :attr:`Detections.hits`: the rule's, then the hit's.
+COLUMNS = ("severity", "rule_id", "title", "tactics", "techniques", *HIT_COLUMNS)
+
+
+@dataclass
+class Detections:
+    """What a run of the rules found.
+
+    Attributes
+    ----------
+    hits : DataFrame
+        One row per hit (:data:`COLUMNS`), most severe first, then by time.
+    rules : list of Rule
+        The rules that ran.
+    failed : dict
+        ``{rule id: error}`` for rules that could not run (the others still did).
+    seconds : dict
+        ``{rule id: seconds}``.
+    scans : list of dict
+        What each rule's query read.
+    """
+
+    hits: pd.DataFrame
+    rules: list
+    failed: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)
+    scans: list = field(default_factory=list)
+
+    def by_rule(self) -> pd.DataFrame:
+        """Hits per rule: ``severity, rule_id, title, hits, first, last``, most severe first."""
+        if self.hits.empty:
+            return pd.DataFrame(columns=["severity", "rule_id", "title", "hits", "first", "last"])
+        out = self.hits.groupby(["severity", "rule_id", "title"], sort=False).agg(
+            hits=("event_time", "size"), first=("event_time", "min"), last=("event_time", "max")).reset_index()
+        return _ranked(out, "rule_id")
+
+
+def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rules: list[Rule] | None = None,
+              severity: str | None = None, sources=None, progress: bool = False) -> Detections:
+    """Run ``rules`` (default: every rule) on ``engine`` over the window; gather the hits.
+
+    Parameters
+    ----------
+    engine : Engine
+        Any engine: the rules are query files in the library's dialect.
+    start, end : str
+        The window, ``YYYY-MM-DD``, inclusive.
+    accounts, regions : list of str, optional
+        Keep only these (empty: all).
+    rules : list of Rule, optional
+        Which rules (default: :func:`list_rules`).
+    severity : str, optional
+        Run only rules of this severity or worse.
+    sources : list of str, optional
+        Run only rules over these sources (``cloudtrail``, ``vpcflow``...).
+    progress : bool
+        A progress bar over the rules.
+    """
+    chosen = list_rules() if rules is None else list(rules)
+    if severity:
+        worst = SEVERITIES.index(severity)
+        chosen = [r for r in chosen if SEVERITIES.index(r.severity) <= worst]
+    if sources:
+        chosen = [r for r in chosen if r.query.source in set(sources)]
+    found = Detections(hits=pd.DataFrame(columns=list(COLUMNS)), rules=chosen)
+    iterator = chosen
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(chosen, desc="detect", unit="rule")
+    parts = []
+    for rule in iterator:
+        started = time.perf_counter()
+        values = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or [])}
+        declared = {p.name for p in rule.query.params}
+        try:
+            frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
+                                 {k: v for k, v in values.items() if k in declared})
+        except WorkbenchError as err:
+            found.failed[rule.id] = str(err)
+            continue
+        finally:
+            found.seconds[rule.id] = time.perf_counter() - started
+        found.scans.append(frame.attrs.get("scan", {}))
+        if len(frame):
+            parts.append(frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
+                                      tactics=", ".join(rule.tactic_names), techniques=", ".join(rule.techniques)))
+    if parts:
+        hits = pd.concat(parts, ignore_index=True)
+        hits["event_time"] = pd.to_datetime(hits.event_time, utc=True)
+        found.hits = _ranked(hits[list(COLUMNS)], "event_time")
+    return found
+
+
+def _ranked(frame: pd.DataFrame, then: str) -> pd.DataFrame:
+    order = frame.severity.map({s: i for i, s in enumerate(SEVERITIES)})
+    return frame.assign(_order=order).sort_values(["_order", then], kind="stable").drop(columns="_order") \
+        .reset_index(drop=True)
