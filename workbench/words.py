@@ -104,3 +104,10 @@ def did_you_mean(name: str, choices) -> list[str]:
     close = difflib.get_close_matches(str(name), choices, n=3, cutoff=0.6)
     contained = [c for c in choices if str(name) and (str(name) in c or c in str(name)) and c not in close]
     return (close + contained)[:3]
+
+
+def number_text(value) -> str:
+    """A key number as people read it: counts as integers (``12``, not ``12.0``), anything else as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

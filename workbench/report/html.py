@@ -11,6 +11,8 @@ import copy
 from html import escape
 from pathlib import Path
 
+from workbench.words import number_text
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "offline"
 
@@ -34,7 +36,7 @@ def verdict_html(summary: dict) -> str:
     """
     status = summary.get("status") or "summary"
     items = "".join(f"<li>{escape(str(i))}</li>" for i in summary.get("attention") or [])
-    numbers = "".join(f"<span>{escape(str(k))}: <b>{escape(_number(v))}</b></span>"
+    numbers = "".join(f"<span>{escape(str(k))}: <b>{escape(number_text(v))}</b></span>"
                       for k, v in (summary.get("numbers") or {}).items())
     scope = summary.get("scope") or {}
     covered = ""
@@ -86,9 +88,3 @@ def notebook_html(notebook, *, title: str, show_code: bool = False, summary: dic
                             exclude_input=hide, exclude_input_prompt=hide, exclude_output_prompt=hide)
     body, _ = exporter.from_notebook_node(page, resources={"metadata": {"name": title}})
     return body
-
-
-def _number(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

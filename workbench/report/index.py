@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from workbench.words import CLEAR, FAILED_TO_RUN, NEEDS_ATTENTION
+from workbench.words import CLEAR, FAILED_TO_RUN, NEEDS_ATTENTION, number_text
 
 #: Order of the statuses on the page.
 ORDER = {NEEDS_ATTENTION: 0, FAILED_TO_RUN: 1, "no summary": 2, CLEAR: 3}
@@ -113,7 +113,7 @@ def _row(result) -> str:
                  f'<small>the other reports are complete; fix the cause and run this one again</small>')
     else:
         items = "".join(f"<li>{escape(str(item))}</li>" for item in summary.get("attention") or [])
-        numbers = "".join(f'<span class="number">{escape(str(k))}: <b>{escape(_number(v))}</b></span>'
+        numbers = "".join(f'<span class="number">{escape(str(k))}: <b>{escape(number_text(v))}</b></span>'
                           for k, v in (summary.get("numbers") or {}).items())
         found = ((f'<ul class="items">{items}</ul>' if items else "")
                  + f'<div class="headline">{escape(summary.get("headline", ""))}</div><div>{numbers}</div>')
@@ -128,10 +128,3 @@ def _row(result) -> str:
     return (f"<tr><td>{badge}</td><td>{name}<br><small>{' &middot; '.join(links)}</small></td>"
             f"<td>{found}</td><td><small>{escape(scope) or 'not recorded'}<br>{escape(when)}"
             f"{result.seconds:.1f} s</small></td></tr>")
-
-
-def _number(value) -> str:
-    """Counts as integers (``12``, not ``12.0``); anything else as it is."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
