@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import QueryDefinitionError, UsageError
@@ -40,6 +40,9 @@ class Rule:
         When it fires on nothing bad.
     query : Query
         The rule's query (``source/name``).
+    values : dict
+        Values the rule binds to its own parameters, beside the window's (a converted Sigma
+        rule's strings: values are bound, never written into its SQL).
     """
 
     id: str
@@ -49,6 +52,7 @@ class Rule:
     techniques: tuple[str, ...]
     false_positives: str
     query: Query
+    values: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, query: Query) -> Rule:

@@ -83,7 +83,8 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
     parts = []
     for rule in iterator:
         started = time.perf_counter()
-        values = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or [])}
+        values = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or []),
+                  **rule.values}
         declared = {p.name for p in rule.query.params}
         try:
             frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
