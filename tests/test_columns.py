@@ -21,6 +21,9 @@ CASES = [
     ("SELECT t.* FROM cloudtrail t", None),
     ("WITH x AS (SELECT * FROM cloudtrail) SELECT count(*) FROM x", None),
     ("SELECT to_json(t) FROM cloudtrail AS t", None),
+    # a * over a WITH table or a subquery stands for the columns those name
+    ("WITH x AS (SELECT eventname, eventid FROM cloudtrail) SELECT *, 1 AS n FROM x", {"eventname", "eventid"}),
+    ("SELECT * FROM (SELECT eventname FROM cloudtrail) AS s", {"eventname"}),
     ("SELECT cloudtrail FROM cloudtrail", None),
 ]
 
@@ -35,13 +38,19 @@ FIELD_CASES = [
     ("SELECT useridentity.sessioncontext.sessionissuer.arn FROM cloudtrail",
      {"useridentity": {("sessioncontext", "sessionissuer", "arn")}}),
     ("SELECT t.useridentity.arn FROM cloudtrail AS t", {"useridentity": {("arn",)}}),
+    # passed on by an inner SELECT under its own name: the fields used after it
+    ("SELECT useridentity.arn AS x FROM (SELECT useridentity FROM cloudtrail)", {"useridentity": {("arn",)}}),
+    ("WITH w AS (SELECT useridentity, eventname FROM cloudtrail) SELECT useridentity.arn FROM w "
+     "UNION ALL SELECT useridentity.type FROM w", {"useridentity": {("arn",), ("type",)}}),
     ("SELECT t.useridentity.sessioncontext.sessionissuer.arn FROM cloudtrail AS t",  # five parts: a Dot
      {"useridentity": {("sessioncontext", "sessionissuer")}}),
     ("SELECT tlsdetails.tlsversion, useridentity.arn FROM cloudtrail",
      {"useridentity": {("arn",)}, "tlsdetails": {("tlsversion",)}}),
     # read whole: the column alone, an alias with its name, a field that does not exist, SELECT *
     ("SELECT useridentity, useridentity.arn FROM cloudtrail", {}),
-    ("SELECT useridentity.arn AS x FROM (SELECT useridentity FROM cloudtrail)", {}),
+    # passed on whole by an inner SELECT, then read whole: by a * over it, or in the output
+    ("WITH w AS (SELECT useridentity FROM cloudtrail) SELECT * FROM w WHERE useridentity.arn = 'x'", {}),
+    ("SELECT x.useridentity FROM (SELECT useridentity FROM cloudtrail) AS x", {}),
     ("SELECT eventname AS useridentity, useridentity.arn FROM cloudtrail", {}),
     ("SELECT useridentity.nosuchfield FROM cloudtrail", {}),
     ("SELECT *, useridentity.arn FROM cloudtrail", {}),

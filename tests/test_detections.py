@@ -4,15 +4,17 @@ detonations; the planted incidents fire; the sample's background stays quiet; th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from workbench.cli import main
-from workbench.detections import HIT_COLUMNS, SEVERITIES, list_rules, run_rules
+from workbench.detections import HIT_COLUMNS, SEVERITIES, Rule, list_rules, run_rules
 from workbench.engines.local import LocalEngine
 from workbench.formats.importer import import_files
+from workbench.library import parse_query_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "stratus-red-team"
 ACCOUNT = "111122223333"
@@ -234,3 +236,36 @@ def test_a_rule_that_fails_is_named_and_the_others_run(sample_org, tmp_path, cap
     captured = capsys.readouterr()
     assert "rule MY-001 failed" in captured.err
     assert "WB-CT-052" in captured.out, "the built-in rules still ran"
+
+
+def _hit_keys(found) -> list[tuple]:
+    return sorted(found.hits[["rule_id", "event_id", "detail"]].itertuples(index=False, name=None))
+
+
+def test_one_pass_finds_what_the_rules_find_one_by_one_and_reads_the_files_once(sample_org, truth):
+    with LocalEngine(sample_org, cache=False) as engine:
+        alone = run_rules(engine, start="2026-11-01", end="2026-11-07", one_pass=False)
+        together = run_rules(engine, start="2026-11-01", end="2026-11-07")
+    assert together.failed == alone.failed == {}
+    assert len(alone.hits) > 10 and _hit_keys(together) == _hit_keys(alone)
+    assert len(together.scans) == 1 and set(together.passes) == {"cloudtrail"}
+    assert len(alone.scans) == len(alone.rules)
+    assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files, once"
+
+
+def test_one_pass_keeps_each_rules_own_values_apart(sample_org):
+    """Two rules may name a parameter alike: each binds its own value (renamed per rule)."""
+    base = next(r for r in list_rules() if r.id == "WB-CT-081")
+    text = base.query.path.read_text()
+    mine = []
+    for n, event in ((1, "CreateUser"), (2, "CreateAccessKey")):
+        body = (text.replace("WB-CT-081", f"MY-00{n}").replace("name: iam_user_created", f"name: mine_{n}")
+                .replace("--   regions", "--   wanted    string        which call\n--   regions")
+                .replace("eventname = 'CreateUser'", "eventname = :wanted"))
+        rule = Rule.of(parse_query_text(body))
+        mine.append(dataclasses.replace(rule, values={"wanted": event}))
+    with LocalEngine(sample_org, cache=False) as engine:
+        together = run_rules(engine, start="2026-11-01", end="2026-11-07", rules=mine)
+        alone = run_rules(engine, start="2026-11-01", end="2026-11-07", rules=mine, one_pass=False)
+    assert set(together.hits.rule_id) == {"MY-001", "MY-002"} and _hit_keys(together) == _hit_keys(alone)
+    assert set(together.hits[together.hits.rule_id == "MY-002"].event_name) == {"CreateAccessKey"}

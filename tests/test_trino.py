@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.test_cache import _arbitrary_columns, _value
-from workbench.detections import HIT_COLUMNS, list_rules
+from workbench.detections import HIT_COLUMNS, list_rules, run_rules
 from workbench.engines.local import LocalEngine
 from workbench.engines.trino import TrinoTableMissing, TrinoUnavailable
 from workbench.errors import FullScanRefused
@@ -90,6 +90,16 @@ def test_every_rule_gives_the_local_engines_hits_on_trino(rule, engines, window)
     got = remote.query(str(rule.query.path), params)
     assert list(got.columns) == list(expected.columns) == list(HIT_COLUMNS)
     assert _rows(got, list(got.columns)) == _rows(expected, list(expected.columns)), rule.id
+
+
+def test_the_rule_pack_in_one_pass_gives_the_local_hits_on_trino(engines, window):
+    remote, local = engines
+    window = {k: window[k] for k in ("start", "end")}
+    alone = run_rules(local, one_pass=False, **window)
+    together = run_rules(remote, **window)
+    assert together.failed == {} and set(together.passes) == {"cloudtrail"}, "one statement, and it ran"
+    keys = ["rule_id", *HIT_COLUMNS]
+    assert len(alone.hits) > 0 and _rows(together.hits, keys) == _rows(alone.hits, keys)
 
 
 def test_the_tables_carry_the_athena_tables_properties(trino):

@@ -70,7 +70,7 @@ def run(args) -> int:
                       f"{hit.detail}  [{hit.event_id}]")
             if len(hits) > 20:
                 print(f"  ... {len(hits) - 20} more (--format csv for all)")
-    seconds = sum(found.seconds.values())
+    seconds = found.total_seconds
     print(f"{len(found.hits)} hits from {found.hits.rule_id.nunique() if len(found.hits) else 0} of "
           f"{len(found.rules)} rules in {seconds:.1f} s", file=sys.stderr)
     return 0

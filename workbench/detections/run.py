@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.detections.one_pass import one_pass as one_pass_of
 from workbench.detections.rules import HIT_COLUMNS, SEVERITIES, Rule, list_rules
 from workbench.errors import WorkbenchError
 
@@ -27,7 +28,9 @@ class Detections:
     failed : dict
         ``{rule id: error}`` for rules that could not run (the others still did).
     seconds : dict
-        ``{rule id: seconds}``.
+        ``{rule id: seconds}`` of the rules run on their own.
+    passes : dict
+        ``{source: seconds}`` of the one-pass statements.
     scans : list of dict
         What each rule's query read.
     """
@@ -36,7 +39,13 @@ class Detections:
     rules: list
     failed: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
+    passes: dict = field(default_factory=dict)
     scans: list = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        """Time spent running rules, one by one and in passes."""
+        return sum(self.seconds.values()) + sum(self.passes.values())
 
     def by_rule(self) -> pd.DataFrame:
         """Hits per rule: ``severity, rule_id, title, hits, first, last``, most severe first."""
@@ -48,7 +57,7 @@ class Detections:
 
 
 def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rules: list[Rule] | None = None,
-              severity: str | None = None, sources=None, progress: bool = False) -> Detections:
+              severity: str | None = None, sources=None, one_pass: bool = True, progress: bool = False) -> Detections:
     """Run ``rules`` (default: every rule) on ``engine`` over the window; gather the hits.
 
     Parameters
@@ -65,8 +74,12 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         Run only rules of this severity or worse.
     sources : list of str, optional
         Run only rules over these sources (``cloudtrail``, ``vpcflow``...).
+    one_pass : bool
+        Run the rules over each source as one statement, reading its files once
+        (:mod:`workbench.detections.one_pass`); when that statement fails, its rules run one by one,
+        so the rule at fault is named. False runs every rule on its own.
     progress : bool
-        A progress bar over the rules.
+        A progress bar over the passes (or the rules).
     """
     chosen = list_rules() if rules is None else list(rules)
     if severity:
@@ -75,34 +88,62 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
     if sources:
         chosen = [r for r in chosen if r.query.source in set(sources)]
     found = Detections(hits=pd.DataFrame(columns=list(COLUMNS)), rules=chosen)
-    iterator = chosen
+    window = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or [])}
+    groups: dict[str, list[Rule]] = {}
+    for rule in chosen:
+        groups.setdefault(rule.query.source if one_pass else rule.id, []).append(rule)
+    iterator = groups.values()
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(chosen, desc="detect", unit="rule")
+        iterator = tqdm(iterator, total=len(groups), desc="detect", unit="pass" if one_pass else "rule")
     parts = []
-    for rule in iterator:
-        started = time.perf_counter()
-        values = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or []),
-                  **rule.values}
-        declared = {p.name for p in rule.query.params}
-        try:
-            frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
-                                 {k: v for k, v in values.items() if k in declared})
-        except WorkbenchError as err:
-            found.failed[rule.id] = str(err)
-            continue
-        finally:
-            found.seconds[rule.id] = time.perf_counter() - started
-        found.scans.append(frame.attrs.get("scan", {}))
-        if len(frame):
-            parts.append(frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
-                                      tactics=", ".join(rule.tactic_names), techniques=", ".join(rule.techniques)))
+    for group in iterator:
+        frames = _run_pass(engine, group, window, found) if one_pass else None
+        if frames is None:  # one by one: alone, or to name the rule that stops the pass
+            frames = [(rule, frame) for rule in group if (frame := _run_one(engine, rule, window, found)) is not None]
+        parts += [frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
+                               tactics=", ".join(rule.tactic_names), techniques=", ".join(rule.techniques))
+                  for rule, frame in frames if len(frame)]
     if parts:
         hits = pd.concat(parts, ignore_index=True)
         hits["event_time"] = pd.to_datetime(hits.event_time, utc=True)
         found.hits = _ranked(hits[list(COLUMNS)], "event_time")
     return found
+
+
+def _run_pass(engine, rules: list[Rule], window: dict, found: Detections):
+    """``[(rule, its hits)]`` from one statement for ``rules``; None when that statement fails."""
+    started = time.perf_counter()
+    statement = one_pass_of(rules, **window)
+    try:
+        frame = engine.query(statement.sql, statement.values)
+    except WorkbenchError:
+        return None
+    finally:
+        found.passes[statement.source] = found.passes.get(statement.source, 0.0) + time.perf_counter() - started
+    found.scans.append(frame.attrs.get("scan", {}))
+    by_index = dict(tuple(frame.groupby("rule_index"))) if len(frame) else {}
+    empty = frame.iloc[0:0][list(HIT_COLUMNS)]
+    return [(rule, by_index[i][list(HIT_COLUMNS)] if i in by_index else empty)
+            for i, rule in enumerate(rules, start=1)]
+
+
+def _run_one(engine, rule: Rule, window: dict, found: Detections):
+    """The hits of ``rule`` alone; None (its error in ``found.failed``) when it cannot run."""
+    started = time.perf_counter()
+    values = {**window, **rule.values}
+    declared = {p.name for p in rule.query.params}
+    try:
+        frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
+                             {k: v for k, v in values.items() if k in declared})
+    except WorkbenchError as err:
+        found.failed[rule.id] = str(err)
+        return None
+    finally:
+        found.seconds[rule.id] = time.perf_counter() - started
+    found.scans.append(frame.attrs.get("scan", {}))
+    return frame
 
 
 def _ranked(frame: pd.DataFrame, then: str) -> pd.DataFrame:
