@@ -248,9 +248,11 @@ def test_one_pass_finds_what_the_rules_find_one_by_one_and_reads_the_files_once(
         together = run_rules(engine, start="2026-11-01", end="2026-11-07")
     assert together.failed == alone.failed == {}
     assert len(alone.hits) > 10 and _hit_keys(together) == _hit_keys(alone)
-    assert len(together.scans) == 1 and set(together.passes) == {"cloudtrail"}
-    assert len(alone.scans) == len(alone.rules)
-    assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files, once"
+    # one pass for the CloudTrail rules that pick calls, one for the rule that looks at every call
+    # (first seen), one for the flow-log rule: three reads of the files against one per rule
+    assert len(together.scans) == 3 and set(together.passes) == {"cloudtrail"}
+    assert len(alone.scans) == len(alone.rules) > 30
+    assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files"
 
 
 def test_one_pass_keeps_each_rules_own_values_apart(sample_org):
@@ -269,3 +271,60 @@ def test_one_pass_keeps_each_rules_own_values_apart(sample_org):
         alone = run_rules(engine, start="2026-11-01", end="2026-11-07", rules=mine, one_pass=False)
     assert set(together.hits.rule_id) == {"MY-001", "MY-002"} and _hit_keys(together) == _hit_keys(alone)
     assert set(together.hits[together.hits.rule_id == "MY-002"].event_name) == {"CreateAccessKey"}
+
+
+def _call(who: str, day: str, service: str, n: int) -> dict:
+    identity = {**USER, "arn": f"arn:aws:iam::{ACCOUNT}:user/{who}", "userName": who}
+    return {"eventVersion": "1.10", "userIdentity": identity, "eventTime": f"2026-11-{day}T09:{n // 60:02d}:{n % 60:02d}Z",
+            "eventSource": f"{service}.amazonaws.com", "eventName": "List", "awsRegion": "us-east-1",
+            "sourceIPAddress": "198.51.100.7", "userAgent": "aws-cli/2.15.0", "eventID": f"{who}-{day}-{service}-{n}",
+            "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT, "eventCategory": "Management"}
+
+
+def test_first_seen_services_are_judged_against_each_principals_own_baseline(tmp_path):
+    usual = ["ec2", "s3", "lambda"]
+    records = [_call(who, day, service, i) for who in ("alice", "bob") for day in ("01", "02")
+               for i, service in enumerate(usual)]
+    records += [_call("alice", "05", s, i) for i, s in enumerate(["ec2", "iam", "kms", "secretsmanager"])]  # 3 new
+    records += [_call("bob", "05", s, i) for i, s in enumerate(["iam", "kms", "s3"])]  # 2 new: below the bar
+    records += [_call("carol", "05", s, i) for i, s in enumerate(["iam", "kms", "sts", "ssm"])]  # no baseline
+    records += [_call("bob", "06", s, i) for i, s in enumerate(["sts", "ssm", "iam"])]  # iam no longer new
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(records))
+    assert import_files([dump], tmp_path / "logs").complete
+    rule = [r for r in list_rules() if r.id == "WB-CT-101"]
+    with LocalEngine(tmp_path / "logs") as engine:
+        found = run_rules(engine, start="2026-11-05", end="2026-11-06", rules=rule)
+        short = run_rules(engine, start="2026-11-05", end="2026-11-06", rules=rule, params={"baseline_days": 2})
+    hits = found.hits
+    assert list(hits.event_id) == ["alice-05-iam-1"], hits[["principal", "detail"]].to_string()
+    assert hits.detail.iloc[0] == "3 services new to this principal that day: iam, kms, secretsmanager"
+    assert short.hits.empty, "with two days of baseline (Nov 3-4) nobody has one"
+
+
+def test_the_port_scan_fires_on_the_flows_of_the_scanner(on_sample, truth):
+    scan = truth["by_kind"]["port_scan"]
+    hits = on_sample.hits[on_sample.hits.rule_id == "WB-VPC-001"]
+    assert list(hits.source_ip) == [scan["source_ip"]]
+    assert hits.detail.iloc[0].startswith("60 ports of ")
+
+
+@pytest.fixture(scope="module")
+def later_on_sample(sample_org):
+    """The sample's last four days, judged against the three before them."""
+    with LocalEngine(sample_org) as engine:
+        return run_rules(engine, start="2026-11-04", end="2026-11-07", params={"baseline_days": 3})
+
+
+def test_the_anomalous_principal_and_the_stolen_key_reach_services_new_to_them(later_on_sample, truth):
+    hits = later_on_sample.hits[later_on_sample.hits.rule_id == "WB-CT-101"]
+    odd = truth["by_kind"]["anomalous_principal"]
+    mine = hits[hits.principal == odd["principal_arn"]]
+    names = sorted(n.replace(".amazonaws.com", "") for n in odd["new_event_sources"])
+    assert list(mine.detail) == [f"{len(names)} services new to this principal that day: {', '.join(names)}"]
+    key = truth["by_kind"]["compromised_access_key"]
+    assert key["access_key_id"] in set(hits.access_key_id)
+    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", [])}
+    noise = later_on_sample.hits[~later_on_sample.hits.event_id.isin(planted)
+                                 & (later_on_sample.hits.principal != odd["principal_arn"])]
+    assert len(noise) / (len(truth["accounts"]) * 4) < 1, noise[["rule_id", "principal", "detail"]].to_string()

@@ -65,7 +65,37 @@ class Pass:
     values: dict
 
 
-def one_pass(rules: list[Rule], *, start: str, end: str, accounts=(), regions=()) -> Pass:
+def narrows(rule: Rule) -> bool:
+    """Whether the rule's reads say which rows they want beyond the days, accounts and regions.
+
+    A rule that does not (it looks at every call of the window, as the first-seen rules do) would
+    make the window of a pass every row: it runs on its own.
+    """
+    table = get_source(rule.query.source)
+    statement = parse_sql(rule.query.sql, where=str(rule.query.path or rule.id))
+    conditions = _read_conditions(statement, table.table, table.partitions)
+    return any(_selective(parse_sql(f"SELECT 1 WHERE {c}").args["where"].this) for c in conditions)
+
+
+def _selective(condition: exp.Expression) -> bool:
+    """Whether ``condition`` keeps only rows with given values: ``x = 'v'``, ``x IN ('a', 'b')``, and those combined."""
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, exp.And):
+        return _selective(condition.this) or _selective(condition.expression)
+    if isinstance(condition, exp.Or):
+        return _selective(condition.this) and _selective(condition.expression)
+    values = (exp.Literal, exp.Placeholder)
+    if isinstance(condition, exp.EQ):
+        return {type(condition.this), type(condition.expression)} & {exp.Column} != set() and any(
+            isinstance(side, values) for side in (condition.this, condition.expression))
+    if isinstance(condition, exp.In):
+        return isinstance(condition.this, exp.Column) and bool(condition.expressions) and all(
+            isinstance(v, values) for v in condition.expressions)
+    return False
+
+
+def one_pass(rules: list[Rule], *, start: str, end: str, accounts=(), regions=(), params=None) -> Pass:
     """The statement that runs ``rules`` (all over one source) with one read of its files.
 
     Parameters
@@ -76,6 +106,8 @@ def one_pass(rules: list[Rule], *, start: str, end: str, accounts=(), regions=()
         The window, ``YYYY-MM-DD``, inclusive.
     accounts, regions : list of str
         Keep only these (empty: all).
+    params : dict, optional
+        Values for parameters some rules declare (``baseline_days``); each rule takes those it declares.
 
     Returns
     -------
@@ -89,7 +121,8 @@ def one_pass(rules: list[Rule], *, start: str, end: str, accounts=(), regions=()
     values: dict = {"start": start, "end": end, "accounts": list(accounts), "regions": list(regions)}
     branches, conditions, columns, reach = [], [], set(), 0
     for i, rule in enumerate(rules, start=1):
-        bound = rule.query.bind({**{k: values[k] for k in SHARED if k in _declared(rule)}, **rule.values})
+        given = {**values, **(params or {}), **rule.values}
+        bound = rule.query.bind({k: v for k, v in given.items() if k in _declared(rule)})
         reach = max(reach, int(bound.get("baseline_days") or 0))
         statement = parse_sql(rule.query.sql, where=str(rule.query.path or rule.id)).copy()
         renamed = {name: name if name in SHARED else f"r{i}_{name}" for name in bound}

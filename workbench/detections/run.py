@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.detections.one_pass import narrows
 from workbench.detections.one_pass import one_pass as one_pass_of
 from workbench.detections.rules import HIT_COLUMNS, SEVERITIES, Rule, list_rules
 from workbench.errors import WorkbenchError
@@ -57,7 +58,8 @@ class Detections:
 
 
 def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rules: list[Rule] | None = None,
-              severity: str | None = None, sources=None, one_pass: bool = True, progress: bool = False) -> Detections:
+              severity: str | None = None, sources=None, params: dict | None = None, one_pass: bool = True,
+              progress: bool = False) -> Detections:
     """Run ``rules`` (default: every rule) on ``engine`` over the window; gather the hits.
 
     Parameters
@@ -74,9 +76,13 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         Run only rules of this severity or worse.
     sources : list of str, optional
         Run only rules over these sources (``cloudtrail``, ``vpcflow``...).
+    params : dict, optional
+        Values for parameters that some rules declare, e.g. ``{"baseline_days": 14}`` for the
+        first-seen rules; each rule takes the ones it declares.
     one_pass : bool
         Run the rules over each source as one statement, reading its files once
-        (:mod:`workbench.detections.one_pass`); when that statement fails, its rules run one by one,
+        (:mod:`workbench.detections.one_pass`; rules that look at every call, such as the first-seen
+        ones, on their own); when that statement fails, its rules run one by one,
         so the rule at fault is named. False runs every rule on its own.
     progress : bool
         A progress bar over the passes (or the rules).
@@ -89,9 +95,12 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         chosen = [r for r in chosen if r.query.source in set(sources)]
     found = Detections(hits=pd.DataFrame(columns=list(COLUMNS)), rules=chosen)
     window = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or [])}
-    groups: dict[str, list[Rule]] = {}
+    window["params"] = dict(params or {})
+    groups: dict[tuple, list[Rule]] = {}
     for rule in chosen:
-        groups.setdefault(rule.query.source if one_pass else rule.id, []).append(rule)
+        # a rule that looks at every call (first seen, correlations) runs alone: its aggregate streams
+        # over the files, where in a pass the window would hold every row
+        groups.setdefault((rule.query.source,) if one_pass and narrows(rule) else (rule.id,), []).append(rule)
     iterator = groups.values()
     if progress:
         from tqdm import tqdm
@@ -99,7 +108,7 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         iterator = tqdm(iterator, total=len(groups), desc="detect", unit="pass" if one_pass else "rule")
     parts = []
     for group in iterator:
-        frames = _run_pass(engine, group, window, found) if one_pass else None
+        frames = _run_pass(engine, group, window, found) if one_pass and len(group) > 1 else None
         if frames is None:  # one by one: alone, or to name the rule that stops the pass
             frames = [(rule, frame) for rule in group if (frame := _run_one(engine, rule, window, found)) is not None]
         parts += [frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
@@ -117,7 +126,7 @@ def _run_pass(engine, rules: list[Rule], window: dict, found: Detections):
     started = time.perf_counter()
     statement = one_pass_of(rules, **window)
     try:
-        frame = engine.query(statement.sql, statement.values)
+            frame = engine.query(statement.sql, statement.values)
     except WorkbenchError:
         return None
     finally:
@@ -132,7 +141,7 @@ def _run_pass(engine, rules: list[Rule], window: dict, found: Detections):
 def _run_one(engine, rule: Rule, window: dict, found: Detections):
     """The hits of ``rule`` alone; None (its error in ``found.failed``) when it cannot run."""
     started = time.perf_counter()
-    values = {**window, **rule.values}
+    values = {**{k: v for k, v in window.items() if k != "params"}, **window["params"], **rule.values}
     declared = {p.name for p in rule.query.params}
     try:
         frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
