@@ -10,5 +10,6 @@ comma-separated) and ``-- false_positives:``; it returns :data:`HIT_COLUMNS`.
 
 from workbench.detections.rules import HIT_COLUMNS, SEVERITIES, Rule, get_rule, list_rules
 from workbench.detections.run import Detections, run_rules
+from workbench.detections.sigma import load_sigma_rules
 
-__all__ = ["HIT_COLUMNS", "SEVERITIES", "Detections", "Rule", "get_rule", "list_rules", "run_rules"]
+__all__ = ["HIT_COLUMNS", "SEVERITIES", "Detections", "Rule", "get_rule", "list_rules", "load_sigma_rules", "run_rules"]
