@@ -12,6 +12,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.detections import HIT_COLUMNS, SEVERITIES, Rule, list_rules, run_rules
+from workbench.detections.one_pass import narrows
 from workbench.engines.local import LocalEngine
 from workbench.formats.importer import import_files
 from workbench.library import parse_query_text
@@ -248,9 +249,13 @@ def test_one_pass_finds_what_the_rules_find_one_by_one_and_reads_the_files_once(
         together = run_rules(engine, start="2026-11-01", end="2026-11-07")
     assert together.failed == alone.failed == {}
     assert len(alone.hits) > 10 and _hit_keys(together) == _hit_keys(alone)
-    # one pass for the CloudTrail rules that pick calls, one for the rule that looks at every call
-    # (first seen), one for the flow-log rule: three reads of the files against one per rule
-    assert len(together.scans) == 3 and set(together.passes) == {"cloudtrail"}
+    # one pass for the CloudTrail rules that pick calls; the rules that look at every call (first seen,
+    # correlations) and the lone flow-log rule each read alone: a few reads against one per rule
+    picking = [r for r in together.rules if narrows(r)]
+    sources = {r.query.source for r in picking}
+    assert len(picking) > 30 and sources == {"cloudtrail", "vpcflow"}
+    assert len(together.scans) == len(sources) + len(together.rules) - len(picking) < 8
+    assert set(together.passes) == {"cloudtrail"}
     assert len(alone.scans) == len(alone.rules) > 30
     assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files"
 
@@ -328,3 +333,33 @@ def test_the_anomalous_principal_and_the_stolen_key_reach_services_new_to_them(l
     noise = later_on_sample.hits[~later_on_sample.hits.event_id.isin(planted)
                                  & (later_on_sample.hits.principal != odd["principal_arn"])]
     assert len(noise) / (len(truth["accounts"]) * 4) < 1, noise[["rule_id", "principal", "detail"]].to_string()
+
+
+def test_the_stolen_key_looks_around_then_makes_itself_a_user(on_sample, truth):
+    key = truth["by_kind"]["compromised_access_key"]
+    hits = on_sample.hits[on_sample.hits.rule_id == "WB-CT-110"]
+    assert list(hits.access_key_id) == [key["access_key_id"]], hits[["principal", "detail"]].to_string()
+    assert hits.event_id.iloc[0] in key["event_ids"] and hits.event_name.iloc[0] == "CreateUser"
+
+
+def test_calls_after_logging_stopped_are_caught_by_the_logging_that_was_left(tmp_path):
+    def at(minute: int, name: str, service: str = "ec2", who: str = "mallory", error: str | None = None) -> dict:
+        record = {**_call(who, "03", service, minute), "eventName": name,
+                  "eventTime": f"2026-11-03T{10 + minute // 60:02d}:{minute % 60:02d}:00Z",
+                  "eventID": f"{who}-{name}-{minute}"}
+        return {**record, "errorCode": error} if error else record
+
+    records = [at(0, "StopLogging", "cloudtrail"), at(5, "RunInstances"), at(20, "CreateUser", "iam"),
+               at(59, "DescribeInstances"), at(75, "TerminateInstances"),  # past the hour
+               at(0, "StopLogging", "cloudtrail", who="carol"),  # nothing after it
+               at(1, "DeleteTrail", "cloudtrail", who="dave", error="AccessDenied"), at(2, "RunInstances", who="dave")]
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(records))
+    assert import_files([dump], tmp_path / "logs").complete
+    with LocalEngine(tmp_path / "logs") as engine:
+        found = run_rules(engine, start="2026-11-03", end="2026-11-03",
+                          rules=[r for r in list_rules() if r.id == "WB-CT-111"])
+    assert list(found.hits.event_id) == ["mallory-StopLogging-0"], "a refused change blinds nothing"
+    assert found.hits.detail.iloc[0] == ("StopLogging, then 3 calls in the hour after: CreateUser, DescribeInstances, "
+                                         "RunInstances")
+    assert found.hits.severity.iloc[0] == "critical"

@@ -18,7 +18,8 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 #: ATT&CK tactic ids and their names, as rules name them.
 TACTICS = {
-    "TA0043": "Reconnaissance", "TA0042": "Resource Development", "TA0001": "Initial Access", "TA0002": "Execution", "TA0003": "Persistence", "TA0004": "Privilege Escalation",
+    "TA0043": "Reconnaissance", "TA0042": "Resource Development",
+    "TA0001": "Initial Access", "TA0002": "Execution", "TA0003": "Persistence", "TA0004": "Privilege Escalation",
     "TA0005": "Defense Evasion", "TA0006": "Credential Access", "TA0007": "Discovery", "TA0008": "Lateral Movement",
     "TA0009": "Collection", "TA0010": "Exfiltration", "TA0040": "Impact", "TA0011": "Command and Control",
 }
