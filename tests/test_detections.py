@@ -363,3 +363,27 @@ def test_calls_after_logging_stopped_are_caught_by_the_logging_that_was_left(tmp
     assert found.hits.detail.iloc[0] == ("StopLogging, then 3 calls in the hour after: CreateUser, DescribeInstances, "
                                          "RunInstances")
     assert found.hits.severity.iloc[0] == "critical"
+
+
+def test_the_cli_runs_sigma_rules_beside_the_library_and_lists_what_does_not_convert(sample_org, tmp_path, capsys,
+                                                                                   truth):
+    folder = tmp_path / "sigma"
+    folder.mkdir()
+    (folder / "root_sign_in.yml").write_text(
+        "title: Root signs in\nid: 5e1d0c2a-1111-4111-8111-000000000001\nlogsource:\n  product: aws\n"
+        "  service: cloudtrail\ndetection:\n  selection:\n    eventName: consolelogin\n    userIdentity.type: Root\n"
+        "  condition: selection\nlevel: high\ntags:\n  - attack.initial-access\n  - attack.t1078.004\n")
+    (folder / "windows.yml").write_text("title: Not ours\nlogsource:\n  product: windows\ndetection:\n"
+                                        "  sel:\n    EventID: 1\n  condition: sel\n")
+    assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-01", "--end", "2026-11-07",
+                 "--sigma", str(folder), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "unsupported: windows.yml: " in captured.err
+    hits = json.loads(captured.out)
+    mine = {h["event_id"] for h in hits if h["rule_id"] == "5e1d0c2a-1111-4111-8111-000000000001"}
+    root = truth["by_kind"]["root_console_login"]
+    assert mine and mine <= set(root["event_ids"]), "the root sign-ins of the planted scenario, and only those"
+    assert {h["rule_id"] for h in hits} > {"5e1d0c2a-1111-4111-8111-000000000001"}, "the library ran too"
+    assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-01", "--end", "2026-11-07",
+                 "--baseline-days", "0"]) == 2
+    assert "--baseline-days" in capsys.readouterr().err

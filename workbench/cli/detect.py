@@ -11,11 +11,13 @@ HELP = "run the detection rules (MITRE ATT&CK-tagged) over a window: what else b
 DESCRIPTION = (
     "Run every detection rule (queries/detections/: CloudTrail rules for credential access, defense evasion, "
     "discovery, execution, exfiltration, impact, initial access, lateral movement, persistence and privilege "
-    "escalation, with ATT&CK tactic and technique ids) over the days from --start to --end, and print the hits "
-    "grouped by rule, most severe first (--format json or csv: one object or row per hit, with rule_id, title, "
-    "severity, tactics, techniques, event_time, account_id, region, principal, source_ip, access_key_id, "
-    "event_name, event_id, detail). A rule that cannot run is named on stderr and the others still run. "
-    "Exit status 0 whether or not anything fired; 2 for a usage error."
+    "escalation, with ATT&CK tactic and technique ids; first-seen rules that judge each principal against its "
+    "own baseline; correlations; flow-log rules), plus your own (--rules) and Sigma rules (--sigma), over the "
+    "days from --start to --end, and print the hits grouped by rule, most severe first (--format json or csv: "
+    "one object or row per hit, with rule_id, title, severity, tactics, techniques, event_time, account_id, "
+    "region, principal, source_ip, access_key_id, event_name, event_id, detail). The rules over one source run "
+    "as one query, so the files are read once. A rule that cannot run is named on stderr and the others still "
+    "run. Exit status 0 whether or not anything fired; 2 for a usage error."
 )
 
 
@@ -27,6 +29,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--regions", type=csv, default=[], metavar="R1,R2", help="regions to keep")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR",
                         help="a folder of more rules (<source>/<rule>.sql, the same header); repeatable")
+    parser.add_argument("--sigma", action="append", default=[], metavar="DIR",
+                        help="a folder (or file) of Sigma rules over CloudTrail, converted and run beside the others; "
+                             "each rule that does not convert is listed on stderr as 'unsupported: FILE: reason'; "
+                             "repeatable")
+    parser.add_argument("--baseline-days", type=int, metavar="N",
+                        help="days before --start that make each principal's baseline for the first-seen rules "
+                             "(default: 30)")
+    parser.add_argument("--allow-full-scan", action="store_true",
+                        help="let a rule of --rules read the logs with no time bound (every file)")
     parser.add_argument("--rule", action="append", default=[], metavar="ID",
                         help="run only this rule (id or name); repeatable")
     parser.add_argument("--severity", choices=("critical", "high", "medium", "low"),
@@ -39,22 +50,36 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from workbench.cli.output import print_frame
-    from workbench.detections import get_rule, list_rules, run_rules
+    from workbench.detections import get_rule, list_rules, load_sigma_rules, run_rules
     from workbench.engines import connect
     from workbench.errors import UsageError
 
     rules = [get_rule(name, args.rules) for name in args.rule] if args.rule else list_rules(args.rules)
+    for folder in args.sigma:
+        converted, unsupported = load_sigma_rules(folder)
+        for where, reason in unsupported:
+            print(f"unsupported: {where}: {reason}", file=sys.stderr)
+        rules += converted
+    taken = {}
+    for rule in rules:
+        if rule.id in taken:
+            raise UsageError(f"two rules have the id {rule.id}: {_origin(taken[rule.id])} and {_origin(rule)}")
+        taken[rule.id] = rule
     if args.list:
         for rule in rules:
             print(f"{rule.id}  {rule.severity:<8}  {', '.join(rule.tactic_names):<40}  {rule.title}")
         return 0
+    if args.baseline_days is not None and args.baseline_days < 1:
+        raise UsageError(f"--baseline-days must be at least 1, not {args.baseline_days}")
     if args.start is None or args.end is None:
         raise UsageError("detect needs the window: --start YYYY-MM-DD --end YYYY-MM-DD (UTC days, inclusive)")
     if args.end < args.start:
         raise UsageError(f"the window ends ({args.end}) before it starts ({args.start})")
     with connect(args.engine, logs=logs_of(args)) as engine:
         found = run_rules(engine, start=args.start.isoformat(), end=args.end.isoformat(), accounts=args.accounts,
-                          regions=args.regions, rules=rules, severity=args.severity, progress=sys.stderr.isatty())
+                          regions=args.regions, rules=rules, severity=args.severity,
+                          params={} if args.baseline_days is None else {"baseline_days": args.baseline_days},
+                          allow_full_scan=args.allow_full_scan, progress=sys.stderr.isatty())
     for rule_id, error in found.failed.items():
         print(f"workbench: rule {rule_id} failed: {error}", file=sys.stderr)
     if args.format != "table":
@@ -74,3 +99,7 @@ def run(args) -> int:
     print(f"{len(found.hits)} hits from {found.hits.rule_id.nunique() if len(found.hits) else 0} of "
           f"{len(found.rules)} rules in {seconds:.1f} s", file=sys.stderr)
     return 0
+
+
+def _origin(rule) -> str:
+    return str(rule.query.path) if rule.query.path else f"Sigma rule {rule.query.name}"

@@ -59,7 +59,7 @@ class Detections:
 
 def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rules: list[Rule] | None = None,
               severity: str | None = None, sources=None, params: dict | None = None, one_pass: bool = True,
-              progress: bool = False) -> Detections:
+              allow_full_scan: bool = False, progress: bool = False) -> Detections:
     """Run ``rules`` (default: every rule) on ``engine`` over the window; gather the hits.
 
     Parameters
@@ -84,6 +84,8 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         (:mod:`workbench.detections.one_pass`; rules that look at every call, such as the first-seen
         ones, on their own); when that statement fails, its rules run one by one,
         so the rule at fault is named. False runs every rule on its own.
+    allow_full_scan : bool
+        Let a rule read its table with no time bound (a rule of the user's; the library's are bounded).
     progress : bool
         A progress bar over the passes (or the rules).
     """
@@ -95,7 +97,7 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         chosen = [r for r in chosen if r.query.source in set(sources)]
     found = Detections(hits=pd.DataFrame(columns=list(COLUMNS)), rules=chosen)
     window = {"start": start, "end": end, "accounts": list(accounts or []), "regions": list(regions or [])}
-    window["params"] = dict(params or {})
+    how = {"params": dict(params or {}), "allow_full_scan": allow_full_scan}
     groups: dict[tuple, list[Rule]] = {}
     for rule in chosen:
         # a rule that looks at every call (first seen, correlations) runs alone: its aggregate streams
@@ -108,9 +110,10 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         iterator = tqdm(iterator, total=len(groups), desc="detect", unit="pass" if one_pass else "rule")
     parts = []
     for group in iterator:
-        frames = _run_pass(engine, group, window, found) if one_pass and len(group) > 1 else None
+        frames = _run_pass(engine, group, window, found, **how) if one_pass and len(group) > 1 else None
         if frames is None:  # one by one: alone, or to name the rule that stops the pass
-            frames = [(rule, frame) for rule in group if (frame := _run_one(engine, rule, window, found)) is not None]
+            frames = [(rule, frame) for rule in group
+                      if (frame := _run_one(engine, rule, window, found, **how)) is not None]
         parts += [frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
                                tactics=", ".join(rule.tactic_names), techniques=", ".join(rule.techniques))
                   for rule, frame in frames if len(frame)]
@@ -121,12 +124,12 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
     return found
 
 
-def _run_pass(engine, rules: list[Rule], window: dict, found: Detections):
+def _run_pass(engine, rules: list[Rule], window: dict, found: Detections, *, params: dict, allow_full_scan: bool):
     """``[(rule, its hits)]`` from one statement for ``rules``; None when that statement fails."""
     started = time.perf_counter()
-    statement = one_pass_of(rules, **window)
+    statement = one_pass_of(rules, **window, params=params)
     try:
-            frame = engine.query(statement.sql, statement.values)
+        frame = engine.query(statement.sql, statement.values, allow_full_scan=allow_full_scan)
     except WorkbenchError:
         return None
     finally:
@@ -138,14 +141,15 @@ def _run_pass(engine, rules: list[Rule], window: dict, found: Detections):
             for i, rule in enumerate(rules, start=1)]
 
 
-def _run_one(engine, rule: Rule, window: dict, found: Detections):
+def _run_one(engine, rule: Rule, window: dict, found: Detections, *, params: dict, allow_full_scan: bool):
     """The hits of ``rule`` alone; None (its error in ``found.failed``) when it cannot run."""
     started = time.perf_counter()
-    values = {**{k: v for k, v in window.items() if k != "params"}, **window["params"], **rule.values}
+    values = {**window, **params, **rule.values}
     declared = {p.name for p in rule.query.params}
     try:
         frame = engine.query(rule.query.sql if rule.query.path is None else str(rule.query.path),
-                             {k: v for k, v in values.items() if k in declared})
+                             {k: v for k, v in values.items() if k in declared},
+                             allow_full_scan=allow_full_scan)
     except WorkbenchError as err:
         found.failed[rule.id] = str(err)
         return None
