@@ -8,6 +8,7 @@ def test_demo_finds_every_planted_scenario(demo_run, truth):
     assert "already generated" in text, "the demo reuses a sample with the same settings"
     n = len(truth["scenarios"])
     assert f"{n}/{n} planted scenarios found" in text, text
+    assert f"{n}/{n} planted scenarios fired a rule" in text, "every planted scenario fires a detection rule"
     assert demo_run.code == 0, text
     assert truth["by_kind"]["hidden_user_bruteforce"]["source_ip"] in text
     assert truth["by_kind"]["port_scan"]["source_ip"] in text

@@ -8,6 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.cli import main
@@ -387,3 +388,17 @@ def test_the_cli_runs_sigma_rules_beside_the_library_and_lists_what_does_not_con
     assert main(["detect", "--logs", str(sample_org), "--start", "2026-11-01", "--end", "2026-11-07",
                  "--baseline-days", "0"]) == 2
     assert "--baseline-days" in capsys.readouterr().err
+
+
+def test_the_hunt_commands_quote_what_the_logs_wrote(on_sample):
+    import shlex
+
+    from workbench.analyses.detections import hunt_pivots
+
+    hostile = on_sample.hits.head(1).assign(principal="x'; touch /tmp/owned; echo '", source_ip="AWS Internal")
+    pivots = hunt_pivots(pd.concat([on_sample.hits, hostile], ignore_index=True))
+    row = pivots[pivots.value == "x'; touch /tmp/owned; echo '"].iloc[0]
+    assert shlex.split(row.hunt)[:6] == ["workbench", "report", "--notebook", "hunt", "-p",
+                                         "principal=x'; touch /tmp/owned; echo '"], "one word, never a command"
+    assert "AWS Internal" not in set(pivots.value), "a source that is not an address is no pivot"
+    assert pivots.severity.map(SEVERITIES.index).is_monotonic_increasing

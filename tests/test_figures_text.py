@@ -37,3 +37,21 @@ def test_a_timeline_of_hostile_activity_names_keeps_them_as_text():
                          "outcome": ["OK", "AccessDenied"], "ref": ["e1", "e2"]})
     fig = figures.timeline.timeline(rows)
     assert not any("<" in t for t in _strings(fig))
+
+
+def test_detection_figures_keep_a_rules_words_and_a_hits_values_as_text():
+    from workbench.detections import list_rules
+    from workbench.detections.run import COLUMNS
+
+    rule = list_rules()[0]
+    hostile = rule.__class__(**{**rule.__dict__, "title": PAYLOAD, "techniques": (PAYLOAD,)})
+    hits = pd.DataFrame([dict.fromkeys(COLUMNS) | {
+        "severity": "high", "rule_id": rule.id, "title": PAYLOAD, "tactics": "Credential Access", "techniques": PAYLOAD,
+        "event_time": pd.Timestamp("2026-11-03T10:00:00Z"), "principal": PAYLOAD, "source_ip": PAYLOAD,
+        "detail": PAYLOAD, "event_id": "e1"}])
+    for fig in (figures.detections.by_tactic(hits), figures.detections.attack_matrix([hostile], hits),
+                figures.detections.timeline(hits)):
+        texts = _strings(fig) + [t for trace in fig.data for t in (trace.text or ()) if isinstance(t, str)]
+        assert texts and not any("<a" in t or "<b>" in t for t in texts), texts
+    matrix = figures.detections.attack_matrix([hostile], hits)
+    assert "&lt;b&gt;bold&lt;/b&gt;" in matrix.data[0].text[0] and "1 hit" in matrix.data[0].text[0]

@@ -16,7 +16,7 @@ from workbench.report import list_notebooks, run_reports
 from workbench.report.notebooks import notebook_parameters
 from workbench.session.summary import read_summary
 
-NAMES = ["console-logins", "root-and-hidden-logins", "vpc-flow-ports", "guardduty-drilldown", "hunt"]
+NAMES = ["detections", "console-logins", "root-and-hidden-logins", "vpc-flow-ports", "guardduty-drilldown", "hunt"]
 COMMON = ["engine", "logs", "start", "end", "accounts", "regions", "summary_path"]
 LOOPS_AND_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor,
                          ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -186,3 +186,17 @@ def test_drilldown_into_an_instance_finding_shows_its_flows(entity_reports, trut
     assert (facts["instance_id"], facts["source_ip"]) == (planted["instance_id"], planted["source_ip"])
     assert facts["flows"] >= len(planted["dst_ports"]), "the scan's flows on the instance's interface"
     assert facts["access_key_id"] is None
+
+
+def test_detections_fire_on_every_planted_scenario_and_name_what_to_hunt(demo_run, truth):
+    from workbench.demo.ground_truth import check_detections
+
+    facts = _summary(demo_run, "detections")
+    fired = {c.kind: c for c in check_detections(truth, read_summary(demo_run.reports / "detections.summary.json"))}
+    assert all(c.found for c in fired.values()), {k: c.detail for k, c in fired.items()}
+    root = truth["by_kind"]["root_console_login"]
+    assert set(facts["hit_event_ids"]["WB-CT-052"]) <= set(root["event_ids"])
+    assert "WB-CT-110" in fired["compromised_access_key"].detail and "WB-CT-101" in fired["anomalous_principal"].detail
+    page = (demo_run.reports / "detections.html").read_text()
+    key = truth["by_kind"]["compromised_access_key"]["access_key_id"]
+    assert f"workbench report --notebook hunt -p access_key_id={key}" in page, "each entity has its hunt command"

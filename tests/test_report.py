@@ -82,23 +82,25 @@ def test_the_index_is_a_security_overview_and_keeps_earlier_reports(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     for name, status, items in (("01-alarm", "needs attention", ["root signed in from 203.0.113.7"]),
-                                ("02-quiet", "clear", [])):
+                                ("02-quiet", "clear", []), ("00-detections", "clear", [])):
         _notebook(folder / f"{name}.ipynb",
                   "import workbench\nworkbench.write_summary(summary_path, {'title': '" + name + "', 'headline': 'h', "
                   f"'status': {status!r}, 'attention': {items!r}, 'numbers': {{'count': 3.0}}}}, "
                   "scope={'start': '2026-11-01', 'end': '2026-11-07', 'accounts': [], 'regions': [], 'engine': 'local'})")
     _notebook(folder / "03-broken.ipynb", "raise ValueError('no data')")
     out = tmp_path / "out"
-    run_reports([str(folder / "02-quiet.ipynb"), str(folder / "03-broken.ipynb")], out=str(out), progress=_Null())
+    run_reports([str(folder / "02-quiet.ipynb"), str(folder / "03-broken.ipynb"), str(folder / "00-detections.ipynb")],
+                out=str(out), progress=_Null())
     run_reports([str(folder / "01-alarm.ipynb")], out=str(out), progress=_Null())  # one more report, later
     index = (out / "index.html").read_text()
     rows = [line for line in index.splitlines() if line.startswith("<tr><td>")]
+    assert 'href="detections.html"' in rows.pop(0), "the detections first, whatever their status"
     assert [r.split('class="status ')[1].split('"')[0] for r in rows] == ["attention", "failed", "clear"], \
-        "most urgent first; the earlier run's reports kept"
+        "then most urgent first; the earlier run's reports kept"
     assert "root signed in from 203.0.113.7" in rows[0] and "count: <b>3</b>" in rows[0], "counts as integers"
     assert "2026-11-01 to 2026-11-07 (UTC), all accounts, all regions" in rows[0]
     assert "failed to run" in rows[1] and "ValueError: no data" in rows[1]
-    assert "1 needs attention" in index and "1 failed to run" in index and "1 clear" in index
+    assert "1 needs attention" in index and "1 failed to run" in index and "2 clear" in index
 
 
 def test_pages_load_nothing_from_the_network(notebooks, tmp_path):

@@ -10,9 +10,10 @@ The figures (:mod:`workbench.figures`) have the same topics, so a notebook reads
 - :mod:`findings`: GuardDuty findings and where to drill in;
 - :mod:`timeline`: CloudTrail, flows and findings as one timeline;
 - :mod:`activity`: principal-days against the principal's own baseline;
-- :mod:`pivots`: which rows mention an entity, and what to pivot on next.
+- :mod:`pivots`: which rows mention an entity, and what to pivot on next;
+- :mod:`detections`: detection hits: what to hunt next, the verdict line.
 """
 
-from workbench.analyses import activity, findings, flows, hidden, pivots, root, signins, timeline
+from workbench.analyses import activity, detections, findings, flows, hidden, pivots, root, signins, timeline
 
-__all__ = ["activity", "findings", "flows", "hidden", "pivots", "root", "signins", "timeline"]
+__all__ = ["activity", "detections", "findings", "flows", "hidden", "pivots", "root", "signins", "timeline"]

@@ -43,6 +43,39 @@ def check_scenarios(truth: dict, summaries: dict[str, dict]) -> list[Check]:
     return checks
 
 
+#: Entities of a scenario that are not what gives it away: the anomalous principal works from its usual
+#: address (other people's hits from that office are not on the scenario).
+_NOT_THE_ACTORS = {("source_ip", "anomalous_principal")}
+
+
+def check_detections(truth: dict, summary: dict | None) -> list[Check]:
+    """Which detection rules fired on each planted scenario (``summary``: the ``detections`` report's).
+
+    A hit is on a scenario when it names one of the scenario's events, or its address, access key or
+    principal (a rule that counts, or judges a principal's day, points at the first event or the actor).
+
+    Returns
+    -------
+    list of Check
+        One per planted scenario; found when at least one rule fired on it.
+    """
+    hits = ((summary or {}).get("facts") or {}).get("hits")
+    checks = []
+    for scenario in truth.get("scenarios", []):
+        if hits is None:
+            checks.append(Check(scenario["kind"], "detections", False, "no summary from detections"))
+            continue
+        marks = {("event_id", e) for e in scenario.get("event_ids", [])}
+        marks |= {(column, scenario[key]) for column, key in (("source_ip", "source_ip"),
+                  ("access_key_id", "access_key_id"), ("principal", "principal_arn"))
+                  if scenario.get(key) and (column, scenario["kind"]) not in _NOT_THE_ACTORS}
+        named = ("event_id", "source_ip", "access_key_id", "principal")
+        rules = sorted({h["rule_id"] for h in hits if any((c, h.get(c)) in marks for c in named)})
+        checks.append(Check(scenario["kind"], "detections", bool(rules),
+                            f"rules {', '.join(rules)}" if rules else "no rule fired on it"))
+    return checks
+
+
 def _root(s: dict, f: dict) -> tuple[bool, str]:
     found = sorted(f.get("root_event_ids", [])) == sorted(s["event_ids"])
     return found, (f"{len(f.get('root_event_ids', []))} root actions listed, sign-in from "

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.demo.ground_truth import check_scenarios
+from workbench.demo.ground_truth import check_detections, check_scenarios
 from workbench.settings import REPORTS, SAMPLE
 
 
@@ -57,6 +57,14 @@ def run_demo(out: Path, *, fresh: bool = False, seed: int = SAMPLE.seed, scale: 
     found = sum(c.found for c in checks)
     missed = [c.kind for c in checks if not c.found]
     say(f"{found}/{len(checks)} planted scenarios found" + (f"; missed: {', '.join(missed)}" if missed else "."))
+    fired = check_detections(doc, summaries.get("detections"))
+    say("\nPlanted scenarios against the detection rules (the detections report):")
+    for c in fired:
+        say(f"  {'fired ' if c.found else 'SILENT'}  {c.kind:<24} {c.detail}")
+    silent = [c.kind for c in fired if not c.found]
+    say(f"{len(fired) - len(silent)}/{len(fired)} planted scenarios fired a rule"
+        + (f"; silent: {', '.join(silent)}" if silent else "."))
+    missed += [f"{kind} (no rule)" for kind in silent]
     for failure in run.failures:
         say(f"Report {failure.name} failed at {failure.failed_cell}: {failure.error}")
     say(f"\nDone in {time.perf_counter() - started:.0f} s. Open the reports:\n{run.index}")

@@ -48,6 +48,12 @@ class Detections:
         """Time spent running rules, one by one and in passes."""
         return sum(self.seconds.values()) + sum(self.passes.values())
 
+    def table(self) -> pd.DataFrame:
+        """The hits to read: ``severity, rule_id, title, event_time, account_id, principal, source_ip,
+        event_name, detail, event_id`` (the tactics and techniques are in :meth:`by_rule` and :attr:`hits`)."""
+        return self.hits[["severity", "rule_id", "title", "event_time", "account_id", "principal", "source_ip",
+                          "event_name", "detail", "event_id"]]
+
     def by_rule(self) -> pd.DataFrame:
         """Hits per rule: ``severity, rule_id, title, hits, first, last``, most severe first."""
         if self.hits.empty:

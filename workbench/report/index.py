@@ -1,4 +1,4 @@
-"""``index.html``: the security overview. One line per report, most urgent first.
+"""``index.html``: the security overview. One line per report: the detections first, then most urgent first.
 
 Each report's status comes from what its notebook found (its summary's ``status`` and
 ``attention``), not from whether it ran: "needs attention" with the items to look at,
@@ -40,6 +40,9 @@ span.number b { font-size: 1.02rem; color: #212529; }
 small { color: #6c757d; }
 """
 
+#: Reports shown before the others whatever their status: what fired answers "what else bad happened?" first.
+FIRST = ("detections",)
+
 _CSS = {NEEDS_ATTENTION: "attention", FAILED_TO_RUN: "failed", CLEAR: "clear", "no summary": "none"}
 
 
@@ -65,7 +68,7 @@ def index_html(results: list, *, settings: dict, generated: dt.datetime | None =
     """
     generated = generated or dt.datetime.now(dt.timezone.utc)
     shown = ", ".join(f"{k} = {v}" for k, v in settings.items() if v not in (None, "", [], {}))
-    ranked = sorted(results, key=lambda r: (ORDER.get(status_of(r), 9), r.name))
+    ranked = sorted(results, key=lambda r: (r.name not in FIRST, ORDER.get(status_of(r), 9), r.name))
     statuses = [status_of(r) for r in ranked]
     totals = "".join(f'<span class="{_CSS[s]}">{statuses.count(s)} {escape(s)}</span>'
                      for s in ORDER if statuses.count(s))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.detections import list_rules, load_sigma_rules, run_rules
 from workbench.engines import Engine, connect
 from workbench.library import get_query, is_builtin
 from workbench.session.pivot import PivotResult, pivot
@@ -75,6 +76,38 @@ class Investigation:
             for note in scan.get("notes") or []:
                 print(f"{name}: no rows, and here is why: {note}")
         return frame
+
+    def detect(self, *, severity: str | None = None, rules: str | None = None, sigma: str | None = None,
+               baseline_days: int | None = None, progress: bool = False):
+        """Run the detection rules over the window (:func:`workbench.detections.run_rules`).
+
+        Parameters
+        ----------
+        severity : str, optional
+            Only rules of this severity or worse.
+        rules : str, optional
+            A folder of more rules (``<source>/<rule>.sql``).
+        sigma : str, optional
+            A folder of Sigma rules; those that do not convert are printed with the reason.
+        baseline_days : int, optional
+            Days before the window that make each principal's baseline (first-seen rules; default 30).
+        progress : bool
+            A progress bar over the passes (on standard error).
+        """
+        chosen = list_rules([rules] if rules else [])
+        if sigma:
+            converted, unsupported = load_sigma_rules(sigma)
+            for where, reason in unsupported:
+                print(f"unsupported: {where}: {reason}")
+            chosen += converted
+        found = run_rules(self.engine, **self.window, rules=chosen, severity=severity or None,
+                          params={} if baseline_days is None else {"baseline_days": int(baseline_days)},
+                          progress=progress)
+        for scan in found.scans:
+            self._record(scan)
+        for rule_id, error in found.failed.items():
+            print(f"rule {rule_id} could not run: {error}")
+        return found
 
     def _record(self, scan: dict) -> None:
         """Keep a scan report; say at once when it met files that could not be read whole."""

@@ -64,6 +64,36 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
     }
 
 
+def detections(found) -> dict:
+    """Summary of the ``detections`` notebook.
+
+    Parameters
+    ----------
+    found : Detections
+        What :func:`workbench.detections.run_rules` found.
+    """
+    by_rule = found.by_rule()
+    urgent = [f"{r.severity} {r.rule_id} {r.title}: {count(int(r.hits), 'hit')}" for r in by_rule.itertuples()
+              if r.severity in ("critical", "high")]
+    urgent += [f"rule {rule_id} could not run: {error}" for rule_id, error in found.failed.items()]
+    severities = found.hits.severity.value_counts() if len(found.hits) else {}
+    return {
+        "title": "Detections: what else bad happened",
+        **attention(urgent),
+        "headline": analyses.detections.verdict(found),
+        "numbers": {"hits": len(found.hits), "rules fired": int(found.hits.rule_id.nunique()) if len(found.hits) else 0,
+                    "rules run": len(found.rules), **{s: int(severities.get(s, 0)) for s in ("critical", "high")}},
+        "facts": {
+            "hit_event_ids": {rule_id: _ids(rows.event_id) for rule_id, rows in found.hits.groupby("rule_id")}
+            if len(found.hits) else {},
+            # who and what each hit names, for checks against what was planted (the first thousand)
+            "hits": found.hits[["rule_id", "event_id", "principal", "source_ip", "access_key_id"]].head(1000)
+            .to_dict("records") if len(found.hits) else [],
+            "rules_failed": sorted(found.failed),
+        },
+    }
+
+
 def root_and_hidden(root: pd.DataFrame, hidden: pd.DataFrame) -> dict:
     """Summary of the ``root-and-hidden-logins`` notebook.
 

@@ -5,12 +5,13 @@
 -- severity: medium
 -- tactics: TA0007, TA0001
 -- techniques: T1526, T1078.004
--- description: A principal called at least three AWS services in one day that it never called in its own
---   baseline (the baseline_days before the window): the breadth of a stolen credential finding out what it
---   can reach, or a person doing what they never do. Each principal is compared with itself only, so a busy
---   administrator and a quiet build job are both judged fairly. A principal with no activity in the baseline
---   is not judged (everything would be new); its first days are for the other rules. One hit per principal
---   and day, at the first call of the first new service.
+-- description: A principal called at least three AWS services in one day that it had never called before:
+--   not in its own baseline (the baseline_days before the window) nor on the window's earlier days. The
+--   breadth of a stolen credential finding out what it can reach, or a person doing what they never do.
+--   Each principal is compared with itself only, so a busy administrator and a quiet build job are both
+--   judged fairly. A principal first seen fewer than history_days before that day is not judged (everything
+--   would be new); its first days are for the other rules. One hit per principal and day, at the first call
+--   of the first new service.
 -- false_positives: A new project or duty for a person, a deployment that adds services to an application,
 --   a window that starts where the logs start (no baseline).
 -- params:
@@ -19,6 +20,7 @@
 --   accounts       list<string>  = []  account ids to keep; empty keeps all
 --   regions        list<string>  = []  regions to keep; empty keeps all
 --   baseline_days  int           = 30  days before the window that make each principal's baseline
+--   history_days   int           = 2   fewest days a principal must have been seen before a day to be judged
 -- returns: event_time, account_id, region, principal, source_ip, access_key_id, event_name,
 --   event_id, detail
 WITH calls AS (
@@ -54,7 +56,8 @@ new_services AS (
     SELECT f.*
     FROM firsts AS f
     JOIN firsts AS p ON p.account_id = f.account_id AND p.principal = f.principal AND p.whole = 1
-    WHERE f.whole = 0 AND f.first_day >= replace(:start, '-', '/') AND p.first_day < replace(:start, '-', '/')
+    WHERE f.whole = 0 AND f.first_day >= replace(:start, '-', '/')
+        AND date(replace(p.first_day, '/', '-')) <= date_add('day', -:history_days, date(replace(f.first_day, '/', '-')))
 ),
 days AS (
     SELECT account_id, principal, first_day, count(*) AS services, min(event_time) AS event_time,
