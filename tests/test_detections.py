@@ -402,3 +402,39 @@ def test_the_hunt_commands_quote_what_the_logs_wrote(on_sample):
                                          "principal=x'; touch /tmp/owned; echo '"], "one word, never a command"
     assert "AWS Internal" not in set(pivots.value), "a source that is not an address is no pivot"
     assert pivots.severity.map(SEVERITIES.index).is_monotonic_increasing
+
+
+#: A call that each CIS rule must fire on: (rule, service, event name).
+CIS_CALLS = [("WB-CT-121", "iam", "PutRolePolicy"), ("WB-CT-123", "kms", "ScheduleKeyDeletion"),
+             ("WB-CT-124", "s3", "PutBucketPolicy"), ("WB-CT-125", "config", "StopConfigurationRecorder"),
+             ("WB-CT-126", "ec2", "RevokeSecurityGroupIngress"), ("WB-CT-127", "ec2", "ReplaceNetworkAclEntry"),
+             ("WB-CT-128", "ec2", "AttachInternetGateway"), ("WB-CT-129", "ec2", "CreateRoute"),
+             ("WB-CT-130", "ec2", "CreateVpcPeeringConnection"), ("WB-CT-131", "organizations", "AttachPolicy")]
+
+
+def test_the_cis_alarms_fire_once_a_principal_and_day_and_change_monitoring_runs_when_asked(tmp_path):
+    records = []
+    for n, (rule_id, service, name) in enumerate(CIS_CALLS):
+        for i in range(2):  # two of the same change by one principal on one day: one hit, counted
+            records.append({**_call(f"admin{n}", "03", service, 2 * n + i), "eventName": name,
+                            "eventID": f"{rule_id}-{i}", **({"errorCode": "AccessDenied"} if i else {})})
+    records += [{**_call("prober", "03", "iam", i), "eventName": "ListUsers", "errorCode": "AccessDenied",
+                 "eventID": f"denied-{i}"} for i in range(10)]
+    records += [{**_call("almost", "03", "iam", i), "eventName": "ListUsers", "errorCode": "AccessDenied",
+                 "eventID": f"fewer-{i}"} for i in range(9)]
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(records))
+    assert import_files([dump], tmp_path / "logs").complete
+    with LocalEngine(tmp_path / "logs") as engine:
+        everything = run_rules(engine, start="2026-11-03", end="2026-11-03", severity="info")
+        default = run_rules(engine, start="2026-11-03", end="2026-11-03")
+    hits = everything.hits
+    for rule_id, _, name in CIS_CALLS:
+        mine = hits[hits.rule_id == rule_id]
+        assert list(mine.event_id) == [f"{rule_id}-0"], rule_id
+        assert mine.detail.iloc[0] == f"2 changes by this principal that day (1 refused): {name}"
+    refused = hits[hits.rule_id == "WB-CT-120"]
+    assert list(refused.event_id) == ["denied-0"] and refused.detail.iloc[0].startswith("10 calls refused")
+    info = {r.id for r in everything.rules if r.severity == "info"}
+    assert info and not info & {r.id for r in default.rules}, "change monitoring only when asked"
+    assert not set(default.hits.rule_id) & info

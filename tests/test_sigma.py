@@ -316,7 +316,7 @@ def test_the_header_follows_the_rule_contract(loaded, tmp_path):
     rules, unsupported = load_sigma_rules(tmp_path)
     assert unsupported == []
     bare, untagged = rules
-    assert (bare.id, bare.severity, bare.tactics, bare.techniques) == ("sigma-bare-rule", "low", ("TA0004",), ("T1078",))
+    assert (bare.id, bare.severity, bare.tactics, bare.techniques) == ("sigma-bare-rule", "info", ("TA0004",), ("T1078",))
     assert TACTICS[DEFAULT_TACTIC] in untagged.tactic_names and untagged.techniques == ("-",)
     assert untagged.severity == "medium" and f"filed under {DEFAULT_TACTIC}" in untagged.query.description
 

@@ -40,8 +40,10 @@ def add_arguments(parser) -> None:
                         help="let a rule of --rules read the logs with no time bound (every file)")
     parser.add_argument("--rule", action="append", default=[], metavar="ID",
                         help="run only this rule (id or name); repeatable")
-    parser.add_argument("--severity", choices=("critical", "high", "medium", "low"),
-                        help="run only rules of this severity or worse")
+    parser.add_argument("--severity", choices=("critical", "high", "medium", "low", "info"),
+                        help="run only rules of this severity or worse (default: low, which leaves out the info "
+                             "rules: the CIS alarms on policy, security-group and network changes; --severity info "
+                             "runs them too; rules named with --rule always run)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="output format (default: %(default)s)")
     parser.add_argument("--list", action="store_true", help="list the rules (id, severity, tactics, title) and stop")
@@ -51,6 +53,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from workbench.cli.output import print_frame
     from workbench.detections import get_rule, list_rules, load_sigma_rules, run_rules
+    from workbench.detections.rules import DEFAULT_SEVERITY
     from workbench.engines import connect
     from workbench.errors import UsageError
 
@@ -77,7 +80,8 @@ def run(args) -> int:
         raise UsageError(f"the window ends ({args.end}) before it starts ({args.start})")
     with connect(args.engine, logs=logs_of(args)) as engine:
         found = run_rules(engine, start=args.start.isoformat(), end=args.end.isoformat(), accounts=args.accounts,
-                          regions=args.regions, rules=rules, severity=args.severity,
+                          regions=args.regions, rules=rules,
+                          severity=None if args.rule else (args.severity or DEFAULT_SEVERITY),
                           params={} if args.baseline_days is None else {"baseline_days": args.baseline_days},
                           allow_full_scan=args.allow_full_scan, progress=sys.stderr.isatty())
     for rule_id, error in found.failed.items():

@@ -13,8 +13,12 @@ from workbench.words import did_you_mean
 HIT_COLUMNS = ("event_time", "account_id", "region", "principal", "source_ip", "access_key_id", "event_name",
                "event_id", "detail")
 
-#: Severity levels, most severe first.
-SEVERITIES = ("critical", "high", "medium", "low")
+#: Severity levels, most severe first. ``info`` is for change monitoring (the CIS benchmark's alarms on
+#: policy, security-group and network changes): run when asked (``severity="info"``), not by default.
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+#: The least severe level a run takes by default: ``info`` rules are left out.
+DEFAULT_SEVERITY = "low"
 
 #: ATT&CK tactic ids and their names, as rules name them.
 TACTICS = {

@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.detections.one_pass import narrows
 from workbench.detections.one_pass import one_pass as one_pass_of
-from workbench.detections.rules import HIT_COLUMNS, SEVERITIES, Rule, list_rules
+from workbench.detections.rules import DEFAULT_SEVERITY, HIT_COLUMNS, SEVERITIES, Rule, list_rules
 from workbench.errors import WorkbenchError
 
 #: Columns of :attr:`Detections.hits`: the rule's, then the hit's.
@@ -64,7 +64,7 @@ class Detections:
 
 
 def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rules: list[Rule] | None = None,
-              severity: str | None = None, sources=None, params: dict | None = None, one_pass: bool = True,
+              severity: str | None = DEFAULT_SEVERITY, sources=None, params: dict | None = None, one_pass: bool = True,
               allow_full_scan: bool = False, progress: bool = False) -> Detections:
     """Run ``rules`` (default: every rule) on ``engine`` over the window; gather the hits.
 
@@ -79,7 +79,8 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
     rules : list of Rule, optional
         Which rules (default: :func:`list_rules`).
     severity : str, optional
-        Run only rules of this severity or worse.
+        Run only rules of this severity or worse (default ``low``: all but the ``info`` rules, the
+        change monitoring; ``info`` runs those too; None runs every rule given).
     sources : list of str, optional
         Run only rules over these sources (``cloudtrail``, ``vpcflow``...).
     params : dict, optional

@@ -10,6 +10,9 @@ from workbench.detections.rules import SEVERITIES, TACTICS
 from workbench.figures.style import BAND_COLOURS, NEUTRAL, as_text, empty, finish
 from workbench.words import count
 
+#: A colour per severity: GuardDuty's bands, and grey for change monitoring.
+SEVERITY_COLOURS = {**BAND_COLOURS, "info": NEUTRAL}
+
 #: Tactics left to right as ATT&CK orders them (the attack's course).
 TACTIC_ORDER = ("TA0043", "TA0042", "TA0001", "TA0002", "TA0003", "TA0004", "TA0005", "TA0006", "TA0007", "TA0008",
                 "TA0009", "TA0011", "TA0010", "TA0040")
@@ -23,7 +26,7 @@ def by_tactic(hits: pd.DataFrame) -> go.Figure:
     rows = hits.assign(tactic=hits.tactics.str.split(", ")).explode("tactic")
     order = [TACTICS[t] for t in TACTIC_ORDER if TACTICS[t] in set(rows.tactic)]
     counts = rows.groupby(["tactic", "severity"]).size().reset_index(name="hits")
-    fig = px.bar(counts, x="tactic", y="hits", color="severity", color_discrete_map=BAND_COLOURS,
+    fig = px.bar(counts, x="tactic", y="hits", color="severity", color_discrete_map=SEVERITY_COLOURS,
                  category_orders={"tactic": order, "severity": list(SEVERITIES)}, labels={"tactic": ""})
     return finish(fig, title, height=380)
 
@@ -56,7 +59,7 @@ def attack_matrix(rules: list, hits: pd.DataFrame) -> go.Figure:
                         key=lambda item: (-item[1]["hits"], item[0]))
         depth = max(depth, len(column))
         for y, (technique, cell) in enumerate(column):
-            colour = BAND_COLOURS[cell["worst"]] if cell["worst"] else "#e9ecef"
+            colour = SEVERITY_COLOURS[cell["worst"]] if cell["worst"] else "#e9ecef"
             label = as_text(technique) + (f"<br>{count(cell['hits'], 'hit')}" if cell["hits"] else "")
             lines = "<br>".join(f"%{{customdata[{i}]}}" for i in range(len(cell["rules"])))
             fig.add_trace(go.Scatter(  # the rules' own words go in customdata, which finish() escapes
@@ -77,7 +80,7 @@ def timeline(hits: pd.DataFrame) -> go.Figure:
         return empty(title, "No rule fired in the window.")
     rows = hits.assign(rule=hits.rule_id + " " + hits.title)
     order = list(dict.fromkeys(rows.rule))
-    fig = px.scatter(rows, x="event_time", y="rule", color="severity", color_discrete_map=BAND_COLOURS,
+    fig = px.scatter(rows, x="event_time", y="rule", color="severity", color_discrete_map=SEVERITY_COLOURS,
                      category_orders={"rule": order, "severity": list(SEVERITIES)},
                      hover_data=["account_id", "principal", "source_ip", "event_name", "detail", "event_id"],
                      labels={"event_time": "", "rule": ""})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.detections import list_rules, load_sigma_rules, run_rules
+from workbench.detections.rules import DEFAULT_SEVERITY
 from workbench.engines import Engine, connect
 from workbench.library import get_query, is_builtin
 from workbench.session.pivot import PivotResult, pivot
@@ -84,7 +85,7 @@ class Investigation:
         Parameters
         ----------
         severity : str, optional
-            Only rules of this severity or worse.
+            Only rules of this severity or worse (default ``low``; ``info`` adds the change monitoring).
         rules : str, optional
             A folder of more rules (``<source>/<rule>.sql``).
         sigma : str, optional
@@ -100,7 +101,7 @@ class Investigation:
             for where, reason in unsupported:
                 print(f"unsupported: {where}: {reason}")
             chosen += converted
-        found = run_rules(self.engine, **self.window, rules=chosen, severity=severity or None,
+        found = run_rules(self.engine, **self.window, rules=chosen, severity=severity or DEFAULT_SEVERITY,
                           params={} if baseline_days is None else {"baseline_days": int(baseline_days)},
                           progress=progress)
         for scan in found.scans:

@@ -10,7 +10,7 @@ and the Sigma condition (:mod:`.backend`). The condition's values are parameters
 From the Sigma rule:
 
 * ``id``: its ``id``; a rule without one gets ``sigma-<file name>`` (stable while the file keeps its name).
-* ``severity``: its ``level``; ``informational`` is ``low``, and a rule without one is ``medium``.
+* ``severity``: its ``level``; ``informational`` is ``info`` (run when asked), and a rule without one is ``medium``.
 * ``tactics``: its ``attack.<tactic>`` tags (``attack.defense-evasion``, or ``attack.ta0005``) as
   ATT&CK ids. The contract needs one: a rule without a tactic the library knows is filed under
   :data:`DEFAULT_TACTIC`, and its description says so.
@@ -33,7 +33,7 @@ from workbench.library import parse_query_text
 DEFAULT_TACTIC = "TA0005"
 
 #: Sigma ``level`` -> the library's severity.
-SEVERITY_OF_LEVEL = {"informational": "low", "low": "low", "medium": "medium", "high": "high",
+SEVERITY_OF_LEVEL = {"informational": "info", "low": "low", "medium": "medium", "high": "high",
                      "critical": "critical"}
 
 #: The severity of a Sigma rule without a ``level``.
