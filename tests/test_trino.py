@@ -9,6 +9,7 @@ them (the same literals, through a prepared statement), and must return the loca
 import datetime as dt
 import json
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -183,3 +184,57 @@ def test_a_notebook_runs_on_trino_and_finds_what_it_finds_locally(trino, monkeyp
     assert sorted(facts["root_event_ids"]) == sorted(planted["root_console_login"]["event_ids"])
     assert planted["hidden_user_bruteforce"]["source_ip"] in facts["hidden_burst_ips"]
     assert "trino engine" in (tmp_path / "root-and-hidden-logins.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def detonations(trino, tmp_path_factory):
+    """The real detonation records as a second schema of the Trino, ``detonations``, and the same folder
+    for the local engine. Their (made-up) regions are put into one, so that the table's projection
+    enumerates 35 accounts, not 35 accounts times 34 regions; no rule looks at the region."""
+    from tests.test_detections import SAMPLES
+    from workbench.aws.ddl import create_table_sql_trino, table_spec
+    from workbench.engines.local.listing import LogTree
+    from workbench.engines.trino.layout import copy_for_trino
+    from workbench.formats.importer import import_files
+    from workbench.sources import get_source
+
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real-world samples not present ({SAMPLES.name} is not beside the project)")
+    work = tmp_path_factory.mktemp("detonations")
+    records = [{**r, "awsRegion": "us-east-1"} for p in sorted(SAMPLES.glob("aws.*.json")) for r in json.loads(p.read_text())]
+    (work / "all.json").write_text(json.dumps(records))
+    assert import_files([work / "all.json"], work / "logs").complete
+    copied = copy_for_trino(work / "logs", trino.root / "detonations")
+    assert not copied.problems, copied.problems
+    layout = LogTree(work / "logs").layout()
+    days = sorted({r["eventTime"][:10] for r in records})
+    spec = table_spec(get_source("cloudtrail"), bucket="", prefix="detonations", scheme="local", database="detonations",
+                      accounts=layout["accounts"], regions=layout["regions"], org_id=layout["org_id"], start=days[0])
+    import trino as client
+
+    cursor = client.dbapi.connect(host="127.0.0.1", port=trino.server.port, user="workbench", catalog="hive").cursor()
+    cursor.execute("CREATE SCHEMA IF NOT EXISTS hive.detonations WITH (location = 'local:///warehouse/detonations')")
+    cursor.fetchall()
+    cursor.execute(create_table_sql_trino(spec))
+    cursor.fetchall()
+    return work / "logs", days
+
+
+def test_every_detonation_fires_its_rule_on_trino_as_it_does_locally(trino, detonations):
+    from tests.test_detections import EXPECTED, SAMPLES, _fired
+
+    logs, days = detonations
+    keys = ["rule_id", *HIT_COLUMNS]
+    with trino.connect(schema="detonations") as remote, LocalEngine(logs, cache=False) as local:
+        found = {name: [run_rules(engine, start=day, end=day, severity=None, sources=["cloudtrail"]) for day in days]
+                 for name, engine in (("trino", remote), ("local", local))}
+    for name, runs in found.items():
+        assert [run.failed for run in runs if run.failed] == [], name
+    hits = {name: pd.concat([run.hits for run in runs], ignore_index=True) for name, runs in found.items()}
+    assert len(hits["trino"]) > 0 and _rows(hits["trino"], keys) == _rows(hits["local"], keys)
+    missed = {}
+    for technique, rule in EXPECTED.items():
+        events = [r["eventID"] for r in json.loads((SAMPLES / f"aws.{technique}.json").read_text())]
+        if rule not in _fired(SimpleNamespace(hits=hits["trino"]), events):
+            missed[technique] = rule
+    assert missed == {}, "recall on the real detonations must be 100 % on Trino too"

@@ -30,5 +30,5 @@ WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
     AND coalesce(eventcategory, '') NOT IN ('NetworkActivity', 'Insight')
-    AND (eventsource = 'rds.amazonaws.com' AND eventname IN ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute') AND json_extract_scalar(requestparameters, '$.valuesToAdd') IS NOT NULL)
+    AND (eventsource = 'rds.amazonaws.com' AND eventname IN ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute') AND json_extract(requestparameters, '$.valuesToAdd') IS NOT NULL)
 ORDER BY event_time, event_id

@@ -24,7 +24,7 @@ SELECT
     useridentity.accesskeyid AS access_key_id,
     eventname AS event_name,
     eventid AS event_id,
-    concat('secrets: ', coalesce(json_format(json_extract(requestparameters, '$.secretIdList')), json_extract_scalar(requestparameters, '$.filters'), 'by filter'), '; ', coalesce(errorcode, 'succeeded')) AS detail
+    concat('secrets: ', coalesce(json_format(json_extract(requestparameters, '$.secretIdList')), 'by filter'), '; ', coalesce(errorcode, 'succeeded')) AS detail
 FROM cloudtrail
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
