@@ -238,3 +238,33 @@ def test_every_detonation_fires_its_rule_on_trino_as_it_does_locally(trino, deto
         if rule not in _fired(SimpleNamespace(hits=hits["trino"]), events):
             missed[technique] = rule
     assert missed == {}, "recall on the real detonations must be 100 % on Trino too"
+
+
+SIGMA_RULES = {
+    "root_sign_in.yml": "detection:\n  sel:\n    eventName: consolelogin\n    userIdentity.type: ROOT\n  condition: sel\n",
+    "secrets.yml": "detection:\n  sel:\n    eventName|startswith: get\n    eventSource|endswith: .AMAZONAWS.COM\n"
+                   "    eventSource|contains: secrets\n  condition: sel\n",
+    "backup_user.yml": "detection:\n  sel_user:\n    requestParameters.userName|contains: backup\n  sel_key:\n"
+                       "    eventName: CreateAccessKey\n    errorCode: null\n  filter:\n    eventName: GetUser\n"
+                       "  condition: 1 of sel_* and not filter\n",
+    "attacker.yml": "detection:\n  sel:\n    sourceIPAddress|re: '^95\\.186\\.'\n    userAgent|contains|all:\n"
+                    "      - aws-cli\n      - Python\n  condition: sel\n",
+}
+
+
+def test_sigma_rules_give_the_local_hits_on_trino(engines, window, tmp_path, truth):
+    from workbench.detections import load_sigma_rules
+
+    for name, detection in SIGMA_RULES.items():
+        (tmp_path / name).write_text(f"title: {name}\nlogsource:\n  product: aws\n  service: cloudtrail\n{detection}")
+    rules, unsupported = load_sigma_rules(tmp_path)
+    assert unsupported == [] and len(rules) == len(SIGMA_RULES)
+    remote, local = engines
+    window = {k: window[k] for k in ("start", "end")}
+    keys = ["rule_id", *HIT_COLUMNS]
+    here, there = (run_rules(engine, rules=rules, severity=None, **window) for engine in (local, remote))
+    assert there.failed == {}
+    assert set(here.hits.rule_id) == {r.id for r in rules}, "every rule finds something in the sample"
+    assert _rows(there.hits, keys) == _rows(here.hits, keys)
+    key = truth["by_kind"]["compromised_access_key"]
+    assert set(here.hits[here.hits.rule_id == "sigma-attacker"].source_ip) == {key["source_ip"]}

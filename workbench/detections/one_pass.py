@@ -78,21 +78,30 @@ def narrows(rule: Rule) -> bool:
 
 
 def _selective(condition: exp.Expression) -> bool:
-    """Whether ``condition`` keeps only rows with given values: ``x = 'v'``, ``x IN ('a', 'b')``, and those combined."""
+    """Whether ``condition`` keeps only rows with given values: ``x = 'v'``, ``lower(x) = lower(:p)``,
+    ``x IN ('a', 'b')``, and those combined (a pattern, ``LIKE 'Get%'``, may keep most rows: not counted)."""
     while isinstance(condition, exp.Paren):
         condition = condition.this
     if isinstance(condition, exp.And):
         return _selective(condition.this) or _selective(condition.expression)
     if isinstance(condition, exp.Or):
         return _selective(condition.this) and _selective(condition.expression)
-    values = (exp.Literal, exp.Placeholder)
-    if isinstance(condition, exp.EQ):
-        return {type(condition.this), type(condition.expression)} & {exp.Column} != set() and any(
-            isinstance(side, values) for side in (condition.this, condition.expression))
+    if isinstance(condition, exp.EQ):  # a column (or a function of one, lower(eventname)) = a value
+        sides = (condition.this, condition.expression)
+        return any(_reads_a_column(a) and _is_a_value(b) for a, b in (sides, sides[::-1]))
     if isinstance(condition, exp.In):
-        return isinstance(condition.this, exp.Column) and bool(condition.expressions) and all(
-            isinstance(v, values) for v in condition.expressions)
+        return _reads_a_column(condition.this) and bool(condition.expressions) and all(
+            _is_a_value(v) for v in condition.expressions)
     return False
+
+
+def _reads_a_column(node: exp.Expression) -> bool:
+    return node.find(exp.Column) is not None
+
+
+def _is_a_value(node: exp.Expression) -> bool:
+    """A literal or a parameter, or a function of those alone (``lower(:sigma_1)``)."""
+    return node.find(exp.Column) is None and node.find(exp.Literal, exp.Placeholder) is not None
 
 
 def one_pass(rules: list[Rule], *, start: str, end: str, accounts=(), regions=(), params=None) -> Pass:
