@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
-from workbench.detections import HIT_COLUMNS, SEVERITIES, Rule, list_rules, run_rules
+from workbench.detections import HIT_COLUMNS, SEVERITIES, Rule, get_rule, list_rules, run_rules
 from workbench.detections.one_pass import narrows
 from workbench.engines.local import LocalEngine
 from workbench.formats.importer import import_files
@@ -442,3 +442,17 @@ def test_the_cis_alarms_fire_once_a_principal_and_day_and_change_monitoring_runs
     info = {r.id for r in everything.rules if r.severity == "info"}
     assert info and not info & {r.id for r in default.rules}, "change monitoring only when asked"
     assert not set(default.hits.rule_id) & info
+
+
+def test_a_region_new_to_a_principal_fires_when_it_is_used_in_earnest(tmp_path):
+    records = [_call(who, day, "ec2", i) for who in ("alice", "bob") for day in ("01", "02") for i in range(3)]
+    for who, n in (("alice", 10), ("bob", 9), ("carol", 12)):  # carol: no history to judge against
+        records += [{**_call(who, "05", "ec2", i), "awsRegion": "eu-west-3"} for i in range(n)]
+    records += [{**_call("alice", "06", "ec2", i), "awsRegion": "eu-west-3", "eventID": f"again-{i}"} for i in range(20)]
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(records))
+    assert import_files([dump], tmp_path / "logs").complete
+    with LocalEngine(tmp_path / "logs") as engine:
+        found = run_rules(engine, start="2026-11-05", end="2026-11-06", rules=[get_rule("WB-CT-102")])
+    assert list(found.hits.event_id) == ["alice-05-ec2-0"], "once: on the 6th the region is no longer new"
+    assert list(found.hits.detail) == ["first calls in eu-west-3: 10 that day, to 1 APIs"]

@@ -56,6 +56,7 @@ def run(args) -> int:
     from workbench.detections.rules import DEFAULT_SEVERITY
     from workbench.engines import connect
     from workbench.errors import UsageError
+    from workbench.words import count
 
     rules = [get_rule(name, args.rules) for name in args.rule] if args.rule else list_rules(args.rules)
     for folder in args.sigma:
@@ -92,7 +93,7 @@ def run(args) -> int:
         print(f"no rule fired ({len(found.rules)} rules, {args.start} to {args.end})")
     else:
         for (severity, rule_id, title), hits in found.hits.groupby(["severity", "rule_id", "title"], sort=False):
-            print(f"\n{severity.upper()}  {rule_id}  {title}  ({len(hits)} hits; {hits.tactics.iloc[0]}; "
+            print(f"\n{severity.upper()}  {rule_id}  {title}  ({count(len(hits), 'hit')}; {hits.tactics.iloc[0]}; "
                   f"{hits.techniques.iloc[0]})")
             for hit in hits.head(20).itertuples():
                 print(f"  {hit.event_time:%Y-%m-%d %H:%M:%S}  {hit.account_id}  {hit.principal}  from {hit.source_ip}: "
@@ -100,8 +101,8 @@ def run(args) -> int:
             if len(hits) > 20:
                 print(f"  ... {len(hits) - 20} more (--format csv for all)")
     seconds = found.total_seconds
-    print(f"{len(found.hits)} hits from {found.hits.rule_id.nunique() if len(found.hits) else 0} of "
-          f"{len(found.rules)} rules in {seconds:.1f} s", file=sys.stderr)
+    print(f"{count(len(found.hits), 'hit')} from {found.hits.rule_id.nunique() if len(found.hits) else 0} of "
+          f"{count(len(found.rules), 'rule')} in {seconds:.1f} s", file=sys.stderr)
     return 0
 
 
