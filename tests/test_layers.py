@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 LAYERS = [
     ("foundation", ["workbench.errors", "workbench.registry", "workbench.words", "workbench.settings",
                     "workbench.writes", "workbench.distribution"]),
+    ("context", ["workbench.context"]),
     ("data", ["workbench.sources", "workbench.library"]),
     ("file formats", ["workbench.formats"]),
     ("integrity", ["workbench.integrity"]),

@@ -33,8 +33,10 @@ def test_environment_matches_pyproject():
     wanted = dict(_split(d) for d in project["dependencies"] + project["optional-dependencies"]["athena"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(_split(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python>", "python=", "pip")))
-    assert conda == wanted
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    from_pip = dict(_split(p) for p in pip if not p.startswith("-"))
+    assert not set(conda) & set(from_pip), "each dependency comes from conda or pip, not both"
+    assert {**conda, **from_pip} == wanted
     assert any(". " in f"{p} " or p.endswith(" .") for p in pip), "the package itself is installed from the checkout"
 
 

@@ -11,6 +11,8 @@ Environment variables (one prefix, ``WORKBENCH_``):
 ``WORKBENCH_CONFIG``      the config file (default ``$XDG_CONFIG_HOME/workbench/config.toml``)
 ``WORKBENCH_PLOT_THEME``  ``light``, ``dark``, or ``auto`` (default): dark when JupyterLab's theme is
                           (reports, made by ``workbench report``, are always light)
+``WORKBENCH_COUNTRY_DB``  an MMDB file (MaxMind, DB-IP, IPinfo) for an IP's country, before the shipped data
+``WORKBENCH_ASN_DB``      an MMDB file for an IP's ASN and organisation, before the shipped data
 ``WORKBENCH_ATHENA_*``    Athena settings: ``_DATABASE``, ``_WORKGROUP``, ``_REGION``, ``_OUTPUT``
                           (:mod:`workbench.aws.settings`)
 ``WORKBENCH_TRINO_*``     Trino settings: ``_HOST``, ``_PORT``, ``_CATALOG``, ``_SCHEMA``, ``_USER``,
@@ -51,6 +53,8 @@ CHECKS_ENV = "WORKBENCH_CHECKS"
 CONFIG_ENV = "WORKBENCH_CONFIG"
 MAX_FILE_BYTES_ENV = "WORKBENCH_MAX_FILE_BYTES"
 PLOT_THEME_ENV = "WORKBENCH_PLOT_THEME"
+COUNTRY_DB_ENV = "WORKBENCH_COUNTRY_DB"
+ASN_DB_ENV = "WORKBENCH_ASN_DB"
 ATHENA_ENV_PREFIX = "WORKBENCH_ATHENA_"
 ENV_PREFIX = "WORKBENCH_"
 
@@ -255,6 +259,24 @@ def max_file_bytes(given: int | None = None) -> int:
 def keep_checks() -> bool:
     """Whether file checks are kept between sessions (``$WORKBENCH_CHECKS`` is not ``off``)."""
     return os.environ.get(CHECKS_ENV, "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def address_db(kind: str, given: str | os.PathLike | None = None) -> Path | None:
+    """A user's own MMDB file for ``kind`` (``"country"`` or ``"asn"``): ``given``, else the environment, else ``None``.
+
+    Raises
+    ------
+    UsageError
+        If a file is named and does not exist.
+    """
+    env = {"country": COUNTRY_DB_ENV, "asn": ASN_DB_ENV}[kind]
+    text = str(given) if given else os.environ.get(env, "").strip()
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    if not path.is_file():
+        raise UsageError(f"{env}: no file {path}; name an MMDB file (MaxMind, DB-IP or IPinfo) or unset it")
+    return path
 
 
 def user_cache_dir() -> Path:

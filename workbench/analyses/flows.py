@@ -64,12 +64,25 @@ def scan_verdict(scans: pd.DataFrame) -> str:
     Examples
     --------
     "1 source scanned a host: 62.152.44.112 reached 60 ports of 10.9.0.42 (97% rejected)."
+
+    With enriched rows (``enrich=True``), each source's country and network owner follow it:
+    "62.152.44.112 (RU, AS12389 Example Telecom) reached ...".
     """
     if scans.empty:
         return "No source reached enough ports of one host to look like a scan."
     sources = scans.source_ip.nunique()
-    parts = [f"{r.source_ip} reached {r.distinct_ports} ports of {r.dst_addr} ({r.rejected_share:.0%} rejected)"
-             for r in scans.head(5).itertuples()]
+    parts = [f"{r.source_ip}{_network(r)} reached {r.distinct_ports} ports of {r.dst_addr} "
+             f"({r.rejected_share:.0%} rejected)" for r in scans.head(5).itertuples()]
     more = f"; and {len(scans) - 5} more" if len(scans) > 5 else ""
     noun = "source" if sources == 1 else "sources"
     return f"{sources} {noun} scanned: " + "; ".join(parts) + more + "."
+
+
+def _network(row) -> str:
+    """`` (CC, ASn organisation)`` for an enriched row, else nothing."""
+    country = getattr(row, "source_country", None)
+    asn = getattr(row, "source_asn", None)
+    org = getattr(row, "source_org", None)
+    bits = [b for b in (country if isinstance(country, str) else None,
+                        f"AS{int(asn)} {org or ''}".strip() if pd.notna(asn) else None) if b]
+    return f" ({', '.join(bits)})" if bits else ""

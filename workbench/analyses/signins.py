@@ -182,3 +182,59 @@ def failed_login_bursts(logins: pd.DataFrame, *, min_failures: int = 5) -> pd.Da
     ]
     out = out[out.failures >= min_failures]
     return out.sort_values(["failures", "first_seen"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+def by_country(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins per country of the source address and outcome (rows of ``console_logins`` with
+    ``enrich=True``); addresses with no country (private, documentation...) go by their kind.
+
+    Returns
+    -------
+    DataFrame
+        ``country, outcome, sign_ins, principals, networks``, busiest country first.
+    """
+    columns = ["country", "outcome", "sign_ins", "principals", "networks"]
+    if logins.empty or "source_country" not in logins.columns:
+        return pd.DataFrame(columns=columns)
+    rows = with_who(logins)
+    where = rows.source_country.astype(object).where(rows.source_country.notna(), "(" + rows.source_kind + ")")
+    rows = rows.assign(country=where, outcome=rows.outcome.fillna("unknown"))
+    out = rows.groupby(["country", "outcome"]).agg(
+        sign_ins=("event_id", "size"), principals=("who", "nunique"), networks=("source_asn", "nunique")).reset_index()
+    order = out.groupby("country").sign_ins.sum().sort_values(ascending=False, kind="stable").index
+    out["rank"] = out.country.map({c: i for i, c in enumerate(order)})
+    return out.sort_values(["rank", "outcome"]).drop(columns="rank")[columns].reset_index(drop=True)
+
+
+def new_countries(logins: pd.DataFrame) -> pd.DataFrame:
+    """Sign-ins from a country never seen for that principal earlier in the window.
+
+    As :func:`new_source_ips`, a principal's first day in the window is its baseline; each later
+    day, a country it had not signed in from before is new. Takes rows of ``console_logins``
+    with ``enrich=True`` (``source_country``, ``source_asn``, ``source_org``); addresses with no
+    country are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``who, kind, account_id, country, first_seen, source_ip, asn, org, sign_ins, failures,
+        known_countries``, newest first.
+    """
+    columns = ["who", "kind", "account_id", "country", "first_seen", "source_ip", "asn", "org", "sign_ins",
+               "failures", "known_countries"]
+    if logins.empty or "source_country" not in logins.columns:
+        return pd.DataFrame(columns=columns)
+    rows = named(logins).sort_values(["event_time", "event_id"])
+    baseline = rows.groupby("who").day.min()
+    rows = rows[rows.source_country.notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    firsts = rows.groupby(["who", "source_country"]).agg(
+        kind=("kind", "first"), account_id=("account_id", "first"), first_seen=("event_time", "min"),
+        day=("day", "min"), source_ip=("source_ip", "first"), asn=("source_asn", "first"), org=("source_org", "first"),
+        sign_ins=("event_id", "size"), failures=("outcome", lambda o: int((o != "Success").sum())),
+    ).reset_index().rename(columns={"source_country": "country"})
+    firsts = firsts.sort_values("first_seen")
+    firsts["known_countries"] = firsts.groupby("who").cumcount()
+    new = firsts[firsts.day > firsts.who.map(baseline)]
+    return new.sort_values("first_seen", ascending=False)[columns].reset_index(drop=True)

@@ -14,6 +14,7 @@ import sys
 from workbench import __version__
 from workbench.cli import (
     cache,
+    context,
     ddl,
     demo,
     deploy,
@@ -32,7 +33,8 @@ from workbench.registry import Registry
 
 #: The commands, by name, in the order ``--help`` lists them.
 COMMANDS = Registry("command")
-for _command in (demo, sample, query, queries, detect, ddl, sync, verify, doctor, imports, cache, report, deploy):
+for _command in (demo, sample, query, queries, detect, ddl, sync, verify, doctor, imports, cache, context, report,
+                 deploy):
     COMMANDS.register(_command.NAME, _command)
 
 EPILOG = """\
@@ -52,6 +54,7 @@ examples:
   workbench query root_activity -p start=2026-11-01 -p end=2026-11-07 --engine athena
   workbench doctor                                  check the AWS side (credentials, workgroup, tables)
   workbench cache build --logs demo-data            Parquet copy for fast repeated queries
+  workbench context 95.186.156.83 "Boto3/1.17.0 Pacu/1.0"   country, owner, AWS range; client and tool
 
 The log folder (--logs) is a folder holding AWSLogs/ as AWS writes it to S3; it defaults
 to $WORKBENCH_LOGS, else the nearest demo-data folder (here or in a folder above).

@@ -31,6 +31,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--strict", action="store_true",
                         help="fail if any file cannot be read whole (default: read what can be read, report the rest)")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL (Athena and DuckDB) to stderr")
+    parser.add_argument("--enrich", action="store_true",
+                        help="add context columns: country, ASN, organisation and AWS range of each address "
+                             "(source_country, source_asn, source_org, source_is_aws...) and the client of each user "
+                             "agent (ua_family, ua_tool, ua_kind...); offline, the same on every engine")
 
 
 def run(args) -> int:
@@ -42,6 +46,10 @@ def run(args) -> int:
     with connect(args.engine, logs=logs_of(args), **options) as engine:
         frame = engine.query(args.name, params(args.param), allow_full_scan=args.allow_full_scan)
         report = engine.last_scan
+    if args.enrich:
+        from workbench.context import enrich
+
+        frame = enrich(frame)
     print_frame(frame, fmt=args.format, max_rows=args.max_rows)
     print(report.summary(), file=sys.stderr)
     if frame.empty:

@@ -81,3 +81,15 @@ def principal_kinds(kinds: pd.DataFrame) -> go.Figure:
     fig = px.bar(kinds, x="sign_ins", y="kind", color="outcome", orientation="h", color_discrete_map=OUTCOME_COLOURS,
                  hover_data=["principals"], labels={"sign_ins": "sign-ins", "kind": ""})
     return finish(fig, title, height=320)
+
+
+def countries(per_country: pd.DataFrame) -> go.Figure:
+    """Sign-ins per country of the source address, by outcome (:func:`workbench.analyses.signins.by_country`)."""
+    title = "Console sign-ins per country of the source address"
+    if per_country.empty:
+        return empty(title, "No console sign-in in the window.")
+    fig = px.bar(per_country, y="country", x="sign_ins", color="outcome", orientation="h",
+                 color_discrete_map=OUTCOME_COLOURS, hover_data=["principals", "networks"],
+                 labels={"country": "", "sign_ins": "sign-ins"})
+    fig.update_yaxes(autorange="reversed", type="category")
+    return finish(fig, title, height=max(300, 26 * per_country.country.nunique() + 140))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench import context
+
 from . import ids
 
 UPDATE_PERIOD = 6 * 3600
@@ -38,8 +40,13 @@ class Finding:
 
 
 def remote_ip(org, ip: str) -> dict:
-    """``remoteIpDetails`` for an address (geo data is invented but stable per address)."""
+    """``remoteIpDetails`` for an address: its country and network owner as the shipped data has them
+    (so GuardDuty's view and the workbench's agree, as they mostly do on real findings), else invented
+    but stable per address."""
     country, _code, asn, org_name = org.geo.get(ip, ("United States", "US", "16509", "Example ISP"))
+    known = context.addresses.default().lookup(ip)
+    if known.country_name and known.asn:
+        country, asn, org_name = known.country_name, str(known.asn), known.org or org_name
     return {"ipAddressV4": ip, "organization": {"asn": asn, "asnOrg": org_name.upper(), "isp": org_name, "org": org_name},
             "country": {"countryName": country}, "city": {"cityName": ""},
             "geoLocation": {"lat": round(20 + (sum(map(ord, ip)) % 400) / 10, 4), "lon": round(-30 + (sum(map(ord, ip)) % 900) / 10, 4)}}
