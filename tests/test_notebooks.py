@@ -142,6 +142,17 @@ def test_guardduty_drilldown_reaches_the_key_and_the_attacker(demo_run, truth):
     assert facts["reached_access_keys"] == [planted["access_key_id"]]
     assert set(planted["usual_ips"]) & set(facts["reached_source_ips"]), "the owner's own use is there too"
     assert facts["failed_calls"] >= len(planted["denied_event_ids"])
+    _follows_the_role_chain(facts["lineage"], planted)
+
+
+def _follows_the_role_chain(lineage: dict, planted: dict) -> None:
+    """The notebook's lineage reached every key of the planted role chain and what each did."""
+    chain = planted["role_chain"]
+    assert lineage["roots"] == [planted["access_key_id"]]
+    assert lineage["issued_access_keys"] == sorted(h["issued_access_key_id"] for h in chain)
+    assert lineage["deepest_hop"] == len(chain)
+    assert lineage["accounts_reached"] == sorted({h["account"] for h in chain})
+    assert lineage["issued_key_event_ids"] == sorted(planted["role_chain_event_ids"])
 
 
 def test_hunt_without_entities_starts_from_the_top_finding(demo_run, truth):
@@ -177,6 +188,8 @@ def test_hunt_from_the_attacker_ip_reaches_the_key_and_its_events(entity_reports
     assert facts["followed"] == {"access_key_id": [planted["access_key_id"]]}
     assert facts["followed_event_count"] > len(planted["event_ids"]), "following the key shows its whole life"
     assert sorted(planted["finding_ids"]) == sorted(facts["finding_ids"])
+    assert not set(planted["role_chain_event_ids"]) & set(facts["cloudtrail_event_ids"]), "the IP does not reach them"
+    _follows_the_role_chain(facts["lineage"], planted)
 
 
 def test_drilldown_into_an_instance_finding_shows_its_flows(entity_reports, truth):

@@ -8,6 +8,7 @@ DuckDB engine or on Athena.
 >>> engine = workbench.connect(logs="demo-data")                               # doctest: +SKIP
 >>> engine.query("root_activity", {"start": "2026-11-01", "end": "2026-11-07"})  # doctest: +SKIP
 >>> workbench.session.pivot(source_ip="203.0.113.7", start="2026-11-01", end="2026-11-07")  # doctest: +SKIP
+>>> workbench.lineage(access_key_id="ASIA...", start="2026-11-01", end="2026-11-07")     # doctest: +SKIP
 """
 
 __version__ = "0.1.0"
@@ -15,11 +16,12 @@ __version__ = "0.1.0"
 from workbench.engines import connect
 from workbench.library import get_query, list_queries
 from workbench.session.investigation import Investigation
+from workbench.session.lineage import LineageResult, lineage
 from workbench.session.pivot import PivotResult, pivot
 from workbench.session.summary import write_summary
 from workbench.settings import default_engine
 
 __all__ = [
-    "Investigation", "PivotResult", "__version__", "connect", "default_engine", "get_query", "list_queries",
-    "pivot", "write_summary",
+    "Investigation", "LineageResult", "PivotResult", "__version__", "connect", "default_engine", "get_query",
+    "lineage", "list_queries", "pivot", "write_summary",
 ]

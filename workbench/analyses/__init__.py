@@ -11,9 +11,21 @@ The figures (:mod:`workbench.figures`) have the same topics, so a notebook reads
 - :mod:`timeline`: CloudTrail, flows and findings as one timeline;
 - :mod:`activity`: principal-days against the principal's own baseline;
 - :mod:`pivots`: which rows mention an entity, and what to pivot on next;
+- :mod:`lineage`: which call issued a temporary key, with whose credentials, up to its root;
 - :mod:`detections`: detection hits: what to hunt next, the verdict line.
 """
 
-from workbench.analyses import activity, detections, findings, flows, hidden, pivots, root, signins, timeline
+from workbench.analyses import (
+    activity,
+    detections,
+    findings,
+    flows,
+    hidden,
+    lineage,
+    pivots,
+    root,
+    signins,
+    timeline,
+)
 
-__all__ = ["activity", "detections", "findings", "flows", "hidden", "pivots", "root", "signins", "timeline"]
+__all__ = ["activity", "detections", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline"]

@@ -6,9 +6,20 @@ the shared look (:mod:`workbench.figures.style`); no data means a figure that sa
 reports opened offline, and :func:`embed_tables` so tables read as tables (:mod:`workbench.figures.tables`).
 """
 
-from workbench.figures import activity, anomalies, detections, findings, flows, hidden, root, signins, timeline
+from workbench.figures import (
+    activity,
+    anomalies,
+    detections,
+    findings,
+    flows,
+    hidden,
+    lineage,
+    root,
+    signins,
+    timeline,
+)
 from workbench.figures.offline import embed_plotly
 from workbench.figures.tables import embed_tables
 
-__all__ = ["activity", "anomalies", "detections", "embed_plotly", "embed_tables", "findings", "flows", "hidden", "root",
-           "signins", "timeline"]
+__all__ = ["activity", "anomalies", "detections", "embed_plotly", "embed_tables", "findings", "flows", "hidden",
+           "lineage", "root", "signins", "timeline"]

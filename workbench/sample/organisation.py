@@ -268,11 +268,14 @@ def build(seed: int | str, *, start: dt.date, days: int, accounts: int, regions:
         ports = tuple(sorted(r.sample((22, 23, 445, 3389, 1433, 3306, 5900, 8080, 8443, 6379,
                                        9200, 2375, 5432, 21, 25, 111, 135, 139, 1723, 80), r.randint(1, 3))))
         noise.append((ip, ports))
+    # the stolen key's role sessions work from a second host; drawn last, so nothing else moves
+    relay = alloc.public()
     geo = {}
-    outside = [ip for ip, _ in noise] + list(reserved.values()) + list(ci_ips)
+    outside = [ip for ip, _ in noise] + list(reserved.values()) + list(ci_ips) + [relay]
     for ip in outside:
         country, code = r.choice(COUNTRIES)
         geo[ip] = (country, code, str(r.randint(9000, 212000)), r.choice(HOSTERS))
+    reserved["compromised-access-key-relay"] = relay
     trail_regions = tuple(sorted(set(regions) | {"us-east-1"}))
     return Organisation(seed=seed, org_id=org_id, start=start, days=days, regions=regions,
                         trail_regions=trail_regions, accounts=accts, people=people,

@@ -8,10 +8,21 @@ records; only ``scenarios.json`` tells them apart.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from . import apis, background, guardduty, ids, trail_files, vpcflow
-from .cloudtrail import Caller, Recorder, assumed_role, expiration, failed_login_user, hidden_user, iam_user, root
+from .cloudtrail import (
+    Caller,
+    Recorder,
+    assume_role_response,
+    assumed_role,
+    expiration,
+    failed_login_user,
+    hidden_user,
+    iam_user,
+    root,
+)
 
 NO_USER = "No username found in supplied account"
 SCAN_PORTS = (21, 22, 23, 25, 53, 80, 110, 111, 135, 139, 143, 443, 445, 993, 995, 1433, 1521, 1723, 2049, 2375,
@@ -25,6 +36,7 @@ ANOMALY_MIX = ("iam:ListRoles 6 iam:ListUsers 4 iam:ListPolicies 3 iam:GetPolicy
                "secretsmanager:GetSecretValue 8 secretsmanager:GetResourcePolicy 2 s3:ListBuckets 2 s3:GetBucketPolicy 5 "
                "s3:GetBucketAcl 4 s3:GetBucketLocation 3 s3:GetBucketPolicyStatus 3 s3:GetBucketPublicAccessBlock 3 "
                "s3:GetBucketVersioning 2 s3:GetBucketEncryption 2 s3:GetBucketTagging 2")
+RELAY_UA = "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0-18-cloud-amd64 exe/x86_64.debian.12 prompt/off"
 SCRIPT_UA = ("Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#6.8.0-48-generic md/arch#x86_64 lang/python#3.12.6 "
              "md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.36")
 
@@ -64,9 +76,10 @@ class _Planter:
                                    for reg, site in account.sites.items()}
         return self._variants[key]
 
-    def pick(self, account, day: int, region: str, key: str):
+    def pick(self, account, day: int, region: str, key: str, r=None):
+        """A request variant of ``key``, drawn from ``r`` (default: the scenario's stream)."""
         vs = self.variants(account, day)[region if region in account.sites else self.org.regions[0]].get(key)
-        return vs[int(self.r.random() * len(vs))] if vs else None
+        return vs[int((r or self.r).random() * len(vs))] if vs else None
 
     def flush(self) -> None:
         for (account_id, day), rec in self._recs.items():
@@ -225,6 +238,9 @@ def _compromised_access_key(org, p: Plan) -> None:
         regions.add("us-east-1" if apis.api(key).is_global else region)
         if err:
             denied.append(eid)
+    chain, t = _role_chain(org, pl, acct, d, home, caller, t)
+    event_ids.append(chain[0]["assume_role_event_ids"][0])  # the first AssumeRole is made with the leaked key
+    times.append(t)
     pl.flush()
     f = _discovery_finding(org, acct, home, r, user, ip, times)
     p.findings.append(f)
@@ -232,12 +248,80 @@ def _compromised_access_key(org, p: Plan) -> None:
     p.findings.append(seq)
     p.scenarios.append(_doc(sid, "compromised_access_key", acct, home, d, org,
                             f"IAM user {user.name}'s long-lived access key is used from an unknown address: discovery "
-                            "across regions, a burst of AccessDenied, then a new user with an access key and admin rights.",
+                            "across regions, a burst of AccessDenied, then a new user with an access key and admin rights; "
+                            "last, the key assumes a role, and from a second host that role's session assumes a role "
+                            "in another account of the organisation and reads its secrets (role_chain).",
                             event_ids, times, source_ip=ip, access_key_id=user.access_key, user_name=user.name,
                             principal_arn=user.arn, user_agent=ua, usual_ips=list(org.people[user.person].ips),
                             regions=sorted(regions), denied_event_ids=denied, created_user=new_user,
                             created_access_key_id=new_key, finding_ids=[f.id, seq.id], attack_sequence_id=seq.id,
-                            signal_names=[s["name"] for s in seq.body["service"]["detection"]["sequence"]["signals"]]))
+                            signal_names=[s["name"] for s in seq.body["service"]["detection"]["sequence"]["signals"]],
+                            role_chain=chain, role_chain_source_ip=chain[-1]["source_ip"],
+                            role_chain_event_ids=_chain_event_ids(chain, event_ids)))
+
+
+#: The roles of the stolen key's chain: one in its own account, then one another account trusts it to assume.
+CHAIN_ROLES = ("deploy-automation", "cross-account-deploy")
+#: What each role session does, in the account of its role.
+CHAIN_STEPS = (("sts:GetCallerIdentity", "iam:ListRoles", "s3:ListBuckets"),
+               ("sts:GetCallerIdentity", "s3:ListBuckets", "secretsmanager:ListSecrets",
+                "secretsmanager:GetSecretValue", "ec2:DescribeInstances"))
+
+
+def _role_chain(org, pl: _Planter, acct, d: int, home: str, caller: Caller, t: int) -> tuple[list[dict], int]:
+    """The leaked key assumes a role in its own account; that session, from a second host, assumes a role in
+    another account of the organisation (written in both accounts, tied by ``sharedEventID``) and acts there.
+
+    Returns the hops, as ``scenarios.json`` records them, and the time of the first AssumeRole. Draws from
+    a random stream of its own, so the scenario's other records keep their ids and times.
+    """
+    cr = ids.rng(org.seed, "scenario", pl.sid, "role-chain")
+    relay = org.reserved_ips["compromised-access-key-relay"]
+    others = [a for a in org.accounts if a.id != acct.id]
+    targets = (acct, others[0]) if others else (acct,)
+    hops, when_first = [], None
+    for n, (target, role) in enumerate(zip(targets, CHAIN_ROLES)):
+        t += cr.randint(30, 240)
+        when_first = when_first or t
+        role_id = ids.principal_id(ids.rng(org.seed, "role", target.id, role), "AROA")
+        role_arn = f"arn:aws:iam::{target.id}:role/{role}"
+        session = f"botocore-session-{t}"
+        key = ids.key_id(cr, "ASIA")
+        rp = apis.dumps({"roleArn": role_arn, "roleSessionName": session, "durationSeconds": 3600})
+        re = assume_role_response(target.id, role, role_id, session, key, expiration(t + 3600))
+        res = apis.resources((target.id, "AWS::IAM::Role", role_arn))
+        across = target.id != acct.id
+        shared = ids.uuid_from_hex("%032x" % cr.getrandbits(128)) if across else None
+        after = f',"sharedEventID":"{shared}"' if across else ""
+        written = [pl.recorder(acct, d).call(t, "sts:AssumeRole", home, caller, rp=rp, re=re, res=res,
+                                             after_account=after)]
+        if across:  # the role's account writes the call too, naming only the caller's account and principal id
+            principal = json.loads(caller.identity)["principalId"]
+            stranger = Caller({"type": "AWSAccount", "principalId": principal, "accountId": acct.id}, caller.ip,
+                              RELAY_UA)
+            written.append(pl.recorder(target, d).call(t, "sts:AssumeRole", home, stranger, rp=rp, re=re, res=res,
+                                                       after_account=after))
+        if hops:
+            hops[-1]["event_ids"].append(written[0])
+        caller_key = json.loads(caller.identity)["accessKeyId"]
+        identity = assumed_role(target.id, role, role_id, session, key, ids.iso(t))
+        caller = Caller(identity, relay, RELAY_UA, arn=identity["arn"])
+        done = []
+        for api_key in CHAIN_STEPS[n]:
+            t += cr.randint(5, 60)
+            done.append(pl.recorder(target, d).call(t, api_key, home, caller, pl.pick(target, d, home, api_key, cr)))
+        hops.append({"hop": n + 1, "account": target.id, "role_arn": role_arn, "role_session_name": session,
+                     "assumed_role_arn": identity["arn"], "issued_access_key_id": key,
+                     "caller_access_key_id": caller_key,
+                     "assume_role_event_ids": written, "shared_event_id": shared, "source_ip": relay,
+                     "event_ids": done})
+    return hops, when_first
+
+
+def _chain_event_ids(chain: list[dict], event_ids: list[str]) -> list[str]:
+    """Every event of the role chain that the leaked key did not make itself, in order."""
+    out = [e for hop in chain for e in hop["assume_role_event_ids"] + hop["event_ids"]]
+    return [e for e in dict.fromkeys(out) if e not in set(event_ids)]
 
 
 def _credential_sequence(org, acct, home: str, r, user, ip: str, discovery, steps, times) -> guardduty.Finding:

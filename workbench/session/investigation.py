@@ -11,6 +11,7 @@ Examples
 >>> inv.query("root_activity")                     # doctest: +SKIP
 >>> inv.query("scan_candidates", min_ports=10)     # doctest: +SKIP
 >>> inv.pivot(source_ip="203.0.113.7")             # doctest: +SKIP
+>>> inv.lineage(access_key_id="ASIA...")           # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from workbench.detections import list_rules, load_sigma_rules, run_rules
 from workbench.detections.rules import DEFAULT_SEVERITY
 from workbench.engines import Engine, connect
 from workbench.library import get_query, is_builtin
+from workbench.session.lineage import DEFAULT_PADDING, LineageResult, lineage
 from workbench.session.pivot import PivotResult, pivot
 from workbench.settings import engine_name, logs_folder, parse_list, window
 from workbench.words import count, problem_line
@@ -136,6 +138,16 @@ class Investigation:
         found = pivot(self.engine, source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                       instance_id=instance_id, start=start or self.start, end=end or self.end,
                       padding=padding, accounts=self.accounts, regions=self.regions)
+        for scan in found.scans:
+            self._record(scan)
+        return found
+
+    def lineage(self, *, access_key_id=None, principal=None, session=None, start=None, end=None,
+                padding=DEFAULT_PADDING) -> LineageResult:
+        """:func:`workbench.lineage` with this engine, scope and (unless given) window."""
+        found = lineage(self.engine, access_key_id=access_key_id, principal=principal, session=session,
+                        start=start or self.start, end=end or self.end, padding=padding, accounts=self.accounts,
+                        regions=self.regions)
         for scan in found.scans:
             self._record(scan)
         return found

@@ -178,7 +178,7 @@ def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFr
     }
 
 
-def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> dict:
+def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found, lineage=None) -> dict:
     """Summary of the ``guardduty-drilldown`` notebook.
 
     Parameters
@@ -189,6 +189,8 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
         The finding drilled into (:func:`workbench.analyses.findings.pick`).
     found : PivotResult
         :func:`workbench.session.pivot` from the finding's pivots.
+    lineage : LineageResult, optional
+        :func:`workbench.lineage` of the keys the pivot met.
     """
     bands = analyses.findings.with_band(findings).band.value_counts() if len(findings) else pd.Series(dtype=int)
     pivots = analyses.findings.pivots(finding)
@@ -237,11 +239,12 @@ def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found) -> di
                          "events": int((covered.signal_uid == r.signal_uid).sum())}
                         for r in signals.itertuples(index=False)],
             "signal_event_ids": _ids(covered.event_id.drop_duplicates()),
+            "lineage": _lineage_facts(lineage),
         },
     }
 
 
-def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
+def hunt(start_from: dict, found, wider, outliers: pd.DataFrame, lineage=None) -> dict:
     """Summary of the ``hunt`` notebook.
 
     Parameters
@@ -254,6 +257,8 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
         The pivot that followed the top next pivots (``found`` itself if none was followed).
     outliers : DataFrame
         :func:`workbench.analyses.activity.volume_outliers`.
+    lineage : LineageResult, optional
+        :func:`workbench.lineage` of the keys the first pivot met.
     """
     both = pd.concat([found.cloudtrail, wider.cloudtrail], ignore_index=True)
     asked = {k: v for k, v in start_from.items() if v not in (None, "", [])}
@@ -290,8 +295,23 @@ def hunt(start_from: dict, found, wider, outliers: pd.DataFrame) -> dict:
             "top_outlier": ({"principal": top.principal.iloc[0], "day": top.event_day.iloc[0],
                              "calls": int(top.calls.iloc[0]), "score": round(float(top.score.iloc[0]), 1)}
                             if len(top) else None),
+            "lineage": _lineage_facts(lineage),
         },
     }
+
+
+def _lineage_facts(lineage) -> dict | None:
+    """The trees a lineage found: roots, the keys issued below them, and what those keys did."""
+    if lineage is None:
+        return None
+    tree, done = lineage.credentials, lineage.timeline
+    issued = tree[tree.hop > 0] if len(tree) else tree
+    below = done[done.hop > 0] if len(done) else done
+    return {"roots": sorted(set(tree.root_access_key_id)) if len(tree) else [],
+            "issued_access_keys": sorted(set(issued.access_key_id)) if len(issued) else [],
+            "deepest_hop": int(tree.hop.max()) if len(tree) else 0,
+            "accounts_reached": sorted(set(below.account_id.dropna())) if len(below) else [],
+            "issued_key_event_ids": _ids(below.event_id)}
 
 
 def _entities_text(entities: dict) -> str:
