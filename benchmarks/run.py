@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks import naive
+from benchmarks.context import enrichment
 from benchmarks.detections import rule_pack
 from benchmarks.measure import (
     INFLATER,
@@ -45,6 +46,8 @@ TARGETS = {
     "peak_rss_mb": ("<=", 2048),
     "generator_events_per_s": (">=", 200_000),
     "demo_seconds": ("<=", 120),
+    "context_lookups_per_s": (">=", 20_000),
+    "enrich_1m_rows_seconds": ("<=", 5),
 }
 
 AGGREGATE = ("SELECT eventsource AS event_source, eventname AS event_name, count(*) AS calls FROM cloudtrail "
@@ -92,7 +95,7 @@ def _plain(value):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the demo and the ten-million-event scan")
-    parser.add_argument("--only", choices=("detections",),
+    parser.add_argument("--only", choices=("detections", "context"),
                         help="measure only this part (printed, not written to results/latest.json)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -108,6 +111,10 @@ def main(argv=None) -> int:
     if args.only == "detections":
         say("\n8. the detection rule pack (whole window)")
         rule_pack(store, whole, say=say)
+        return 0
+    if args.only == "context":
+        say("\n9. context: address lookups, user agents, enrichment of a large result")
+        enrichment(store, whole, say=say)
         return 0
 
     say("\n1. raw json.gz scans (whole window, no cache)")
@@ -246,6 +253,11 @@ def main(argv=None) -> int:
     result["detections"] = rule_pack(store, whole, say=say)
     result["detections_seconds"] = result["detections"]["pack"]["seconds"]
     answers_equal = answers_equal and result["detections"]["answers_equal"]
+
+    say("\n9. context: address lookups, user agents, enrichment of a large result")
+    result["context"] = enrichment(store, whole, say=say)
+    result["context_lookups_per_s"] = result["context"]["lookups_per_s"]
+    result["enrich_1m_rows_seconds"] = result["context"]["enrich_seconds"]
 
     result["answers_equal"] = answers_equal
     result["targets"] = {key: _verdict(result.get(key), *target) for key, target in TARGETS.items()}

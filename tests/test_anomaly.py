@@ -190,6 +190,29 @@ def test_a_day_is_compared_with_the_principals_other_days():
     assert "90 calls, 9.0x its usual 10" in said and any("203.0.113.9" in r for r in said)
 
 
+def test_a_new_network_is_news_and_a_new_address_in_a_usual_network_is_not():
+    alice = "arn:aws:iam::111122223333:user/alice"
+    days = [f"2026-11-0{d}" for d in range(1, 6)]
+    daily = _daily([{"principal": alice, "event_day": d, "calls": 10, "distinct_apis": 1, "user_name": "alice"}
+                    for d in days])
+    # Google's resolvers are one network; Cloudflare's is another (the shipped data says so)
+    usual = ["8.8.8.8", "8.8.4.4", "8.8.8.8", "8.8.4.4"]
+    hourly = _hourly([{"principal": alice, "event_day": d, "event_hour": 9, "source_ip": ip, "calls": 10}
+                      for d, ip in zip(days[:4], usual)] +
+                     [{"principal": alice, "event_day": days[4], "event_hour": 9, "source_ip": "1.1.1.1", "calls": 6},
+                      {"principal": alice, "event_day": days[4], "event_hour": 9, "source_ip": "10.0.0.7", "calls": 4}])
+    apis = _apis([{"principal": alice, "event_day": d, "event_source": "ec2.amazonaws.com",
+                   "event_name": "DescribeInstances", "calls": 10} for d in days])
+    table = principal_day_features(daily, hourly, apis)
+    last, third = table.iloc[-1], table.iloc[2]
+    assert last.new_networks == 1 and last.new_network_list[0].startswith("AU AS13335")
+    assert last.new_network_share == pytest.approx(0.6), "the private address has no network"
+    assert last.new_network_excess == pytest.approx(0.6)
+    assert third.new_ips == 0 and third.new_networks == 0
+    said = reasons(last, feature_tails(table).loc[4], tail=0.2)
+    assert any("network" in r and "AS13335" in r for r in said), said
+
+
 def test_principals_without_history_borrow_a_baseline():
     role = "arn:aws:iam::111122223333:role/deploy"
     sessions = [f"arn:aws:sts::111122223333:assumed-role/deploy/run-{i}" for i in range(3)]

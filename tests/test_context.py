@@ -14,7 +14,7 @@ from workbench import context
 from workbench.cli import main
 from workbench.context import addresses, aws_ranges, geo
 from workbench.context.agents import agent
-from workbench.context.enrich import ADDRESS_FIELDS, AGENT_FIELDS, enrich
+from workbench.context.enrichment import ADDRESS_FIELDS, AGENT_FIELDS, enrich
 from workbench.context.ranges import address_kind
 from workbench.errors import UsageError
 
@@ -72,7 +72,7 @@ def test_every_prefix_of_the_snapshot_looks_up_as_aws():
 
 def _serve(body: bytes):
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server name)
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -121,8 +121,8 @@ def test_update_refuses_what_is_not_aws_ranges_and_keeps_the_snapshot(tmp_path, 
 
 
 def test_a_users_own_mmdb_file_takes_precedence(tmp_path, monkeypatch):
-    from detector.mmdb_lazy import LazyBuffer
     import detector.data
+    from detector.mmdb_lazy import LazyBuffer
 
     packed = LazyBuffer(Path(detector.data.__file__).parent / geo.SHIPPED["asn"][0])
     own = tmp_path / "my-asn.mmdb"
@@ -289,3 +289,32 @@ def test_no_query_of_the_library_breaks_enrichment(engine, window, truth):
     frame = engine.query("principal_daily_activity", window)
     assert enrich(frame).shape[0] == frame.shape[0]
     assert isinstance(io.StringIO().write(enrich(frame).to_csv()), int)
+
+
+def test_the_drill_down_sets_guardduty_s_view_of_the_remote_ip_beside_ours(engine, truth, window):
+    from workbench import analyses
+
+    key = truth["by_kind"]["compromised_access_key"]
+    findings = engine.query("findings", window)
+    finding = analyses.findings.pick(findings, key["finding_ids"][0])
+    views = analyses.findings.remote_context(finding)
+    ours = addresses.default().lookup(key["source_ip"])
+    assert list(views.view) == ["GuardDuty (remoteIpDetails)", "workbench (shipped context data)"]
+    assert views.country.iloc[0] == ours.country_name and views.asn.iloc[1] == f"AS{ours.asn}"
+    assert views.organisation.iloc[1] == ours.org and views.kind.iloc[1] == "public"
+    assert analyses.findings.remote_context(finding.drop("remote_ip")).empty
+
+
+def test_the_hunt_says_where_each_address_is_and_which_program_called():
+    from workbench import analyses
+
+    events = pd.DataFrame({
+        "event_time": pd.to_datetime(["2026-11-04T01:00Z", "2026-11-04T01:05Z", "2026-11-04T02:00Z"]),
+        "source_ip": ["1.1.1.1", "1.1.1.1", "10.0.0.7"], "principal": ["arn:u/mallory"] * 3,
+        "user_agent": ["Boto3/1.17.0 Python/3.8 Linux/5.4 Botocore/1.20.0 Pacu/1.0", "aws-cli/2.15.0", "aws-cli/2.15.0"],
+        "error_code": ["AccessDenied", None, None]})
+    out = analyses.timeline.where_from(events)
+    top = out.iloc[0]
+    assert (top.source_ip, top.kind, top.country, top.asn, top.calls, top.errors) == ("1.1.1.1", "public", "AU", 13335, 2, 1)
+    assert top.clients == "AWS CLI, Pacu over Boto3"
+    assert out.iloc[1].kind == "private" and out.iloc[1].country is None

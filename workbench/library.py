@@ -45,10 +45,10 @@ DIALECT = "athena"
 PARAM_TYPES = ("date", "string", "int", "list<string>")
 
 _HEADER_KEY = re.compile(
-    r"^--\s*(name|source|description|params|returns|id|title|severity|tactics|techniques|false_positives):\s*(.*)$")
+    r"^--\s*(name|source|description|params|returns|id|title|severity|tactics|techniques|false_positives|judge):\s*(.*)$")
 
 #: Header keys a detection rule adds (:mod:`workbench.detections`); kept in :attr:`Query.meta`.
-RULE_KEYS = ("id", "title", "severity", "tactics", "techniques", "false_positives")
+RULE_KEYS = ("id", "title", "severity", "tactics", "techniques", "false_positives", "judge")
 _PARAM_LINE = re.compile(
     r"^--\s+(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>date|string|int|list<string>)"
     r"(?:\s+=\s*(?P<default>\[\]|\S+))?\s+(?P<doc>.+)$"
@@ -256,7 +256,8 @@ def parse_query_text(text: str, *, path: Path | None = None) -> Query:
     statement = parse_sql(text, where=where)
     used = placeholders(statement)
     returns = tuple(parse_list(header["returns"]))
-    _check_contract(statement, where, used=used, declared=[p.name for p in params], returns=returns)
+    _check_contract(statement, where, used=used, declared=[p.name for p in params], returns=returns,
+                    judged=bool(header.get("judge")))
     if returns == ("*",):  # every column of the source's table, then its partitions, as the table has them
         table = get_source(header["source"])
         returns = tuple(c.name for c in table.columns) + tuple(table.partitions)
@@ -307,9 +308,12 @@ def _param(line: str, where: str) -> Param:
 
 
 def _check_contract(statement: exp.Expression, where: str, *, used: tuple[str, ...], declared: list[str],
-                    returns: tuple[str, ...]) -> None:
-    """The SQL keeps the header's promises: its parameters, where they stand, what it returns."""
-    if sorted(used) != sorted(declared):
+                    returns: tuple[str, ...], judged: bool = False) -> None:
+    """The SQL keeps the header's promises: its parameters, where they stand, what it returns.
+
+    A detection rule with a judge may declare parameters its SQL does not use: the judge's thresholds.
+    """
+    if (not set(used) <= set(declared)) if judged else sorted(used) != sorted(declared):
         raise QueryDefinitionError(
             f"{where}: declared parameters {sorted(declared)} differ from placeholders {sorted(used)}"
         )

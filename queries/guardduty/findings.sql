@@ -3,7 +3,8 @@
 -- description: One row per GuardDuty finding exported in the window, at its latest update
 --   (an updated finding is exported again with the same id and a higher count), with the
 --   pivots for drilling into CloudTrail and VPC flows: access key, principal, user,
---   instance, network interface and remote IP. Most severe first.
+--   instance, network interface and remote IP. Most severe first. remote_country and remote_org
+--   are GuardDuty's own view of the remote IP (remoteIpDetails: country name, AS organisation).
 --   Attack sequences (Extended Threat Detection, AttackSequence:* types, Critical) come with
 --   their signals: `sequence` is the JSON text of service.detection.sequence (actors,
 --   endpoints, resources, signals, indicators; read it with
@@ -16,7 +17,8 @@
 --   regions   list<string>  = []  regions to keep; empty keeps all
 -- returns: finding_id, type, severity, title, account_id, region, created_at, updated_at,
 --   count, resource_type, access_key_id, principal_id, user_name, instance_id, eni,
---   remote_ip, first_seen, last_seen, is_sample, is_attack_sequence, signals, sequence
+--   remote_ip, remote_country, remote_org, first_seen, last_seen, is_sample, is_attack_sequence,
+--   signals, sequence
 WITH exports AS (
     SELECT
         *,
@@ -61,6 +63,18 @@ SELECT
         json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.ipAddressV4'),
         json_extract_scalar(service, '$.detection.sequence.endpoints[0].ip')
     ) AS remote_ip,
+    coalesce(
+        json_extract_scalar(service, '$.action.awsApiCallAction.remoteIpDetails.country.countryName'),
+        json_extract_scalar(service, '$.action.networkConnectionAction.remoteIpDetails.country.countryName'),
+        json_extract_scalar(service, '$.action.portProbeAction.portProbeDetails[0].remoteIpDetails.country.countryName'),
+        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.country.countryName')
+    ) AS remote_country,
+    coalesce(
+        json_extract_scalar(service, '$.action.awsApiCallAction.remoteIpDetails.organization.asnOrg'),
+        json_extract_scalar(service, '$.action.networkConnectionAction.remoteIpDetails.organization.asnOrg'),
+        json_extract_scalar(service, '$.action.portProbeAction.portProbeDetails[0].remoteIpDetails.organization.asnOrg'),
+        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.organization.asnOrg')
+    ) AS remote_org,
     from_iso8601_timestamp(json_extract_scalar(service, '$.eventFirstSeen')) AS first_seen,
     from_iso8601_timestamp(json_extract_scalar(service, '$.eventLastSeen')) AS last_seen,
     coalesce(json_extract_scalar(service, '$.additionalInfo.sample') = 'true', false) AS is_sample,

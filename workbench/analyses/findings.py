@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 
+from workbench import context
 from workbench.errors import UsageError
 from workbench.formats.times import parse_time
 
@@ -207,3 +208,28 @@ def hunt_start(findings: pd.DataFrame, *, source_ip=None, access_key_id=None, pr
     if any(v not in (None, "", []) for v in given.values()):
         return given
     return pivots(pick(findings))
+
+
+def remote_context(finding: pd.Series) -> pd.DataFrame:
+    """The finding's remote IP as GuardDuty saw it (``remoteIpDetails``) beside the workbench's context.
+
+    Returns
+    -------
+    DataFrame
+        ``view, remote_ip, kind, country, asn, organisation, aws``: one row for GuardDuty (what the
+        finding says) and one for the workbench (:mod:`workbench.context`); empty when the finding
+        names no remote IP.
+    """
+    columns = ["view", "remote_ip", "kind", "country", "asn", "organisation", "aws"]
+    ip = finding.get("remote_ip")
+    if not isinstance(ip, str) or not ip:
+        return pd.DataFrame(columns=columns)
+    ours = context.addresses.default().lookup(ip)
+    aws = f"{ours.aws_service} {ours.aws_region or ''}".strip() if ours.is_aws else ""
+    theirs = {"view": "GuardDuty (remoteIpDetails)", "remote_ip": ip, "kind": "",
+              "country": finding.get("remote_country") or "", "asn": "",
+              "organisation": finding.get("remote_org") or "", "aws": ""}
+    mine = {"view": "workbench (shipped context data)", "remote_ip": ip, "kind": ours.kind,
+            "country": " ".join(x for x in (ours.country, f"({ours.country_name})" if ours.country_name else "") if x),
+            "asn": f"AS{ours.asn}" if ours.asn is not None else "", "organisation": ours.org or "", "aws": aws}
+    return pd.DataFrame([theirs, mine], columns=columns)

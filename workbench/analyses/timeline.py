@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench import context
 from workbench.analyses.pivots import as_timedelta, as_utc
 
 TIMELINE_COLUMNS = ["time", "source", "account_id", "region", "activity", "actor", "source_ip",
@@ -117,6 +118,44 @@ def activity_by_entity(cloudtrail: pd.DataFrame) -> pd.DataFrame:
         top_apis=("event_name", lambda n: ", ".join(n.value_counts().head(5).index)),
     ).reset_index()
     return out.sort_values(["events", "first_seen"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+#: Client kinds that are a program driving another client (an SDK, the CLI) rather than the client itself.
+_DRIVERS = ("offensive-tool", "security-scanner", "iac", "aws-console")
+
+
+def where_from(cloudtrail: pd.DataFrame) -> pd.DataFrame:
+    """Per source address of the events: what it is, where, whose network, with which clients.
+
+    Parameters
+    ----------
+    cloudtrail : DataFrame
+        Events with ``source_ip`` and ``user_agent`` (``events_by_entity``, a pivot's ``cloudtrail``).
+
+    Returns
+    -------
+    DataFrame
+        ``source_ip, kind, country, asn, org, aws, clients, principals, calls, errors, first, last``
+        (:mod:`workbench.context`), most calls first; ``clients`` names the programs behind the user
+        agents (``Pacu over Boto3``...).
+    """
+    columns = ["source_ip", "kind", "country", "asn", "org", "aws", "clients", "principals", "calls", "errors",
+               "first", "last"]
+    if cloudtrail.empty:
+        return pd.DataFrame(columns=columns)
+    rows = context.enrich(cloudtrail[["event_time", "source_ip", "user_agent", "principal", "error_code"]])
+    rows = rows.assign(aws=(rows.source_aws_service.fillna("") + " " + rows.source_aws_region.fillna("")).str.strip(),
+                       # a tool that drives a client (Pacu over Boto3, Terraform over aws-sdk-go-v2) names both
+                       client=rows.ua_tool.where(~rows.ua_kind.isin(_DRIVERS) | (rows.ua_tool == rows.ua_family),
+                                                 rows.ua_tool + " over " + rows.ua_family.fillna("")),
+                       failed=rows.error_code.notna())
+    out = rows.groupby("source_ip", dropna=False).agg(
+        kind=("source_kind", "first"), country=("source_country", "first"), asn=("source_asn", "first"),
+        org=("source_org", "first"), aws=("aws", "first"),
+        clients=("client", lambda c: ", ".join(sorted(set(c.dropna())))),
+        principals=("principal", "nunique"), calls=("event_time", "size"), errors=("failed", "sum"),
+        first=("event_time", "min"), last=("event_time", "max")).reset_index()
+    return out.sort_values(["calls", "source_ip"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
 def errors(cloudtrail: pd.DataFrame) -> pd.DataFrame:

@@ -172,6 +172,12 @@ def _new_ips(r) -> str:
            f"used: {_examples(r['new_ip_list'])}"
 
 
+def _new_networks(r) -> str:
+    n = int(r["new_networks"])
+    return f"{_pct(r['new_network_share'])} of calls from {n} network{'s' if n != 1 else ''} (country and ASN) its " \
+           f"baseline never used: {_examples(r['new_network_list'])}"
+
+
 def _off_hours(r) -> str:
     return f"{_pct(r['off_hours_share'])} of calls outside its baseline's hours ({_hours(r['usual_hours'])} UTC)"
 
@@ -200,6 +206,7 @@ _DESCRIBE = {
     "new_api_excess": _new_apis,
     "error_excess": _errors,
     "new_ip_excess": _new_ips,
+    "new_network_excess": _new_networks,
     "off_hours_excess": _off_hours,
     "write_excess": _share("write", "write"),
     "iam_excess": _share("IAM", "iam"),

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench import context
+
 #: Baseline levels, most specific first.
 BASELINE_LEVELS = ("own", "role", "peers", "organisation")
 
@@ -70,6 +72,9 @@ MODEL_FEATURES = (
     ModelFeature("error_excess", "errors", "error rate above the baseline's median error rate"),
     ModelFeature("new_ip_excess", "new source IPs",
                  "share of calls from addresses the baseline never used, above the baseline's own usual share"),
+    ModelFeature("new_network_excess", "new networks",
+                 "share of calls from networks (country and ASN of the source address) the baseline never used, "
+                 "above the baseline's own usual share"),
     ModelFeature("off_hours_excess", "unusual hours",
                  "share of calls in hours (UTC) the baseline is not active, above the baseline's own usual share"),
     ModelFeature("write_excess", "write share", "share of write calls above the baseline's median share"),
@@ -85,7 +90,8 @@ MODEL_COLUMNS = tuple(f.name for f in MODEL_FEATURES)
 DAY_COLUMNS = (
     "principal", "event_day", "principal_type", "account_id", "user_name", "role_arn", "baseline", "baseline_days",
     "calls", "distinct_apis", "errors", "error_rate", "failed_logins", "console_logins", "source_ips", "new_ips",
-    "new_ip_list", "new_ip_share", "new_apis", "new_api_list", "new_api_share", "off_hours_share", "usual_hours",
+    "new_ip_list", "new_ip_share", "new_networks", "new_network_list", "new_network_share",
+    "new_apis", "new_api_list", "new_api_share", "off_hours_share", "usual_hours",
     "aws_regions", "user_agents", "write_share", "iam_share", "sts_share", "kms_share", "console_share",
     "first_call", "last_call",
     "base_calls", "base_apis", "base_error_rate", "base_write_share", "base_iam_share", "base_sts_share",
@@ -128,13 +134,15 @@ def principal_day_features(daily: pd.DataFrame, hourly: pd.DataFrame, api_days: 
     days = _clean_daily(daily)
     keys = list(zip(days.principal, days.event_day))
     ips = _sets(hourly, "source_ip", keys, weight="calls")
+    networks = _sets(hourly.assign(network=_networks(hourly.source_ip)) if len(hourly) else hourly,
+                     "network", keys, weight="calls")
     hours = _sets(hourly, "event_hour", keys, weight="calls")
     apis = _sets(api_days.assign(api=_api_names(api_days)), "api", keys, weight="calls")
     days["identity"] = _identities(days)
     groups = _baseline_rows(days, min_baseline_days=min_baseline_days)
     rows = []
     for i, (level, base) in enumerate(groups):
-        rows.append(_compare(days.iloc[i], base, days, keys, ips, hours, apis, level))
+        rows.append(_compare(days.iloc[i], base, days, keys, ips, hours, apis, level, networks))
     out = pd.concat([days.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
     _model_inputs(out, [base for _, base in groups])
     return out[list(DAY_COLUMNS)].sort_values(["principal", "event_day"], kind="stable").reset_index(drop=True)
@@ -255,7 +263,7 @@ def _baseline_rows(days: pd.DataFrame, *, min_baseline_days: int) -> list[tuple[
 
 
 def _compare(row, base: np.ndarray, days: pd.DataFrame, keys: list, ips: dict, hours: dict, apis: dict,
-             level: str) -> dict:
+             level: str, networks: dict) -> dict:
     key = keys[row.name]
     base_keys = [keys[j] for j in base]
     seen_ips = _union(ips, base_keys)
@@ -264,6 +272,8 @@ def _compare(row, base: np.ndarray, days: pd.DataFrame, keys: list, ips: dict, h
     usual = {(h + d) % 24 for h in active for d in (-1, 0, 1)} if active else set(range(24))
     day_ips, day_hours, day_apis = ips[key], hours[key], apis[key]
     new_ips = sorted((ip for ip in day_ips if ip not in seen_ips), key=lambda ip: (-day_ips[ip], ip))
+    seen_networks, day_networks = _union(networks, base_keys), networks[key]
+    new_networks = sorted((n for n in day_networks if n not in seen_networks), key=lambda n: (-day_networks[n], n))
     new_apis = sorted((a for a in day_apis if a not in seen_apis), key=lambda a: (-day_apis[a], a))
     total = max(sum(day_hours.values()), 1)
     b = days.iloc[base] if len(base) else days.iloc[[row.name]]
@@ -273,6 +283,9 @@ def _compare(row, base: np.ndarray, days: pd.DataFrame, keys: list, ips: dict, h
         "new_ips": len(new_ips),
         "new_ip_list": new_ips,
         "new_ip_calls": sum(day_ips[ip] for ip in new_ips),
+        "new_networks": len(new_networks),
+        "new_network_list": new_networks,
+        "new_network_calls": sum(day_networks[n] for n in new_networks),
         "new_apis": len(new_apis),
         "new_api_list": new_apis,
         "new_api_calls": sum(day_apis[a] for a in new_apis),
@@ -288,6 +301,21 @@ def _compare(row, base: np.ndarray, days: pd.DataFrame, keys: list, ips: dict, h
         "base_console_share": float(b.console_share.median()),
         "base_regions": float(b.aws_regions.median()),
     }
+
+
+def _networks(addresses: pd.Series) -> pd.Series:
+    """The network of each public source address, ``"<country> AS<number> <organisation>"``; ``None`` for the rest.
+
+    Addresses AWS writes for itself (``AWS Internal``, service names), private and documentation
+    addresses have no network: a call from them is never "from a new network".
+    """
+    book = context.addresses.default()
+    found = {}
+    for value in pd.unique(addresses.dropna()):
+        a = book.lookup(value)
+        found[value] = (f"{a.country or '??'} AS{a.asn} {a.org or ''}".strip() if a.asn is not None
+                        else (a.country if a.kind == "public" and a.country else None))
+    return addresses.map(found)
 
 
 def _union(counters: dict, keys: list) -> set:
@@ -307,7 +335,8 @@ def _model_inputs(out: pd.DataFrame, bases: list) -> None:
     out["new_api_share"] = out.pop("new_api_calls") / out.calls.clip(lower=1)
     out["error_excess"] = (out.error_rate - out.base_error_rate).clip(lower=0.0)
     out["new_ip_share"] = out.pop("new_ip_calls") / out.calls.clip(lower=1)
-    for novelty in ("new_api", "new_ip", "off_hours"):
+    out["new_network_share"] = out.pop("new_network_calls") / out.calls.clip(lower=1)
+    for novelty in ("new_api", "new_ip", "new_network", "off_hours"):
         values = out[f"{novelty}_share"].to_numpy(dtype="float64")
         usual = np.array([np.median(values[b]) if len(b) else 0.0 for b in bases])
         out[f"{novelty}_excess"] = (values - usual).clip(min=0.0)
@@ -321,6 +350,6 @@ def _model_inputs(out: pd.DataFrame, bases: list) -> None:
 def _dtype(column: str) -> str:
     if column in MODEL_COLUMNS or column.startswith("base_") or column.endswith(("_share", "_rate")):
         return "float64"
-    if column in _COUNTS or column in ("new_ips", "new_apis", "baseline_days"):
+    if column in _COUNTS or column in ("new_ips", "new_networks", "new_apis", "baseline_days"):
         return "int64"
     return "object"

@@ -7,11 +7,11 @@
 - :mod:`~workbench.context.aws_ranges`: AWS's published ranges (a dated snapshot, refreshed by
   ``workbench context update``).
 - :mod:`~workbench.context.agents`: the client, its version and OS, and the program behind it.
-- :mod:`~workbench.context.enrich`: all of it as columns of a query result.
+- :mod:`~workbench.context.enrichment`: all of it as columns of a query result.
 """
 
 from workbench.context.addresses import Address, Addresses
 from workbench.context.agents import Agent, agent
-from workbench.context.enrich import enrich
+from workbench.context.enrichment import enrich
 
 __all__ = ["Address", "Addresses", "Agent", "agent", "enrich"]

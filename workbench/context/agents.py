@@ -189,7 +189,9 @@ def agent(value: str | None) -> Agent:
     language = language or next(
         (lang for name, _, _ in products if (lang := _SDK_LANGUAGES.get(name.lower()))), None)
     os_name = _os(products)
-    parsed = _parse(text)
+    # uap-core's rules for browsers, scripts and the OS an AWS agent does not name (the slow part: skipped when
+    # the products said it all)
+    parsed = _parse(text) if not found or os_name is None else None
     if parsed is not None and os_name is None and parsed.os is not None and parsed.os.family != "Other":
         os_name = parsed.os.family
     pentest = next((label for word, label in _PENTEST_OS.items() if word in text.lower()), None)

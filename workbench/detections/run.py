@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.detections.judges import JUDGES
 from workbench.detections.one_pass import narrows
 from workbench.detections.one_pass import one_pass as one_pass_of
-from workbench.detections.rules import DEFAULT_SEVERITY, HIT_COLUMNS, SEVERITIES, Rule, list_rules
-from workbench.errors import WorkbenchError
+from workbench.detections.rules import CLIENT_DAYS, DEFAULT_SEVERITY, HIT_COLUMNS, SEVERITIES, Rule, list_rules
+from workbench.errors import UnknownName, WorkbenchError
 
 #: Columns of :attr:`Detections.hits`: the rule's, then the hit's.
 COLUMNS = ("severity", "rule_id", "title", "tactics", "techniques", *HIT_COLUMNS)
@@ -108,8 +109,13 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
     groups: dict[tuple, list[Rule]] = {}
     for rule in chosen:
         # a rule that looks at every call (first seen, correlations) runs alone: its aggregate streams
-        # over the files, where in a pass the window would hold every row
-        groups.setdefault((rule.query.source,) if one_pass and narrows(rule) else (rule.id,), []).append(rule)
+        # over the files, where in a pass the window would hold every row; judged rules with the same
+        # query share one run of it
+        if rule.judge:
+            key = ("judged", rule.query.source, _body(rule.query.sql))
+        else:
+            key = (rule.query.source,) if one_pass and narrows(rule) else (rule.id,)
+        groups.setdefault(key, []).append(rule)
     iterator = groups.values()
     if progress:
         from tqdm import tqdm
@@ -117,6 +123,11 @@ def run_rules(engine, *, start: str, end: str, accounts=None, regions=None, rule
         iterator = tqdm(iterator, total=len(groups), desc="detect", unit="pass" if one_pass else "rule")
     parts = []
     for group in iterator:
+        if group[0].judge:
+            parts += [frame.assign(severity=rule.severity, rule_id=rule.id, title=rule.title,
+                                   tactics=", ".join(rule.tactic_names), techniques=", ".join(rule.techniques))
+                      for rule, frame in _run_judged(engine, group, window, found, **how) if len(frame)]
+            continue
         frames = _run_pass(engine, group, window, found, **how) if one_pass and len(group) > 1 else None
         if frames is None:  # one by one: alone, or to name the rule that stops the pass
             frames = [(rule, frame) for rule in group
@@ -164,6 +175,36 @@ def _run_one(engine, rule: Rule, window: dict, found: Detections, *, params: dic
         found.seconds[rule.id] = time.perf_counter() - started
     found.scans.append(frame.attrs.get("scan", {}))
     return frame
+
+
+def _run_judged(engine, rules: list[Rule], window: dict, found: Detections, *, params: dict,
+                allow_full_scan: bool) -> list[tuple[Rule, pd.DataFrame]]:
+    """``[(rule, its hits)]`` for judged rules that share one query: the query once, then each rule's judge."""
+    rows = _run_one(engine, rules[0], window, found, params=params, allow_full_scan=allow_full_scan)
+    if rows is None:
+        for rule in rules[1:]:
+            found.failed[rule.id] = found.failed[rules[0].id]
+        return []
+    out = []
+    for rule in rules:
+        started = time.perf_counter()
+        try:
+            judge = JUDGES.lookup(rule.judge)
+        except UnknownName as err:
+            found.failed[rule.id] = f"{rule.query.path}: {err}"
+            continue
+        values = {**window, **params, **rule.values}
+        declared = {p.name for p in rule.query.params}
+        out.append((rule, judge(rows[list(CLIENT_DAYS)], **rule.query.bind({k: v for k, v in values.items()
+                                                                              if k in declared}))))
+        found.seconds[rule.id] = found.seconds.get(rule.id, 0.0) + time.perf_counter() - started
+    return out
+
+
+def _body(sql: str) -> str:
+    """A query's SQL without its header and spacing: rules whose bodies agree run one query."""
+    lines = (line.split("--")[0].strip() for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return " ".join(line for line in lines if line)
 
 
 def _ranked(frame: pd.DataFrame, then: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench import context
 from workbench.detections import list_rules, load_sigma_rules, run_rules
 from workbench.detections.rules import DEFAULT_SEVERITY
 from workbench.engines import Engine, connect
@@ -64,15 +65,19 @@ class Investigation:
         """The shared query parameters: ``start``, ``end``, ``accounts``, ``regions``."""
         return {"start": self.start, "end": self.end, "accounts": self.accounts, "regions": self.regions}
 
-    def query(self, name: str, **params) -> pd.DataFrame:
+    def query(self, name: str, *, enrich: bool = False, **params) -> pd.DataFrame:
         """Run a library query with the shared window and scope, plus ``params``.
 
         Only the shared parameters the query declares are passed, so queries without
-        ``accounts`` or ``regions`` work too.
+        ``accounts`` or ``regions`` work too. ``enrich=True`` adds the context of each address and
+        user agent (:func:`workbench.context.enrich`: ``source_country``, ``source_asn``,
+        ``source_org``, ``source_is_aws``, ``ua_family``, ``ua_tool``...).
         """
         declared = {p.name for p in get_query(name).params}
         values = {k: v for k, v in self.window.items() if k in declared}
         frame = self.engine.query(name, {**values, **params})
+        if enrich:
+            frame = context.enrich(frame)
         scan = frame.attrs.get("scan", {})
         self._record(scan)
         if frame.empty:

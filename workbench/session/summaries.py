@@ -17,7 +17,8 @@ from workbench.words import attention, count
 MAX_IDS = 1000
 
 
-def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: pd.DataFrame) -> dict:
+def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: pd.DataFrame,
+                   new_countries: pd.DataFrame | None = None) -> dict:
     """Summary of the ``console-logins`` notebook.
 
     Parameters
@@ -28,6 +29,8 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
         :func:`workbench.analyses.signins.new_source_ips`.
     failed_bursts : DataFrame
         :func:`workbench.analyses.signins.failed_login_bursts`.
+    new_countries : DataFrame, optional
+        :func:`workbench.analyses.signins.new_countries` (the sign-ins were enriched).
     """
     people = analyses.signins.named(logins)
     failed = int((logins.outcome != "Success").sum()) if len(logins) else 0
@@ -39,6 +42,8 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
         parts.append("password guessing: " + ", ".join(
             f"{r.user_name} from {r.source_ip} ({r.failures} failures)" for r in failed_bursts.itertuples()))
     parts.append(f"{len(new_ips)} first sign-ins from a new IP")
+    if new_countries is not None:
+        parts.append(f"{count(len(new_countries), 'first sign-in')} from a new country")
     kinds = analyses.signins.by_kind(logins).groupby("kind").sign_ins.sum() if len(logins) else pd.Series(dtype=int)
     urgent = [f"password guessing against {r.user_name} from {r.source_ip}: {r.failures} failures"
               for r in failed_bursts.itertuples()]
@@ -50,6 +55,7 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
         "headline": "; ".join(parts) + ".",
         **attention(urgent),
         "numbers": {"sign-ins": len(logins), "failed": failed, "new IPs": len(new_ips),
+                    **({"new countries": len(new_countries)} if new_countries is not None else {}),
                     "IAM/root without MFA": len(no_mfa), "guessing series": len(failed_bursts)},
         "facts": {
             "sign_ins": len(logins),
@@ -60,6 +66,9 @@ def console_logins(logins: pd.DataFrame, new_ips: pd.DataFrame, failed_bursts: p
                               for r in failed_bursts.itertuples()],
             "new_ips": [{"who": r.who, "source_ip": r.source_ip, "first_seen": r.first_seen}
                         for r in new_ips.head(50).itertuples()],
+            "new_countries": [{"who": r.who, "country": r.country, "source_ip": r.source_ip, "first_seen": r.first_seen}
+                              for r in (new_countries if new_countries is not None else pd.DataFrame()).head(50)
+                              .itertuples()],
         },
     }
 

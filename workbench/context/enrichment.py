@@ -12,6 +12,7 @@ a million rows with a few thousand addresses costs the few thousand lookups.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.context.addresses import Addresses, default
@@ -58,25 +59,27 @@ def enrich(frame: pd.DataFrame, *, ips: dict | list | None = None, agents: dict 
     book = addresses or (default() if ips else None)
     added: dict[str, list[tuple[str, pd.Series]]] = {}
     for column, prefix in ips.items():
-        values = frame[column]
-        found = {v: book.lookup(v) for v in pd.unique(values.dropna())}
+        codes, distinct = pd.factorize(frame[column])
+        found = [book.lookup(v) for v in distinct]
         added[column] = []
         for field in ADDRESS_FIELDS:
-            table = {v: getattr(a, field) for v, a in found.items()}
-            series = values.map(table)
+            series = _spread([getattr(a, field) for a in found], codes, frame.index)
             if field == "asn":
                 series = series.astype("Int64")
             elif field == "is_aws":
-                series = series.astype(object).where(series.notna(), False).astype(bool)
-            else:
-                series = _text(series, "missing" if field == "kind" else None)
+                series = series.where(series.notna(), False).astype(bool)
+            elif field == "kind":
+                series = series.where(series.notna(), "missing")
             added[column].append((f"{prefix}_{field}", series))
     for column, prefix in agents.items():
-        values = frame[column]
-        found = {v: agent(v) for v in pd.unique(values.dropna())}
-        added[column] = [(f"{prefix}_{field}", _text(values.map({v: getattr(a, field) for v, a in found.items()}),
-                                                     "missing" if field == "kind" else None))
-                         for field in AGENT_FIELDS]
+        codes, distinct = pd.factorize(frame[column])
+        found = [agent(v) for v in distinct]
+        added[column] = []
+        for field in AGENT_FIELDS:
+            series = _spread([getattr(a, field) for a in found], codes, frame.index)
+            if field == "kind":
+                series = series.where(series.notna(), "missing")
+            added[column].append((f"{prefix}_{field}", series))
     pieces = {}
     for name in frame.columns:
         pieces[name] = frame[name]
@@ -88,10 +91,12 @@ def enrich(frame: pd.DataFrame, *, ips: dict | list | None = None, agents: dict 
     return out
 
 
-def _text(series: pd.Series, missing: str | None) -> pd.Series:
-    """Text values as objects, with ``missing`` (``None``: none) where there is no value."""
-    out = series.astype(object)
-    return out.where(out.notna(), missing)
+def _spread(values: list, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """One value per row: ``values[code]``, and ``None`` where the row had no value (code -1)."""
+    table = np.empty(len(values) + 1, dtype=object)
+    table[:-1] = values
+    table[-1] = None
+    return pd.Series(table[codes], index=index, dtype=object)
 
 
 def _columns(frame: pd.DataFrame, given, known: dict) -> dict:
