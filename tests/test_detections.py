@@ -259,7 +259,7 @@ def test_one_pass_finds_what_the_rules_find_one_by_one_and_reads_the_files_once(
     judged = [r for r in together.rules if r.judge]
     sources = {r.query.source for r in picking}
     assert len(picking) > 30 and sources == {"cloudtrail", "vpcflow"} and len(judged) == 3
-    assert len(together.scans) == len(sources) + len(together.rules) - len(picking) - len(judged) + 1 < 8
+    assert len(together.scans) == len(sources) + len(together.rules) - len(picking) - len(judged) + 1 < 10
     assert set(together.passes) == {"cloudtrail"}
     assert len(alone.scans) == len(alone.rules) - len(judged) + 1 > 30
     assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files"
@@ -516,6 +516,8 @@ def test_the_stolen_key_comes_from_a_new_network_and_the_anomalous_principal_scr
     assert key["source_ip"] in set(network.source_ip) and set(network.event_id) & set(key["event_ids"])
     client = on_sample.hits[on_sample.hits.rule_id == "WB-CT-104"]
     assert odd["principal_arn"] in set(client.principal) and "Boto3" in " ".join(client.detail)
+    breadth = on_sample.hits[on_sample.hits.rule_id == "WB-CT-106"]
+    assert {key["principal_arn"], odd["principal_arn"]} <= set(breadth.principal)
 
 
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"real-world samples not present ({SAMPLES.name} is not beside the project)")
@@ -528,3 +530,15 @@ def test_every_real_detonation_names_its_attack_tool(tmp_path):
     detonated = {r["userIdentity"].get("arn") for p in SAMPLES.glob("aws.*.json") for r in json.loads(p.read_text())
                  if str(r.get("userAgent", "")).startswith("stratus-red-team")}
     assert set(tools.principal) == detonated - {None}
+
+
+def test_many_apis_new_to_a_principal_fire_when_the_breadth_is_reached(tmp_path):
+    def api(who, day, n, name):
+        return {**_call(who, day, "ec2", n), "eventName": name, "eventID": f"{who}-{day}-{name}"}
+    records = [api(who, day, 0, "RunInstances") for who in ("alice", "bob") for day in ("01", "02")]
+    records += [api("alice", "05", i, f"Describe{i:02d}") for i in range(20)]          # 20 new APIs of a known service
+    records += [api("bob", "05", i, f"Describe{i:02d}") for i in range(19)]            # 19: below the bar
+    records += [api("alice", "06", i, f"Describe{i:02d}") for i in range(20)]          # known from the day before
+    hits = _judged(tmp_path, records, "WB-CT-106")
+    assert list(hits.event_id) == ["alice-05-Describe00"]
+    assert hits.detail.iloc[0].startswith("20 APIs new to this principal that day: ec2:Describe00, ec2:Describe01")

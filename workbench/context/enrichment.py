@@ -26,7 +26,7 @@ AGENT_COLUMNS = {"user_agent": "ua"}
 #: What each address column gains: ``<prefix>_<field>``.
 ADDRESS_FIELDS = ("kind", "country", "asn", "org", "is_aws", "aws_service", "aws_region")
 #: What each user-agent column gains: ``<prefix>_<field>``.
-AGENT_FIELDS = ("family", "version", "os", "tool", "kind")
+AGENT_FIELDS = ("family", "version", "os", "tool", "kind", "language")
 
 
 def enrich(frame: pd.DataFrame, *, ips: dict | list | None = None, agents: dict | list | None = None,
@@ -50,7 +50,7 @@ def enrich(frame: pd.DataFrame, *, ips: dict | list | None = None, agents: dict 
     DataFrame
         ``frame`` with, per address column, ``<prefix>_kind, _country, _asn, _org, _is_aws,
         _aws_service, _aws_region`` and, per user-agent column, ``<prefix>_family, _version, _os,
-        _tool, _kind``; placed after the column they describe.
+        _tool, _kind, _language``; placed after the column they describe.
     """
     ips = _columns(frame, ips, ADDRESS_COLUMNS)
     agents = _columns(frame, agents, AGENT_COLUMNS)
