@@ -22,7 +22,7 @@ help: ## list the targets
 install: $(STAMP) $(TOOLS_STAMP) ## create .venv (the workbench, JupyterLab and the test tools) and .tools (checkov)
 
 $(BASE_STAMP): pyproject.toml
-	@echo "Setting up .venv with the workbench and what the demo needs (about 80 packages, a minute or so) ..."
+	@echo "Setting up .venv with the workbench and what the demo needs (about 85 packages, a minute or so) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# the distribution was once called "workbench", a name an unrelated package holds on PyPI

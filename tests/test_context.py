@@ -303,6 +303,9 @@ def test_the_drill_down_sets_guardduty_s_view_of_the_remote_ip_beside_ours(engin
     assert views.country.iloc[0] == ours.country_name and views.asn.iloc[1] == f"AS{ours.asn}"
     assert views.organisation.iloc[1] == ours.org and views.kind.iloc[1] == "public"
     assert analyses.findings.remote_context(finding.drop("remote_ip")).empty
+    sequence = analyses.findings.pick(findings, key["attack_sequence_id"])     # its endpoint, not remoteIpDetails
+    views = analyses.findings.remote_context(sequence)
+    assert views.country.iloc[0] == ours.country_name and views.organisation.iloc[0] == ours.org
 
 
 def test_the_hunt_says_where_each_address_is_and_which_program_called():

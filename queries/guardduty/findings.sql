@@ -4,7 +4,8 @@
 --   (an updated finding is exported again with the same id and a higher count), with the
 --   pivots for drilling into CloudTrail and VPC flows: access key, principal, user,
 --   instance, network interface and remote IP. Most severe first. remote_country and remote_org
---   are GuardDuty's own view of the remote IP (remoteIpDetails: country name, AS organisation).
+--   are GuardDuty's own view of the remote IP (remoteIpDetails, or an attack sequence's first
+--   endpoint: country name, AS organisation).
 --   Attack sequences (Extended Threat Detection, AttackSequence:* types, Critical) come with
 --   their signals: `sequence` is the JSON text of service.detection.sequence (actors,
 --   endpoints, resources, signals, indicators; read it with
@@ -67,13 +68,15 @@ SELECT
         json_extract_scalar(service, '$.action.awsApiCallAction.remoteIpDetails.country.countryName'),
         json_extract_scalar(service, '$.action.networkConnectionAction.remoteIpDetails.country.countryName'),
         json_extract_scalar(service, '$.action.portProbeAction.portProbeDetails[0].remoteIpDetails.country.countryName'),
-        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.country.countryName')
+        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.country.countryName'),
+        json_extract_scalar(service, '$.detection.sequence.endpoints[0].location.country')
     ) AS remote_country,
     coalesce(
         json_extract_scalar(service, '$.action.awsApiCallAction.remoteIpDetails.organization.asnOrg'),
         json_extract_scalar(service, '$.action.networkConnectionAction.remoteIpDetails.organization.asnOrg'),
         json_extract_scalar(service, '$.action.portProbeAction.portProbeDetails[0].remoteIpDetails.organization.asnOrg'),
-        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.organization.asnOrg')
+        json_extract_scalar(service, '$.action.kubernetesApiCallAction.remoteIpDetails.organization.asnOrg'),
+        json_extract_scalar(service, '$.detection.sequence.endpoints[0].autonomousSystem.name')
     ) AS remote_org,
     from_iso8601_timestamp(json_extract_scalar(service, '$.eventFirstSeen')) AS first_seen,
     from_iso8601_timestamp(json_extract_scalar(service, '$.eventLastSeen')) AS last_seen,

@@ -88,8 +88,10 @@ def countries(per_country: pd.DataFrame) -> go.Figure:
     title = "Console sign-ins per country of the source address"
     if per_country.empty:
         return empty(title, "No console sign-in in the window.")
+    outcomes = sorted(per_country.outcome.unique(), key=lambda o: (o != "Success", o != "Failure", o))
     fig = px.bar(per_country, y="country", x="sign_ins", color="outcome", orientation="h",
                  color_discrete_map=OUTCOME_COLOURS, hover_data=["principals", "networks"],
+                 category_orders={"outcome": outcomes},
                  labels={"country": "", "sign_ins": "sign-ins"})
     fig.update_yaxes(autorange="reversed", type="category")
     return finish(fig, title, height=max(300, 26 * per_country.country.nunique() + 140))

@@ -233,8 +233,9 @@ def attack_sequence(org, account, region: str, r, *, type_: str, severity: float
     Its ``resource`` is only ``{"resourceType": "AttackSequence"}``; who and where are in
     ``service.detection.sequence`` (``actors``, ``endpoints``, ``resources``, ``signals``).
     """
-    country, _code, asn, org_name = org.geo.get(ip, ("United States", "US", "16509", "Example ISP"))
-    details = remote_ip(org, ip)
+    details = remote_ip(org, ip)   # the endpoint's place and owner as the finding's remoteIpDetails have them
+    country, asn, org_name = details["country"]["countryName"], details["organization"]["asn"], \
+        details["organization"]["org"]
     actor_id, endpoint_id = f"USER:{user.user_id}:{key}", f"IP:{ip}"
     sequence = {
         "uid": ids.hex_id(r, 32), "description": description,
