@@ -55,3 +55,16 @@ def test_detection_figures_keep_a_rules_words_and_a_hits_values_as_text():
         assert texts and not any("<a" in t or "<b>" in t for t in texts), texts
     matrix = figures.detections.attack_matrix([hostile], hits)
     assert "&lt;b&gt;bold&lt;/b&gt;" in matrix.data[0].text[0] and "1 hit" in matrix.data[0].text[0]
+
+
+def test_the_country_and_lineage_figures_keep_values_from_the_logs_as_text():
+    per_country = pd.DataFrame({"country": [PAYLOAD, "DE"], "outcome": ["Failure", "Success"], "sign_ins": [3, 1],
+                                "principals": [1, 1], "networks": [1, 1]})
+    lineage = pd.DataFrame({"event_time": pd.to_datetime(["2026-11-03T10:00:00Z"] * 2), "hop": [0, 1],
+                            "principal": [PAYLOAD, f"arn:aws:sts::1:assumed-role/{PAYLOAD}/s"],
+                            "event_name": [PAYLOAD, "ListBuckets"], "error_code": [None, "AccessDenied"],
+                            "account_id": ["1", PAYLOAD], "root_access_key_id": ["AKIA1", "AKIA1"],
+                            "credential": [PAYLOAD, "ASIA1"], "source_ip": [PAYLOAD, "1.1.1.1"], "event_id": ["e1", "e2"]})
+    for fig in (figures.signins.countries(per_country), figures.lineage.timeline(lineage)):
+        texts = _strings(fig)
+        assert texts and not any("<a" in t or "<b>" in t for t in texts), texts

@@ -5,7 +5,7 @@ downloads elsewhere. Only what the tests need is fetched: ``trino-server-core`` 
 connector's plugin, about 450 MB, kept between runs in ``~/.cache/workbench-tests/trino`` (or
 ``$WORKBENCH_TEST_TRINO_CACHE``) and checked against the SHA-256 pinned here.
 
-The server is one node, coordinator and worker at once, on loopback, with a small heap, and one
+The server is one node, coordinator and worker at once, on loopback, with a 2 GB heap, and one
 catalog, ``hive``: the Hive connector with its file metastore and the local file system, rooted at
 the folder the tests lay their logs out in. Trino 476 needs Java 24 or newer: ``$WORKBENCH_TEST_JAVA_HOME``,
 else the Temurin 25 these machines carry, else ``$JAVA_HOME``.
@@ -141,12 +141,12 @@ class TrinoServer:
         (etc / "node.properties").write_text(
             f"node.environment=test\nnode.id=workbench-tests\nnode.data-dir={self.work / 'data'}\n")
         (etc / "jvm.config").write_text(
-            "-server\n-Xmx1G\n-XX:+UseG1GC\n-XX:+ExitOnOutOfMemoryError\n-Djdk.attach.allowAttachSelf=true\n")
+            "-server\n-Xmx2G\n-XX:+UseG1GC\n-XX:+ExitOnOutOfMemoryError\n-Djdk.attach.allowAttachSelf=true\n")
         (etc / "config.properties").write_text(
             "coordinator=true\nnode-scheduler.include-coordinator=true\n"
             f"http-server.http.port={self.port}\ndiscovery.uri={self.url}\n"
             "node.internal-address=127.0.0.1\n"
-            "query.max-memory=512MB\nquery.max-memory-per-node=512MB\n")
+            "query.max-memory=1GB\nquery.max-memory-per-node=1GB\n")
         (etc / "catalog" / "hive.properties").write_text(
             "connector.name=hive\nhive.metastore=file\nhive.metastore.catalog.dir=local:///metastore\n"
             f"fs.native-local.enabled=true\nlocal.location={self.root}\n"

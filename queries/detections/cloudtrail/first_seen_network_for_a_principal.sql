@@ -35,6 +35,7 @@ WITH calls AS (
         useridentity.accesskeyid AS access_key_id,
         eventname AS event_name,
         eventid AS event_id,
+        concat(eventtime, ' ', eventid) AS call_key,
         day
     FROM cloudtrail
     WHERE day BETWEEN date_format(date_add('day', -:baseline_days, date(:start)), '%Y/%m/%d') AND replace(:end, '-', '/')
@@ -45,8 +46,8 @@ WITH calls AS (
         AND coalesce(useridentity.type, '') NOT IN ('AWSService', 'AWSAccount')
 )
 SELECT account_id, principal, day, source_ip, user_agent, count(*) AS calls, min(event_time) AS event_time,
-    min_by(event_id, event_time) AS event_id, min_by(event_name, event_time) AS event_name,
-    min_by(access_key_id, event_time) AS access_key_id, min_by(region, event_time) AS region
+    min_by(event_id, call_key) AS event_id, min_by(event_name, call_key) AS event_name,
+    min_by(access_key_id, call_key) AS access_key_id, min_by(region, call_key) AS region
 FROM calls
 WHERE principal IS NOT NULL
 GROUP BY account_id, principal, day, source_ip, user_agent
