@@ -13,7 +13,7 @@ from workbench.engines.local import LocalEngine
 from workbench.errors import UsageError
 from workbench.formats.importer import import_files
 
-DETONATIONS = Path("/work/shared/samples/stratus-red-team")
+DETONATIONS = Path(__file__).resolve().parents[2] / "shared" / "samples" / "stratus-red-team"
 
 
 def _planted(truth):
