@@ -31,6 +31,7 @@ from benchmarks.measure import (
     machine,
     peak_rss_scan,
 )
+from benchmarks.per_query import duckdb_peer, every_query, scaling
 from benchmarks.store import HERE, SETTINGS, ensure_store, window
 from workbench.engines.local import LocalEngine
 from workbench.engines.local.cache import ParquetCache
@@ -95,7 +96,7 @@ def _plain(value):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the demo and the ten-million-event scan")
-    parser.add_argument("--only", choices=("detections", "context"),
+    parser.add_argument("--only", choices=("detections", "context", "queries"),
                         help="measure only this part (printed, not written to results/latest.json)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -115,6 +116,9 @@ def main(argv=None) -> int:
     if args.only == "context":
         say("\n9. context: address lookups, user agents, enrichment of a large result")
         enrichment(store, whole, say=say)
+        return 0
+    if args.only == "queries":
+        _queries(store, whole, doc, {}, say)
         return 0
 
     say("\n1. raw json.gz scans (whole window, no cache)")
@@ -259,6 +263,15 @@ def main(argv=None) -> int:
     result["context_lookups_per_s"] = result["context"]["lookups_per_s"]
     result["enrich_1m_rows_seconds"] = result["context"]["enrich_seconds"]
 
+    _queries(store, whole, doc, result, say)
+    answers_equal = answers_equal and result["duckdb_peer"]["answers_equal"]
+    result["cold_warm_ratio"] = (result["new_session_first_query_seconds"]["no_checks_kept"]
+                                 / raw["console_logins"]["warm_seconds"])
+    result["cache_build_events_per_s"] = result["cache"]["rows"] / result["cache"]["build_seconds"]
+    result["peak_rss_mb"] = max([result.get("peak_rss_mb") or 0.0]
+                                + [q["peak_rss_mb"] for q in result["per_query"].values()]
+                                + [s["peak_rss_mb"] for s in result["scaling"]])
+
     result["answers_equal"] = answers_equal
     result["targets"] = {key: _verdict(result.get(key), *target) for key, target in TARGETS.items()}
     result["machine"]["load_average_at_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
@@ -270,6 +283,17 @@ def main(argv=None) -> int:
     (RESULTS / f"{result['when'][:19].replace(':', '')}.json").write_text(text)
     say(f"\nwrote {RESULTS / 'latest.json'} ({result['bench_seconds']:.0f} s in all)")
     return 0 if answers_equal else 1
+
+
+def _queries(store, whole: dict, doc: dict, result: dict, say) -> None:
+    """Part 10: every library query in a fresh process, the scaling curve, the plain DuckDB peer."""
+    say("\n10. every library query over the whole window (each in a fresh process: cold, warm, peak RSS)")
+    result["per_query"] = every_query(store, whole, doc, say=say)
+    say("\n10b. scaling: console_logins over 1, 3, 10 and 30 days (fresh processes)")
+    result["scaling"] = scaling(store, say=say)
+    say("\n10c. the plain DuckDB a user would write (read_json over the layout, unnest(Records)) against the engine")
+    result["duckdb_peer"] = duckdb_peer(store, whole, say=say)
+    result["duckdb_peer_ratio"] = result["duckdb_peer"]["warm_ratio"]
 
 
 def _verdict(value, op: str, target: float) -> dict:
@@ -314,6 +338,9 @@ def table(result: dict) -> str:
         ("store_cloudtrail_events", result["store"]["cloudtrail_events"]),
         ("detections_seconds (every rule, whole window)", result.get("detections_seconds")),
         ("detections_one_pass_speedup", result.get("detections", {}).get("one_pass_speedup_all_picking")),
+        ("duckdb_peer_ratio (read_json + unnest / engine, warm)", result.get("duckdb_peer_ratio")),
+        ("cold_warm_ratio (first query of a session / warm)", result.get("cold_warm_ratio")),
+        ("cache_build_events_per_s", result.get("cache_build_events_per_s")),
     ]
     for key, value in extra:
         rows.append((key, _fmt(key, value), "", ""))
