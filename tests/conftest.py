@@ -116,7 +116,8 @@ def trino(sample_org, tmp_path_factory):
     for source in SOURCES.values():
         fields = " ".join(c.key for c in source.columns) if source.default_fields else None
         spec = table_spec(source, bucket="", prefix="logs", scheme="local", accounts=layout["accounts"],
-                          regions=layout["regions"], org_id=layout["org_id"], fields=fields)
+                          regions=layout["regions"], org_id=layout["org_id"], fields=fields,
+                          scopes=layout["scopes"].get(source.name))
         cursor.execute(create_table_sql_trino(spec))
         cursor.fetchall()
         specs[source.table] = spec

@@ -11,7 +11,8 @@ CloudFormation test too); :func:`create_table_sql` renders it for Athena, and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from workbench.formats import format_of
 from workbench.sources import DAY_FORMAT, LogSource
@@ -38,6 +39,8 @@ class TableSpec:
         ``STORED AS INPUTFORMAT ... OUTPUTFORMAT ...`` when the source needs them.
     properties : dict
         ``TBLPROPERTIES``, projection settings included.
+    serde_properties : dict
+        ``WITH SERDEPROPERTIES`` of the row format (``input.regex`` of a ``RegexSerDe``).
     """
 
     database: str
@@ -49,6 +52,7 @@ class TableSpec:
     input_format: str | None
     output_format: str | None
     properties: dict
+    serde_properties: dict = field(default_factory=dict)
 
 
 def table_spec(
@@ -63,6 +67,7 @@ def table_spec(
     database: str = "security_logs",
     fields: str | None = None,
     scheme: str = "s3",
+    scopes: list[str] | None = None,
 ) -> TableSpec:
     """The Athena table of ``source`` over ``s3://bucket/prefix/AWSLogs/...``.
 
@@ -83,6 +88,9 @@ def table_spec(
     fields : str, optional
         For sources whose files Athena reads by position (VPC flow logs): the fields in
         order, as the flow log's format names them (default: AWS's default format).
+    scopes : list of str, optional
+        For a source with a folder between region and day (WAF's web ACL names): the values of
+        its ``enum`` projection. Required for such a source.
     scheme : str
         The file system of the location (``s3``; ``local`` with an empty bucket for a Trino
         reading a local folder, ``local:///prefix/AWSLogs/...``).
@@ -106,6 +114,7 @@ def table_spec(
         "projection.account.values": ",".join(accounts),
         "projection.region.type": "enum",
         "projection.region.values": ",".join(regions),
+        **_scope_projection(source, scopes),
         "projection.day.type": "date",
         "projection.day.format": DAY_FORMAT,
         "projection.day.range": f"{start_text},NOW",
@@ -125,7 +134,22 @@ def table_spec(
         input_format=storage.get("input_format"),
         output_format=storage.get("output_format"),
         properties=properties,
+        serde_properties={"input.regex": source.line_regex} if source.line_regex else {},
     )
+
+
+def _scope_projection(source: LogSource, scopes: list[str] | None) -> dict:
+    """The ``enum`` projection of a source's folder between region and day (none for most sources)."""
+    name = source.scope_partition
+    if not name:
+        return {}
+    if not scopes:
+        raise ValueError(f"the {source.title} table projects {name} as enum values: give the names "
+                         f"(--web-acls NAME,... on the command line, or --logs DIR to read them from a local copy)")
+    bad = [s for s in scopes if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", s)]
+    if bad:
+        raise ValueError(f"not a web ACL name: {', '.join(map(repr, bad))} (letters, digits, - and _ only)")
+    return {f"projection.{name}.type": "enum", f"projection.{name}.values": ",".join(scopes)}
 
 
 def create_table_sql(spec: TableSpec) -> str:
@@ -139,6 +163,9 @@ def create_table_sql(spec: TableSpec) -> str:
         f"PARTITIONED BY ({partitions})",
         f"ROW FORMAT {spec.row_format}",
     ]
+    if spec.serde_properties:
+        serde = ",\n".join(f"  '{k}'='{v}'" for k, v in spec.serde_properties.items())
+        lines.append(f"WITH SERDEPROPERTIES (\n{serde}\n)")
     if spec.input_format:
         lines.append(f"STORED AS INPUTFORMAT '{spec.input_format}'")
         lines.append(f"OUTPUTFORMAT '{spec.output_format}'")
@@ -155,7 +182,11 @@ TRINO_FORMATS = {
     "SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'": {"format": "'JSON'"},
     "SERDE 'org.openx.data.jsonserde.JsonSerDe'": {"format": "'OPENX_JSON'"},
     "DELIMITED FIELDS TERMINATED BY ' '": {"format": "'TEXTFILE'", "textfile_field_separator": "' '"},
+    "SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'": {"format": "'REGEX'"},
 }
+
+#: SerDe properties and the Trino table properties that say the same.
+TRINO_SERDE_PROPERTIES = {"input.regex": "regex"}
 
 #: Athena table properties and the Trino table properties that say the same.
 TRINO_PROPERTIES = {"skip.header.line.count": "skip_header_line_count", "serialization.null.format": "null_format"}
@@ -178,6 +209,9 @@ def create_table_sql_trino(spec: TableSpec, *, catalog: str = "hive") -> str:
     except KeyError:
         raise ValueError(f"Trino's Hive connector has no format for ROW FORMAT {spec.row_format}") from None
     props = spec.properties
+    for athena, trino in TRINO_SERDE_PROPERTIES.items():
+        if athena in spec.serde_properties:
+            storage[trino] = _quote(spec.serde_properties[athena])
     for athena, trino in TRINO_PROPERTIES.items():
         if athena in props:
             value = props[athena]

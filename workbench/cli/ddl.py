@@ -29,6 +29,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--source", action="append", help="only these sources (default: all)")
     parser.add_argument("--flow-log-format", default=None,
                         help="your VPC flow logs' format, fields in order (default: AWS's version-2 default)")
+    parser.add_argument("--web-acls", type=lambda text: [v for v in text.split(",") if v], default=None,
+                        help="the WAF table's web ACL names, comma-separated (the web_acl partition's values; "
+                        "read from --logs when given)")
     parser.add_argument("--trino", action="store_true",
                         help="print the tables for Trino's Hive connector instead (same columns and partition "
                         "projection; CloudTrail as JSON lines, see docs/trino.md)")
@@ -41,11 +44,13 @@ def run(args) -> int:
     from workbench.sources import SOURCES, get_source
 
     accounts, regions, org_id = args.accounts, args.regions, args.org_id
+    scopes = {"waf": args.web_acls} if args.web_acls else {}
     if args.logs:
         found = LogTree(Path(args.logs)).layout()
         accounts = accounts or found["accounts"]
         regions = regions or found["regions"]
         org_id = org_id or found["org_id"]
+        scopes = {**found["scopes"], **scopes}
     if not accounts or not regions:
         raise UsageError(
             "partition projection needs the account ids and regions: give --accounts and "
@@ -55,8 +60,16 @@ def run(args) -> int:
     if args.bucket == "YOUR-LOG-BUCKET":
         print("-- replace YOUR-LOG-BUCKET with your log bucket (or pass --bucket)", file=sys.stderr)
     for source in sources:
+        if source.scope_partition and not scopes.get(source.name):
+            if args.source:
+                raise UsageError(f"the {source.title} table needs its web ACL names: --web-acls NAME,... "
+                                 "(or --logs DIR holding its logs)")
+            print(f"-- {source.title}: skipped; give --web-acls NAME,... (its {source.scope_partition} "
+                  "partition's values) to print it", file=sys.stderr)
+            continue
         spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id, accounts=accounts,
-                          regions=regions, start=args.start, database=args.database, fields=args.flow_log_format)
+                          regions=regions, start=args.start, database=args.database, fields=args.flow_log_format,
+                          scopes=scopes.get(source.name))
         print(f"-- {source.title}: {source.description}")
         text = create_table_sql_trino(spec, catalog=args.catalog) + ";" if args.trino else create_table_sql(spec)
         print(text + "\n")

@@ -59,12 +59,13 @@ class LogFile:
     ctime_ns: int = 0
     inode: int = 0
     device: int = 0
+    scope: str = ""
 
     @classmethod
-    def of(cls, path: str, account: str, region: str, day: str, stat: os.stat_result) -> LogFile:
-        """A listed file, its version from ``stat``."""
+    def of(cls, path: str, account: str, region: str, day: str, stat: os.stat_result, scope: str = "") -> LogFile:
+        """A listed file, its version from ``stat``; ``scope`` is its ``LogSource.scope_partition`` value."""
         return cls(path, account, region, day, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino,
-                   stat.st_dev)
+                   stat.st_dev, scope)
 
     @property
     def version(self) -> tuple[int, int, int, int, int]:
@@ -308,16 +309,20 @@ def unplaceable(account, region, time, source: LogSource) -> str | None:
     reason) and say what to do.
     """
     keys = source.record_keys
+
+    def named(fields: tuple[str, ...]) -> str:
+        return f" ({', '.join(fields)})" if fields else ""
+
     if account in (None, ""):
-        return f"no account id ({', '.join(keys.account)}): give --account if you know whose logs these are"
+        return f"no account id{named(keys.account)}: give --account if you know whose logs these are"
     if not ACCOUNT_ID.fullmatch(str(account)):
-        return f"the account id is not 12 digits ({', '.join(keys.account)})"
+        return f"the account id is not 12 digits{named(keys.account)}"
     if region in (None, ""):
-        return f"no region ({', '.join(keys.region)}): give --region if you know it"
+        return f"no region{named(keys.region)}: give --region if you know it"
     if not _REGION.fullmatch(str(region)):
-        return f"the region is not a region name ({', '.join(keys.region)})"
+        return f"the region is not a region name{named(keys.region)}"
     if time is None:
-        return f"no usable time ({', '.join(keys.time)})"
+        return f"no usable time{named(keys.time)}"
     return None
 
 

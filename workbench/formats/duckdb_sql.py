@@ -74,11 +74,15 @@ def partitions_table(con, source: LogSource, files: list[LogFile]) -> str:
     """Register the partition values of each file (once per path), for a join on the file name."""
     name = f"_files_{source.name}"
     unique = {f.path: f for f in files}.values()
-    con.register(name, pd.DataFrame({"path": [f.path for f in unique], "account": [f.account for f in unique],
-                                     "region": [f.region for f in unique], "day": [f.day for f in unique]}))
+    columns = {"path": [f.path for f in unique], "account": [f.account for f in unique],
+               "region": [f.region for f in unique], "day": [f.day for f in unique]}
+    if source.scope_partition:
+        columns[source.scope_partition] = [f.scope for f in unique]
+    con.register(name, pd.DataFrame(columns))
     return name
 
 
-def partition_columns(alias: str) -> str:
-    """The partition columns of a joined partitions table."""
-    return f"{alias}.account, {alias}.region, {alias}.day"
+def partition_columns(alias: str, source: LogSource | None = None) -> str:
+    """The partition columns of a joined partitions table, in the source's order."""
+    names = source.partitions if source is not None else ("account", "region", "day")
+    return ", ".join(f'{alias}."{name}"' for name in names)

@@ -65,7 +65,7 @@ class FlowLogText(LogFormat):
                 value = f'TRY_CAST(raw."{col.key}" AS {typ})' if col.key in header else f"CAST(NULL AS {typ})"
                 cols.append(f'{value} AS "{col.name}"')
             selects.append(
-                f"SELECT {', '.join(cols)}, {partition_columns('f')} "
+                f"SELECT {', '.join(cols)}, {partition_columns('f', source)} "
                 f"FROM {_read_sql(header, f'getvariable({chr(39)}{variable}{chr(39)})')} AS raw "
                 f"JOIN {files_table} AS f ON f.path = raw.filename "
                 f"WHERE raw.\"{header[0]}\" IS DISTINCT FROM '{header[0]}'"

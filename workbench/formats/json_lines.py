@@ -45,7 +45,7 @@ class JsonLines(JsonRecordFormat):
              object_bytes: int = MAX_OBJECT_BYTES) -> str:
         paths, files_table = file_list(con, f"files_{source.name}", files), partitions_table(con, source, files)
         return (
-            f"SELECT {projection(source, 'raw.r', columns)}, {partition_columns('f')} "
+            f"SELECT {projection(source, 'raw.r', columns)}, {partition_columns('f', source)} "
             f"FROM (SELECT json_transform(json, {literal(record_structure(source, columns, fields))}) AS r, filename "
             f"FROM read_json_objects({paths}, format='newline_delimited', filename=true, "
             f"maximum_object_size={int(object_bytes)})) AS raw "

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from workbench.settings import SAMPLE
 
-from . import apis, background, digest_signer, guardduty, ids, organisation, scenarios, trail_files, vpcflow, writer
+from . import apis, background, digest_signer, guardduty, ids, organisation, scenarios, trail_files, vpcflow, web, writer
 from .cloudtrail import Recorder
 
 VERSION = "1.1"  # 1.1: gzip by ISA-L (other compressed bytes, same content)
@@ -40,15 +40,15 @@ class _Job:
     def run(self, part: tuple) -> dict:
         """Do one part and return its result with the files it wrote.
 
-        ``part`` is ``("cloudtrail"|"flows", day, account)``, ``("digests", account,
-        region, metas)`` or ``("extras",)``.
+        ``part`` is ``("cloudtrail"|"flows", day, account)``, ``("web", day)``, ``("digests",
+        account, region, metas)`` or ``("extras",)``.
         """
         kind, *args = part
         w = writer.Writer(self.root)
         collecting = gc.isenabled()
         gc.disable()  # a part makes a few hundred thousand objects and no reference cycles
         try:
-            out = {"cloudtrail": self._cloudtrail, "flows": self._flows, "digests": self._digests,
+            out = {"cloudtrail": self._cloudtrail, "flows": self._flows, "web": self._web, "digests": self._digests,
                    "extras": self._extras}[kind](w, *args)
         finally:
             if collecting:
@@ -88,6 +88,17 @@ class _Job:
             vpcflow.fill_gaps(log, org, site, day_index)
             rows += writer.write_flows_day(w, org, acct, site, day_index, log)
         return {"flow_records": rows}
+
+    def _web(self, w: writer.Writer, day_index: int) -> dict:
+        """Write the shop's ALB access logs and WAF logs of one day."""
+        shop = web.shop(self.org)
+        reqs = web.background(self.org, shop, day_index, self.scale) + self.plan.web.get(day_index, [])
+        r = ids.rng(self.org.seed, "web-files", day_index)
+        for key, body in web.alb_files(shop, reqs, r):
+            w.put(key, body, kind="alb")
+        for key, body in web.waf_files(shop, reqs, r):
+            w.put(key, body, kind="waf")
+        return {"web_requests": len(reqs)}
 
     def _digests(self, w: writer.Writer, account_index: int, region: str, metas: list[dict]) -> dict:
         """Write one account's digest chain for one region (needs the facts of all its CloudTrail files)."""
@@ -185,6 +196,7 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
         "stats": {"cloudtrail_events": sum(r.get("events", 0) for r in results),
                   "vpcflow_records": sum(r.get("flow_records", 0) for r in results),
                   "guardduty_exports": sum(r.get("guardduty_exports", 0) for r in results),
+                  "web_requests": sum(r.get("web_requests", 0) for r in results),
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
@@ -249,7 +261,8 @@ class _Schedule:
         self.org = org
         accounts, days = range(len(org.accounts)), range(org.days)
         self.ready = deque([("cloudtrail", d, a) for a in accounts for d in days]
-                           + [("flows", d, a) for a in accounts for d in days] + [("extras",)])
+                           + [("flows", d, a) for a in accounts for d in days] + [("web", d) for d in days]
+                           + [("extras",)])
         self.total = len(self.ready) + len(org.accounts) * len(org.trail_regions)
         self.results: dict[tuple, dict] = {}
         self._metas: dict[int, list] = {a: [] for a in accounts}

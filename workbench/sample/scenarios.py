@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import apis, background, guardduty, ids, trail_files, vpcflow
+from . import apis, background, guardduty, ids, trail_files, vpcflow, web
 from .cloudtrail import (
     Caller,
     Recorder,
@@ -49,6 +49,7 @@ class Plan:
     flows: dict = field(default_factory=dict)        # (account, region, day) -> [vpcflow.Flow]
     findings: list = field(default_factory=list)     # guardduty.Finding
     insights: list = field(default_factory=list)     # (account, region, epoch, record)
+    web: dict = field(default_factory=dict)          # day -> [web.Request] to the shop
     steady: set = field(default_factory=set)         # (account, person): scale-independent baseline
     owned: set = field(default_factory=set)          # (account, person, day): the scenario writes that day
     scenarios: list = field(default_factory=list)
@@ -91,7 +92,7 @@ def plan(org) -> Plan:
     """Plant every scenario; returns the plan (records, flows, findings, ground truth)."""
     p = Plan()
     for fn in (_root_console_login, _hidden_user_bruteforce, _console_bruteforce, _compromised_access_key,
-               _port_scan, _anomalous_principal):
+               _port_scan, _anomalous_principal, _web_injection, _credential_stuffing):
         fn(org, p)
     return p
 
@@ -427,6 +428,10 @@ def _port_scan(org, p: Plan) -> None:
         vpcflow.probe(rows, r, w, inst, ip, port, sport=r.choice((41337, 41338)), accept=port in inst.open_ports)
         times.append(t)
     p.flows.setdefault((acct.id, region, d), []).extend(rows)
+    shop = web.shop(org)  # then it tries the shop's well-known paths, a few minutes later
+    probes = web.probe_paths(ip, ids.rng(org.seed, "scenario", sid, "web"), max(times) + 240)
+    web.stamp_requests(probes, ids.rng(org.seed, "scenario", sid, "web-ids"))
+    p.web.setdefault(d, []).extend(probes)
     created = max(times) + 600
     details = [{"localPortDetails": {"port": port, "portName": guardduty.PORT_NAMES.get(port, "Unknown")},
                 "localIpDetails": {"ipAddressV4": inst.private_ip}, "remoteIpDetails": guardduty.remote_ip(org, ip)}
@@ -445,7 +450,10 @@ def _port_scan(org, p: Plan) -> None:
                             "most are rejected, the open ones answer.",
                             [], times, source_ip=ip, instance_id=inst.instance_id, eni=inst.eni,
                             dst_addr=inst.private_ip, public_ip=inst.public_ip, dst_ports=sorted(ports),
-                            open_ports=sorted(set(ports) & set(inst.open_ports)), finding_ids=[f.id]))
+                            open_ports=sorted(set(ports) & set(inst.open_ports)), finding_ids=[f.id],
+                            web_paths=[q.path for q in probes], web_trace_ids=[q.trace for q in probes],
+                            web_blocked=sum(q.block is not None for q in probes), load_balancer=shop.elb,
+                            web_acl=web.ACL_NAME))
 
 
 def _anomalous_principal(org, p: Plan) -> None:
@@ -503,3 +511,44 @@ def _anomalous_principal(org, p: Plan) -> None:
 def _aws_date(t: int) -> str:
     """``createDate`` as IAM responses spell it (``Nov 4, 2026, 1:52:10 AM``)."""
     return expiration(t)
+
+
+def _web_injection(org, p: Plan) -> None:
+    sid = "web-injection"
+    r = ids.rng(org.seed, "scenario", sid)
+    shop, d = web.shop(org), _day(org, 2)
+    acct = org.account(shop.account)
+    ip = org.reserved_ips[sid]
+    start = ids.epoch(org.day(d)) + 15 * 3600 + 20 * 60 + r.randrange(600)
+    reqs, through = web.injection(ip, r, start)
+    web.stamp_requests(reqs, ids.rng(org.seed, "scenario", sid, "ids"))
+    p.web.setdefault(d, []).extend(reqs)
+    blocked = [q for q in reqs if q.block]
+    p.scenarios.append(_doc(sid, "web_injection", acct, shop.region, d, org,
+                            f"sqlmap sends {len(blocked)} SQL-injection and path-traversal requests to the shop's API; "
+                            "the web ACL blocks every one, then a comment-split UNION SELECT gets through and the "
+                            "site answers 200 with 48 kB.",
+                            [], [q.t for q in reqs], source_ip=ip, user_agent=web.INJECTION_UA,
+                            load_balancer=shop.elb, web_acl=web.ACL_NAME, blocked=len(blocked),
+                            blocked_trace_ids=[q.trace for q in blocked], allowed_trace_id=through.trace,
+                            allowed_path=through.path, allowed_query=through.query,
+                            rules=sorted({web.BLOCKS[q.block][0] for q in blocked}),
+                            labels=sorted({web.BLOCKS[q.block][2] for q in blocked})))
+
+
+def _credential_stuffing(org, p: Plan) -> None:
+    sid = "credential-stuffing"
+    r = ids.rng(org.seed, "scenario", sid)
+    shop, d = web.shop(org), _day(org, 5)
+    acct = org.account(shop.account)
+    start = ids.epoch(org.day(d)) + 2 * 3600 + 40 * 60 + r.randrange(600)
+    reqs = web.stuffing(org.stuffers, r, start)
+    web.stamp_requests(reqs, ids.rng(org.seed, "scenario", sid, "ids"))
+    p.web.setdefault(d, []).extend(reqs)
+    ok = [q for q in reqs if q.status == 200]
+    p.scenarios.append(_doc(sid, "credential_stuffing", acct, shop.region, d, org,
+                            f"{len(org.stuffers)} addresses post {len(reqs)} logins to {web.LOGIN_PATH} within twenty "
+                            f"minutes at night, about {len(reqs) // len(org.stuffers)} each; {len(ok)} succeed.",
+                            [], [q.t for q in reqs], source_ips=sorted(org.stuffers), path=web.LOGIN_PATH,
+                            attempts=len(reqs), succeeded=len(ok), succeeded_trace_ids=[q.trace for q in ok],
+                            load_balancer=shop.elb))

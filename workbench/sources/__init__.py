@@ -7,11 +7,13 @@
 
 from workbench.errors import UnknownName
 from workbench.registry import Registry
+from workbench.sources.alb import ALB
 from workbench.sources.base import DAY_FORMAT, PARTITIONS, Column, LogSource, RecordKeys, is_org_id
 from workbench.sources.cloudtrail import CLOUDTRAIL
 from workbench.sources.guardduty import GUARDDUTY
 from workbench.sources.vpcflow import DEFAULT_FORMAT as VPCFLOW_DEFAULT_FORMAT
 from workbench.sources.vpcflow import VPCFLOW, format_columns
+from workbench.sources.waf import WAF
 
 #: Log sources by name, in the order they are listed and printed.
 SOURCES: Registry[LogSource] = Registry("log source")
@@ -31,7 +33,7 @@ def get_source(name: str) -> LogSource:
     raise UnknownName(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
 
 
-for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY):
+for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF):
     SOURCES.register(_source.name, _source)
 
 __all__ = [

@@ -123,6 +123,19 @@ class LogSource:
     org_trail : bool
         Whether keys may carry an organisation id before the account
         (``AWSLogs/o-xxxxxxxxxx/<account>/...``). Only organisation trails do.
+    line_regex : str
+        For text formats read line by line with a regular expression (``regex_text``): the
+        expression, one group per column in order. Athena's ``RegexSerDe``, Trino's ``REGEX``
+        format, DuckDB and the Python salvage all read lines with it.
+    line_optional : tuple of str
+        Columns whose group in :attr:`line_regex` may not take part in a match (null then, on
+        every engine; DuckDB would give an empty string).
+    scope_partition : str or None
+        The partition named by a folder between the region and the day, where the layout has
+        one (WAF: the web ACL, ``web_acl``); ``None`` for the plain
+        ``<account>/<service>/<region>/yyyy/mm/dd`` layout.
+    time_folders : int
+        Folders below the day folder before the files (WAF: 2, ``HH/mm``); read, never pruned on.
     athena_storage : dict
         ``row_format`` and, where needed, ``input_format``/``output_format`` and extra
         table properties for the Athena DDL.
@@ -146,8 +159,16 @@ class LogSource:
     default_fields: str = ""
     global_region: str | None = None
     org_trail: bool = False
+    line_regex: str = ""
+    line_optional: tuple[str, ...] = ()
+    scope_partition: str | None = None
+    time_folders: int = 0
     athena_storage: dict = field(default_factory=dict)
     description: str = ""
+
+    def __post_init__(self):
+        if self.scope_partition:
+            object.__setattr__(self, "partitions", ("account", "region", self.scope_partition, "day"))
 
     partitions: tuple[str, ...] = PARTITIONS
 
@@ -161,6 +182,7 @@ class LogSource:
         day: dt.date | str,
         org_id: str | None = None,
         prefix: str = "",
+        scope: str | None = None,
     ) -> str:
         """The S3 key prefix (ending in ``/``) of one partition.
 
@@ -176,14 +198,20 @@ class LogSource:
         parts.append("AWSLogs")
         if org_id and self.org_trail:
             parts.append(org_id)
-        parts += [account, self.service_folder, region, day_text]
+        parts += [account, self.service_folder, region]
+        if self.scope_partition:
+            if not scope:
+                raise ValueError(f"{self.title} keys have a {self.scope_partition} folder: give scope=")
+            parts.append(scope)
+        parts.append(day_text)
         return "/".join(parts) + "/"
 
     def location_template(self, *, bucket: str, prefix: str = "", org_id: str | None = None,
                           scheme: str = "s3") -> str:
         """Athena's ``storage.location.template`` for partition projection (``scheme://bucket/...``)."""
         key = self.key_prefix(
-            account="${account}", region="${region}", day="${day}", org_id=org_id, prefix=prefix
+            account="${account}", region="${region}", day="${day}", org_id=org_id, prefix=prefix,
+            scope="${" + self.scope_partition + "}" if self.scope_partition else None,
         )
         return f"{scheme}://{bucket}/{key.rstrip('/')}"
 
@@ -202,7 +230,8 @@ class LogSource:
         Returns
         -------
         dict or None
-            ``{"prefix", "org_id", "account", "region", "day", "file"}``.
+            ``{"prefix", "org_id", "account", "region", "scope", "day", "file"}`` (``scope``: the
+            folder of :attr:`scope_partition`, else ``""``).
         """
         match = self._key_regex().search(key)
         if not match:
@@ -213,14 +242,18 @@ class LogSource:
         parts["day"] = f"{parts.pop('y')}/{parts.pop('m')}/{parts.pop('d')}"
         parts["prefix"] = (parts["prefix"] or "").strip("/")
         parts["org_id"] = parts["org_id"] or None
+        parts["scope"] = parts.get("scope") or ""
         return parts
 
     def _key_regex(self) -> re.Pattern:
         org = r"(?:(?P<org_id>o-[a-z0-9]{10,32})/)?" if self.org_trail else r"(?P<org_id>)"
+        scope = r"(?P<scope>[^/]+)/" if self.scope_partition else ""
+        below = r"\d{2}/" * self.time_folders
         return re.compile(
             r"^(?P<prefix>(?:.*/)?)AWSLogs/" + org
             + r"(?P<account>\d{9,12})/" + re.escape(self.service_folder)
-            + r"/(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<file>[^/]+)$"
+            + r"/(?P<region>[a-z0-9-]+)/" + scope + r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/" + below
+            + r"(?P<file>[^/]+)$"
         )
 
     # -- columns ------------------------------------------------------------------

@@ -120,7 +120,7 @@ class Manifest:
         known = {f["name"]: tuple(f.get(k) for k in _VERSION_KEYS) for f in self.files}
         for log in files:
             now = log.version
-            if known.get(log.path.rpartition(os.sep)[2]) != now:
+            if known.get(_name(log.path, source)) != now:
                 return False
         return self.rows == 0 or os.path.isfile(self.data_path)
 
@@ -135,7 +135,7 @@ class Manifest:
         known = {f["name"]: f for f in self.files}
         out = []
         for log in files:
-            name = os.path.basename(log.path)
+            name = _name(log.path, get_source(self.table))
             if name in known and name not in troubled:
                 out.append((log, FileCheck(known[name]["records"], [], [log], largest=known[name].get("largest"))))
         return out
@@ -164,8 +164,10 @@ class ParquetCache:
 
     def folder(self, source: LogSource, part: Partition) -> Path:
         """The folder of one partition's Parquet file and manifest."""
-        return (self.root / source.table / f"account={part.account}" / f"region={part.region}"
-                / f"day={part.day.replace('/', '-')}")
+        folder = self.root / source.table / f"account={part.account}" / f"region={part.region}"
+        if source.scope_partition:  # a folder name from the logs: hashed, never a path of its own
+            folder = folder / f"{source.scope_partition}={hashlib.sha256(part.scope.encode()).hexdigest()[:16]}"
+        return folder / f"day={part.day.replace('/', '-')}"
 
     def manifest(self, source: LogSource, part: Partition) -> Manifest | None:
         """The partition's manifest, or ``None`` (missing, unreadable or of another format)."""
@@ -198,7 +200,7 @@ class ParquetCache:
         """Per partition: its fresh manifest (``None`` if missing or stale) and its raw files."""
         by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
         for log in files:
-            by_part.setdefault(log.path.rpartition(os.sep)[0], []).append(log)
+            by_part.setdefault(_folder(log.path, source), []).append(log)
         return [(part, self.fresh(source, part, by_part[part.path]), by_part[part.path]) for part in partitions]
 
     # -- building -------------------------------------------------------------------
@@ -248,7 +250,7 @@ class ParquetCache:
         files, _ = engine.tree.files(source, partitions)
         by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
         for log in files:
-            by_part[os.path.dirname(log.path)].append(log)
+            by_part[_folder(log.path, source)].append(log)
         stale = []
         for part in partitions:
             if self.fresh(source, part, by_part[part.path]) is not None:
@@ -281,9 +283,9 @@ class ParquetCache:
                             folder=folder)
         for log in files:
             check = checks[log.path]
-            manifest.files.append({"name": os.path.basename(log.path), **dict(zip(_VERSION_KEYS, log.version)),
+            manifest.files.append({"name": _name(log.path, source), **dict(zip(_VERSION_KEYS, log.version)),
                                    "records": check.records, "largest": check.largest})
-            manifest.problems += [{"name": os.path.basename(p.path), "reason": p.reason, "lost": p.lost}
+            manifest.problems += [{"name": _name(p.path, source), "reason": p.reason, "lost": p.lost}
                                   for p in check.problems]
         read = [r for log in files for r in checks[log.path].read]
         data = folder / _DATA
@@ -326,7 +328,7 @@ class ParquetCache:
             files, _ = tree.files(source, partitions)
             by_part: dict[str, list[LogFile]] = {p.path: [] for p in partitions}
             for log in files:
-                by_part[os.path.dirname(log.path)].append(log)
+                by_part[_folder(log.path, source)].append(log)
             fresh = stale = size = rows = 0
             for part in partitions:
                 manifest = self.manifest(source, part)
@@ -392,3 +394,13 @@ class _RawLogs:
 def _sql_path(path: Path) -> str:
     """A path as a SQL string body (our own cache path; quotes doubled)."""
     return str(path).replace("'", "''")
+
+
+def _name(path: str, source: LogSource) -> str:
+    """A raw file's name within its partition folder (``HH/mm/name`` where the layout has time folders)."""
+    return "/".join(path.split(os.sep)[-1 - source.time_folders:])
+
+
+def _folder(path: str, source: LogSource) -> str:
+    """The partition folder of a raw file."""
+    return path.rsplit(os.sep, 1 + source.time_folders)[0]

@@ -130,6 +130,8 @@ class LocalEngine(Engine):
         if not partitions:
             return []
         frame = pd.DataFrame([p.__dict__ for p in partitions])
+        if source.scope_partition:
+            frame = frame.rename(columns={"scope": source.scope_partition})
         self.con.register("_partitions", frame)
         try:
             keep: set[str] = set()

@@ -38,6 +38,7 @@ class Partition:
     region: str
     day: str  # yyyy/MM/dd
     path: str
+    scope: str = ""  # the folder of LogSource.scope_partition (WAF: the web ACL), else ""
 
 
 class LogTree:
@@ -140,30 +141,40 @@ class LogTree:
         return out
 
     def layout(self) -> dict:
-        """What the tree holds: ``accounts`` and ``regions`` (sorted) and ``org_id`` (the one
-        organisation id, or ``None`` when there is none or several)."""
+        """What the tree holds: ``accounts`` and ``regions`` (sorted), ``org_id`` (the one
+        organisation id, or ``None`` when there is none or several) and ``scopes`` (per source
+        with a folder between region and day, e.g. WAF, the folder names found, sorted)."""
         accounts, regions, orgs = set(), set(), set()
+        scoped = {s.service_folder: s.name for s in SOURCES.values() if s.scope_partition}
+        scopes: dict[str, set[str]] = {name: set() for name in scoped.values()}
         for account, folder in self.account_dirs():
             accounts.add(account)
             if is_org_id(folder.parent.name):
                 orgs.add(folder.parent.name)
             for service in self._dirs(folder):
-                regions.update(r.name for r in self._dirs(service))
+                found = self._dirs(service)
+                regions.update(r.name for r in found)
+                if service.name in scoped:
+                    scopes[scoped[service.name]].update(d.name for r in found for d in self._dirs(r))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
-                "org_id": sorted(orgs)[0] if len(orgs) == 1 else None}
+                "org_id": sorted(orgs)[0] if len(orgs) == 1 else None,
+                "scopes": {name: sorted(values) for name, values in scopes.items()}}
 
     def partitions(self, source: LogSource) -> list[Partition]:
         """Every partition folder of ``source``, sorted."""
         parts = []
         for account, folder in self.account_dirs():
             for region in self._dirs(folder / source.service_folder):
-                for year in self._dirs(region, _YEAR):
-                    for month in self._dirs(year, _MONTH_DAY):
-                        for day in self._dirs(month, _MONTH_DAY):
-                            parts.append(Partition(
-                                account, region.name, f"{year.name}/{month.name}/{day.name}", str(day)
-                            ))
-        return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.path))
+                scopes = self._dirs(region) if source.scope_partition else [region]
+                for scope in scopes:
+                    for year in self._dirs(scope, _YEAR):
+                        for month in self._dirs(year, _MONTH_DAY):
+                            for day in self._dirs(month, _MONTH_DAY):
+                                parts.append(Partition(
+                                    account, region.name, f"{year.name}/{month.name}/{day.name}", str(day),
+                                    scope.name if source.scope_partition else "",
+                                ))
+        return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.scope, p.path))
 
     def files(self, source: LogSource, partitions: list[Partition]) -> tuple[list[LogFile], list[str]]:
         """Log files of ``source`` in the given partitions.
@@ -178,13 +189,22 @@ class LogTree:
         files, ignored = [], []
         for part in partitions:
             pattern = source.file_regex(account=part.account, region=part.region)
-            found = self._listed(part, pattern)
-            if found is None:
-                found = self._scan(part, pattern)
-            files += found[0]
-            ignored += found[1]
+            for folder in self._time_folders(part, source.time_folders):
+                found = self._listed(folder, pattern)
+                if found is None:
+                    found = self._scan(folder, pattern)
+                files += found[0]
+                ignored += found[1]
         files.sort(key=lambda f: f.path)
         return files, sorted(ignored)
+
+    def _time_folders(self, part: Partition, depth: int) -> list[Partition]:
+        """The folders under a day folder that hold its files (``HH/mm`` for WAF), as partitions of the day."""
+        level = [part]
+        for _ in range(depth):
+            level = [Partition(p.account, p.region, p.day, str(d), p.scope)
+                     for p in level for d in self._dirs(Path(p.path), _MONTH_DAY)]
+        return level
 
     def _scan(self, part: Partition, pattern: re.Pattern) -> tuple[list[LogFile], list[str]]:
         """List ``part``'s folder; remember the names when the folder has not changed lately."""
@@ -202,7 +222,7 @@ class LogTree:
             if entry.is_symlink() and self._outside(entry.path):
                 continue
             if pattern.fullmatch(entry.name):
-                files.append(LogFile.of(entry.path, part.account, part.region, part.day, entry.stat()))
+                files.append(LogFile.of(entry.path, part.account, part.region, part.day, entry.stat(), part.scope))
                 names.append(entry.name)
             else:
                 ignored.append(entry.path)
@@ -230,7 +250,7 @@ class LogTree:
                 stat = os.stat(path)
             except FileNotFoundError:  # removed since: list the folder again
                 return None
-            files.append(LogFile.of(path, part.account, part.region, part.day, stat))
+            files.append(LogFile.of(path, part.account, part.region, part.day, stat, part.scope))
         return files, known[2]
 
 

@@ -1,0 +1,168 @@
+"""Text read line by line with one regular expression: a group per column (load balancer access logs).
+
+The expression is the source's (``LogSource.line_regex``) and is the same everywhere a line is
+read: DuckDB's ``regexp_extract`` in the local view, ``java.util.regex`` behind Athena's
+``RegexSerDe`` and Trino's ``REGEX`` format, and :mod:`re` in the salvage. Every column is
+captured as text and cast to its type (a value that is not a number reads as null, as on Athena).
+
+The check counts, per file, the lines and the lines the expression does not match. A file
+with such a line, a control character DuckDB's reader stops at, invalid UTF-8 or a damaged
+gzip stream is salvaged: every matching line is kept, the others are counted and named with
+the reason, and control characters inside kept lines are shown escaped (``\\x01``), since
+text stays text. Its records are the lines themselves (``str``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from workbench.formats.base import Body, FileCheck, LogFile, LogFormat, Placed, Salvage, scan_files, unplaceable
+from workbench.formats.duckdb_sql import file_list, partition_columns, partitions_table
+from workbench.formats.problems import Problem, ReadResult
+from workbench.formats.raw import read_text
+from workbench.formats.times import parse_time
+from workbench.sources import LogSource
+
+#: Longest line DuckDB's reader takes (its own default); a longer one sends the file to salvage.
+MAX_LINE_BYTES = 2 * 1024 * 1024
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RegexText(LogFormat):
+    """One record per line, its fields the groups of the source's regular expression."""
+
+    name = "regex_text"
+    title = "access-log text"
+
+    # -- DuckDB -------------------------------------------------------------------------
+
+    def view(self, con, source: LogSource, files: list[LogFile], *, columns=None, fields=None, needles=None,
+             object_bytes: int = 0) -> str:
+        """Rows of healthy ``files``: each line's groups, cast to the columns' types."""
+        paths, files_table = file_list(con, f"files_{source.name}", files), partitions_table(con, source, files)
+        names = "[" + ", ".join(f"'g{i}'" for i in range(len(source.columns))) + "]"
+        cols = []
+        for i, col in enumerate(source.columns):
+            typ = col.type.duckdb()
+            if columns is not None and col.name not in columns:
+                cols.append(f'CAST(NULL AS {typ}) AS "{col.name}"')
+            elif col.name in source.line_optional:
+                cols.append(f'TRY_CAST(NULLIF(raw.r.g{i}, \'\') AS {typ}) AS "{col.name}"')
+            elif col.type.name == "string":
+                cols.append(f'raw.r.g{i} AS "{col.name}"')
+            else:
+                cols.append(f'TRY_CAST(raw.r.g{i} AS {typ}) AS "{col.name}"')
+        return (
+            f"SELECT {', '.join(cols)}, {partition_columns('f', source)} "
+            f"FROM (SELECT regexp_extract(line, {_sql_text(source.line_regex)}, {names}) AS r, filename "
+            f"FROM {_read_sql(paths)} WHERE line IS NOT NULL AND line <> '') AS raw "
+            f"JOIN {files_table} AS f ON f.path = raw.filename"
+        )
+
+    def check(self, con, source: LogSource, files: list[LogFile], *, max_record_bytes: int) -> dict:
+        """Lines per file; a file with any line the expression does not match goes to salvage."""
+        sql = (f"SELECT filename, count(*) AS records, "
+               f"count_if(NOT regexp_full_match(line, {_sql_text(source.line_regex)})) AS unmatched "
+               f"FROM {_read_sql('$paths')} WHERE line IS NOT NULL AND line <> '' GROUP BY filename")
+        rows = scan_files(con, sql, files)
+        out: dict[str, FileCheck | Salvage] = {}
+        for log in files:
+            row = rows.get(log.path)
+            if isinstance(row, Salvage):
+                out[log.path] = row
+            elif row is None:  # no lines at all: an empty delivery
+                out[log.path] = FileCheck(0, [], [])
+            elif row[1]:
+                out[log.path] = Salvage()
+            else:
+                out[log.path] = FileCheck(int(row[0]), [], [log])
+        return out
+
+    # -- Python -------------------------------------------------------------------------
+
+    def salvage(self, path: str, source: LogSource, *, max_record_bytes: int | None = None) -> ReadResult:
+        """Every line of ``path`` the expression matches; the others counted with the reason."""
+        result = ReadResult(path, source.name, shape=self.title)
+        text = read_text(result)
+        if text is None:
+            return result
+        pattern = _compiled(source.line_regex)
+        unmatched, escaped, first_bad = 0, 0, None
+        limit = max_record_bytes or MAX_LINE_BYTES
+        for number, line in enumerate(text.split("\n"), start=1):
+            line = line.rstrip("\r")
+            if not line.strip():
+                continue
+            if _CONTROL.search(line):
+                line, escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line), escaped + 1
+            if len(line) <= limit and pattern.fullmatch(line):
+                result.records.append(line)
+            else:
+                unmatched += 1
+                first_bad = first_bad or number
+        if unmatched:
+            result.problem(f"{unmatched} line(s) are not {source.title} entries (first: line {first_bad}); "
+                           "the other lines are kept", unmatched)
+        if escaped:
+            result.problem(f"{escaped} line(s) hold control characters, shown escaped (\\xNN)", 0)
+        if not result.records and not unmatched:
+            result.problem("no entries", 0)
+        return result
+
+    def encode(self, records: list) -> list[Body]:
+        return [Body("".join(line + "\n" for line in records).encode())]
+
+    # -- workbench import ----------------------------------------------------------------
+
+    def claims(self, text: str, source: LogSource) -> int:
+        """A first line the source's expression matches: as sure as a header (nothing else matches)."""
+        first = next((line.rstrip("\r") for line in text.split("\n") if line.strip()), "")
+        return 100 if first and _compiled(source.line_regex).fullmatch(first) else 0
+
+    def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
+              path: str | None = None) -> Placed | str:
+        """A line's day from its own time; account and region from its file's S3 key, else
+        ``--account``/``--region`` (access-log lines do not say them)."""
+        match = _compiled(source.line_regex).fullmatch(record)
+        if not match:
+            return f"not an {source.title} entry"
+        values = dict(zip((c.key for c in source.columns), match.groups()))
+        when = next((parse_time(values[k]) for k in source.record_keys.time if parse_time(values.get(k))), None)
+        key = source.parse_key(path.replace("\\", "/")) if path else None
+        supplied = []
+        where_account = (key or {}).get("account") or account or ""
+        where = (key or {}).get("region") or region or ""
+        if not key:
+            supplied += [name for name, given in (("account", account), ("region", region)) if given]
+        reason = unplaceable(where_account, where, when, source)
+        if reason:
+            if not where_account or not where:
+                reason += (f" ({source.title} do not name their account and region: import them under their S3 key "
+                           f"(AWSLogs/<account>/{source.service_folder}/<region>/...), or give --account and --region)")
+            return reason
+        return Placed(where_account, where, when, order=(when, record), supplied=tuple(supplied))
+
+    def reject(self, record) -> dict:
+        return {"line": record}
+
+    def encode_for_hive(self, records: list, source: LogSource) -> bytes:
+        """The lines as they are: Athena and Trino read them with the same expression."""
+        return "".join(line + "\n" for line in records).encode()
+
+
+@lru_cache(maxsize=8)
+def _compiled(regex: str) -> re.Pattern:
+    return re.compile(regex)
+
+
+def _sql_text(text: str) -> str:
+    """A SQL string literal of the project's own constant (a source's expression), quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _read_sql(paths: str) -> str:
+    """Each line of the files whole, as one text column (``line``), with the file name."""
+    return (f"read_csv({paths}, columns={{'line': 'VARCHAR'}}, delim='\\t', quote='', escape='', header=false, "
+            f"auto_detect=false, filename=true, max_line_size={MAX_LINE_BYTES})")
