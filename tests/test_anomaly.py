@@ -31,6 +31,8 @@ NOT_A_PRINCIPAL_DAY = {
     # Failed sign-ins as user name HIDDEN_DUE_TO_SECURITY_REASONS: CloudTrail hides who was tried,
     # so there is no principal to baseline (hidden_user_logins groups them by source IP instead).
     "hidden_user_bruteforce": "unknown user names; CloudTrail records no principal",
+    "web_injection": "requests to the web shop only; no AWS principal",
+    "credential_stuffing": "requests to the web shop only; no AWS principal",
 }
 
 

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
+
 from workbench.cli import main
+from workbench.sources import SOURCES
 
 
 def run(capsys, *argv):
@@ -82,11 +84,26 @@ def test_queries_lists_every_query_with_parameters(capsys):
 def test_ddl_discovers_layout_from_a_local_copy(capsys, sample_org, truth):
     code, out, _ = run(capsys, "ddl", "--bucket", "b", "--logs", str(sample_org))
     assert code == 0
-    assert out.count("CREATE EXTERNAL TABLE") == 3
+    assert out.count("CREATE EXTERNAL TABLE") == len(SOURCES)
     for account in truth["accounts"]:
         assert account["id"] in out
     org = truth["generator"]["org_id"]
     assert f"s3://b/AWSLogs/{org}/${{account}}/CloudTrail/${{region}}/${{day}}" in out
+    # the web ACL folder is a partition whose values the local copy names
+    assert "s3://b/AWSLogs/${account}/WAFLogs/${region}/${web_acl}/${day}" in out
+    assert "'projection.web_acl.values'='shop-web-acl'" in out
+    assert "'input.regex'='^" in out  # the ALB table reads lines with the source's expression
+
+
+def test_ddl_asks_for_the_web_acl_names_it_cannot_find(capsys):
+    args = ("ddl", "--bucket", "b", "--accounts", "111122223333", "--regions", "us-east-1")
+    code, out, err = run(capsys, *args)
+    assert code == 0 and "CREATE EXTERNAL TABLE" in out and "WAFLogs" not in out
+    assert "WAF logs: skipped; give --web-acls" in err
+    code, _, err = run(capsys, *args, "--source", "waf")
+    assert code != 0 and "--web-acls" in err
+    code, out, _ = run(capsys, *args, "--source", "waf", "--web-acls", "edge-acl,shop-acl")
+    assert code == 0 and "'projection.web_acl.values'='edge-acl,shop-acl'" in out
 
 
 def test_sample_command(capsys, tmp_path):

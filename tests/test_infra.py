@@ -34,7 +34,8 @@ from workbench.sources import SOURCES, get_source
 from workbench.words import parse_size
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable"}
+TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
+          "waf": "WafTable"}
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}
@@ -50,7 +51,7 @@ LAYOUTS = {
     "organisation trail under a prefix": (
         {"LogBucket": "org-logs", "LogPrefix": "trail/", "OrganizationId": "o-abcdefghij",
          "Accounts": "111122223333,444455556666", "Regions": "us-east-1,eu-west-1",
-         "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs"},
+         "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs", "WebAcls": "shop-web-acl,edge-acl"},
         {"bucket": "org-logs", "prefix": "trail/", "org_id": "o-abcdefghij", "accounts": ["111122223333", "444455556666"],
          "regions": ["us-east-1", "eu-west-1"], "start": "2025/06/01", "database": "org_logs"},
     ),
@@ -58,7 +59,20 @@ LAYOUTS = {
         {"LogBucket": "logs"},
         {"bucket": "logs", "accounts": ["210987654321"], "regions": ["eu-west-1"]},
     ),
+    "WAF logs in their own bucket": (
+        {"LogBucket": "logs", "LogPrefix": "trail/", "WafLogBucket": "aws-waf-logs-shop", "WebAcls": "shop-web-acl"},
+        {"bucket": "logs", "prefix": "trail/", "accounts": ["210987654321"], "regions": ["eu-west-1"]},
+    ),
 }
+
+
+def spec_arguments(source_name: str, params: dict, spec_args: dict) -> dict:
+    """What table_spec() is called with for one table of a stack with ``params``: the WAF table
+    reads its own bucket when there is one, and projects a placeholder web ACL until one is named."""
+    args = {**spec_args, "scopes": (params.get("WebAcls") or "none").split(",")}
+    if source_name == "waf" and params.get("WafLogBucket"):
+        args.update(bucket=params["WafLogBucket"], prefix="")
+    return args
 
 
 @pytest.fixture(scope="module")
@@ -310,11 +324,11 @@ def test_the_report_job_runs_the_report_command_on_athena(tmp_path):
 # -- the Glue tables are the package's tables ------------------------------------------
 
 
-def serde(row_format: str) -> tuple[str, dict]:
-    """Glue SerDe of an Athena ``ROW FORMAT`` clause."""
+def serde(row_format: str, properties: dict | None = None) -> tuple[str, dict]:
+    """Glue SerDe of an Athena ``ROW FORMAT`` clause and its ``SERDEPROPERTIES``."""
     match = re.fullmatch(r"SERDE '([^']+)'", row_format)
     if match:
-        return match.group(1), {}
+        return match.group(1), dict(properties or {})
     match = re.fullmatch(r"DELIMITED FIELDS TERMINATED BY '(.)'", row_format)
     assert match, f"unexpected row format {row_format!r}"
     return "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", {"field.delim": match.group(1),
@@ -332,7 +346,7 @@ def test_glue_tables_equal_the_package_definitions(layout, source_name, template
     params, spec_args = LAYOUTS[layout]
     stack = resolve(template, {**NETWORK, **params}, pseudo=PSEUDO)
     table = stack["Resources"][TABLES[source_name]]["Properties"]
-    spec = table_spec(get_source(source_name), **spec_args)
+    spec = table_spec(get_source(source_name), **spec_arguments(source_name, params, spec_args))
     got = table["TableInput"]
     storage = got["StorageDescriptor"]
     assert table["DatabaseName"] == spec.database
@@ -344,7 +358,7 @@ def test_glue_tables_equal_the_package_definitions(layout, source_name, template
     assert storage["Location"] == spec.location
     assert storage["InputFormat"] == (spec.input_format or TEXT_INPUT)
     assert storage["OutputFormat"] == (spec.output_format or TEXT_OUTPUT)
-    library, serde_params = serde(spec.row_format)
+    library, serde_params = serde(spec.row_format, spec.serde_properties)
     assert storage["SerdeInfo"]["SerializationLibrary"] == library
     extra = {k: v for k, v in storage["SerdeInfo"].get("Parameters", {}).items() if k not in serde_params}
     assert {k: storage["SerdeInfo"]["Parameters"][k] for k in serde_params} == serde_params
@@ -367,23 +381,27 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
     for path in (out / "AWSLogs").rglob("*"):
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
-            folder = f"s3://sample-logs/{path.parent.relative_to(out).as_posix()}/"
+            folder = f"s3://sample-logs/{path.parents[source.time_folders].relative_to(out).as_posix()}/"
             real[folder] = real.get(folder, 0) + 1
     assert real, f"the sample has no {source_name} files"
     regions = sorted(set(gen["regions"]) | set(gen["cloudtrail_regions"]))
     params = {**NETWORK, "LogBucket": "sample-logs", "OrganizationId": gen["org_id"] or "", "Accounts": ",".join(gen["accounts"]),
-              "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/")}
+              "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/"),
+              "WebAcls": "shop-web-acl"}
     props = resolve(template, params)["Resources"][TABLES[source_name]]["Properties"]["TableInput"]["Parameters"]
     first, last = props["projection.day.range"].split(",")
     assert first == gen["start"].replace("-", "/") and last == "NOW"
     window = [dt.date.fromisoformat(gen["start"]) + dt.timedelta(days=i) for i in range(gen["days"])]
     produced = {}
-    for account, region, day in itertools.product(props["projection.account.values"].split(","),
-                                                  props["projection.region.values"].split(","), window):
+    scopes = props[f"projection.{source.scope_partition}.values"].split(",") if source.scope_partition else [None]
+    for account, region, scope, day in itertools.product(props["projection.account.values"].split(","),
+                                                         props["projection.region.values"].split(","), scopes, window):
         location = (props["storage.location.template"].replace("${account}", account)
                     .replace("${region}", region).replace("${day}", day.strftime("%Y/%m/%d")))
+        if scope:
+            location = location.replace("${" + source.scope_partition + "}", scope)
         produced[location + "/"] = source.key_prefix(account=account, region=region, day=day,
-                                                     org_id=gen["org_id"])
+                                                     org_id=gen["org_id"], scope=scope)
     assert set(real) <= set(produced), f"files the projection cannot reach: {sorted(set(real) - set(produced))[:3]}"
     assert all(url == f"s3://sample-logs/{key}" for url, key in produced.items()), "projection = the source's key layout"
     org_in_key = gen["org_id"] is not None and source.org_trail
@@ -423,6 +441,15 @@ def test_iam_is_least_privilege_and_valid(template):
     assert not [p for p in listed if p.endswith("AWSLogs/*")], "listing stops at the source folders"
     assert query["DecryptLogFiles"]["Resource"] == ["arn:aws:kms:us-east-1:111122223333:key/abcd"]
     assert query["RunQueriesInThisWorkgroup"]["Resource"].endswith(":workgroup/workbench")
+    separate = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts",
+                                  "WafLogBucket": "aws-waf-logs-shop"})
+    own = {s.get("Sid"): s for s in dict(policy_documents(separate))["QueryPolicy"]["Statement"]}
+    assert "arn:aws:s3:::aws-waf-logs-shop/AWSLogs/*/WAFLogs/*" in own["ReadLogFiles"]["Resource"]
+    assert not [r for r in own["ReadLogFiles"]["Resource"] if r.startswith("arn:aws:s3:::logs/") and "WAFLogs" in r]
+    assert own["ListWafLogFolders"]["Resource"] == "arn:aws:s3:::aws-waf-logs-shop"
+    upkeep_listing = [s for s in dict(policy_documents(separate))["UpkeepRole/upkeep"]["Statement"]
+                      if s.get("Sid") == "ListWafLogFolders"]
+    assert upkeep_listing and upkeep_listing[0]["Resource"] == "arn:aws:s3:::aws-waf-logs-shop"
 
     moto = pytest.importorskip("moto")
     import boto3
@@ -487,7 +514,7 @@ def test_bad_parameters_are_refused_before_aws_is_called(template):
 def test_outputs_name_what_a_user_needs(template):
     outputs = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts"})["Outputs"]
     assert {"NotebookUrl", "WorkGroup", "Database", "Tables", "QueryPolicyArn", "ReportsLocation"} <= set(outputs)
-    assert outputs["Tables"] == "cloudtrail,vpcflow,guardduty"
+    assert outputs["Tables"] == ",".join(SOURCES)
     bare = resolve(template, {**NETWORK, "LogBucket": "logs", "CreateNotebook": "false"})
     assert "Notebook" not in bare["Resources"] and "UpkeepFunction" not in bare["Resources"]  # no code uploaded
     assert {"CloudTrailTable", "WorkGroup", "QueryPolicy"} <= set(bare["Resources"])

@@ -51,6 +51,7 @@ def test_reads_only_columns_of_its_tables(query):
         known |= set(get_source(table).column_names)
     aliases = {a.alias for a in statement.find_all(sqlglot.exp.Alias)}
     aliases |= {t.alias_or_name for t in statement.find_all(sqlglot.exp.Table)}
+    aliases |= {c.name for alias in statement.find_all(sqlglot.exp.TableAlias) for c in alias.columns}  # UNNEST(...) AS t(x)
     for column in statement.find_all(sqlglot.exp.Column):
         root = column.parts[0].name if column.parts else column.name
         assert root in known or root in aliases, f"{query.name}: unknown column {column.sql()}"

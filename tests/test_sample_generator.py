@@ -38,6 +38,13 @@ LAYOUTS = {
                           rf"(?P=region)_fl-[0-9a-f]{{17}}_(?P<stamp>\d{{8}})T\d{{4}}Z_[0-9a-f]{{8}}\.log\.gz$"),
     "guardduty": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/GuardDuty/(?P<region>{REGION})/{DAY}/"
                             r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.jsonl\.gz$"),
+    # AWS's documented ALB name: <acct>_elasticloadbalancing_<region>_app.<name>.<id>_<end>_<node ip>_<random>
+    "alb": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/(?P=acct)_"
+                      rf"elasticloadbalancing_(?P=region)_app\.shop-web\.[0-9a-f]{{16}}_(?P<stamp>\d{{8}})T\d{{4}}Z_"
+                      r"10\.\d+\.\d+\.\d+_[a-z0-9]{8}\.log\.gz$"),
+    # WAF's: WAFLogs/<region>/<web ACL>/yyyy/mm/dd/HH/mm/<acct>_waflogs_<region>_<web ACL>_<yyyymmddThhmmZ>_<hash>
+    "waf": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/WAFLogs/(?P<region>{REGION})/(?P<acl>[\w-]+)/{DAY}/(?P<h>\d{{2}})/"
+                      rf"(?P<m>\d{{2}})/(?P=acct)_waflogs_(?P=region)_(?P=acl)_\d{{8}}T(?P=h)(?P=m)Z_[0-9a-f]{{8}}\.log\.gz$"),
 }
 V2_HEADER = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
 
@@ -275,7 +282,8 @@ def test_scenario_documents(sample):
     assert "us-east-1" in doc["generator"]["cloudtrail_regions"]
     assert [a["name"] for a in doc["accounts"]] == ["management", "production", "development"]
     assert {s["kind"] for s in doc["scenarios"]} == {"root_console_login", "hidden_user_bruteforce", "console_bruteforce",
-                                                     "compromised_access_key", "port_scan", "anomalous_principal"}
+                                                     "compromised_access_key", "port_scan", "anomalous_principal",
+                                                     "web_injection", "credential_stuffing"}
     start = dt.date.fromisoformat(doc["generator"]["start"])
     for s in doc["scenarios"]:
         assert {"id", "kind", "account", "region", "description", "event_ids", "day"} <= set(s)

@@ -66,7 +66,8 @@ def test_cloudtrail_columns_are_the_official_lower_case_set():
 
 def test_every_source_has_the_shared_partitions_and_no_clash():
     for source in SOURCES.values():
-        assert source.partitions == ("account", "region", "day")
+        scope = (source.scope_partition,) if source.scope_partition else ()
+        assert source.partitions == ("account", "region", *scope, "day")
         assert not set(source.partitions) & {c.name for c in source.columns}, source.name
 
 
@@ -79,4 +80,4 @@ def test_flow_log_format_is_read_by_name_and_unknown_fields_are_named():
 
 def test_unknown_source_names_the_known_ones():
     with pytest.raises(KeyError, match="cloudtrail"):
-        get_source("waf")
+        get_source("no-such-log")

@@ -27,7 +27,8 @@ boto3 = pytest.importorskip("boto3")
 BUCKET = "org-trail-logs"
 PREFIX = "trail/"
 DATABASE = "security_logs"
-TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable"}
+TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
+          "waf": "WafTable"}
 
 
 # -- pure functions ------------------------------------------------------------------
@@ -145,16 +146,18 @@ def _accounts(out):
     return sorted(p.name for p in (out / "AWSLogs").iterdir() if p.name.isdigit())
 
 
-def on_disk(out, source_name: str) -> tuple[list[str], list[str]]:
-    """Accounts and regions holding this source's log files in the sample, by the package's key parser."""
+def on_disk(out, source_name: str, *, scopes: bool = False):
+    """Accounts and regions (and, with ``scopes``, the folders between region and day) holding this
+    source's log files in the sample, by the package's key parser."""
     source = get_source(source_name)
-    accounts, regions = set(), set()
+    accounts, regions, found = set(), set(), set()
     for path in (out / "AWSLogs").rglob("*"):
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
             accounts.add(parts["account"])
             regions.add(parts["region"])
-    return sorted(accounts), sorted(regions)
+            found.add((parts["account"], parts["region"], parts["scope"]))
+    return sorted(found) if scopes else (sorted(accounts), sorted(regions))
 
 
 def projection(glue, table: str) -> tuple[list[str], list[str]]:
@@ -171,11 +174,18 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     first = upkeep.handler({}, None)  # the Lambda entry point, configured as the stack configures it
 
     glue = cloud["glue"]
+    initial = ([sorted(gen["accounts"])[0]], ["us-east-1"])  # what the stack projected
     for table in TABLES:
-        wanted = on_disk(out, table)
+        found = on_disk(out, table)
+        wanted = tuple(sorted(set(f) | set(i)) for f, i in zip(found, initial))  # widened, never narrowed
         assert projection(glue, table) == wanted, table
-        assert first["tables"][table]["updated"] is True
+        assert first["tables"][table]["updated"] is (wanted != initial), table
         assert first["tables"][table]["accounts"] == wanted[0]
+    # the web ACL folders too: the stack projected a placeholder, the upkeep found the real names
+    waf_folders = on_disk(out, "waf", scopes=True)
+    params = glue.get_table(DatabaseName=DATABASE, Name="waf")["Table"]["Parameters"]
+    assert params["projection.web_acl.values"] == ",".join(sorted({"none"} | {s for _, _, s in waf_folders}))
+    assert first["tables"]["waf"]["updated"] is True
     assert projection(glue, "cloudtrail")[0] == sorted(gen["accounts"])
     assert set(projection(glue, "cloudtrail")[1]) == set(gen["cloudtrail_regions"])
 
@@ -184,10 +194,12 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     counts.clear()
     second = upkeep.upkeep(DATABASE, list(TABLES), s3=s3, glue=glue_client)
     assert all(not report["updated"] and not report["would_update"] for report in second["tables"].values())
-    assert "UpdateTable" not in counts and counts["GetTable"] == 3
-    # one listing of the account folders per table, then one per account folder found
+    assert "UpdateTable" not in counts and counts["GetTable"] == len(TABLES)
+    # one listing of the account folders per table, then one per account folder found, then (WAF)
+    # one per account and region folder found
     org_accounts = [p for p in (out / "AWSLogs" / gen["org_id"]).iterdir() if p.name.isdigit()]
-    assert counts["ListObjectsV2"] == 3 + len(org_accounts) + 2 * len(_accounts(out))
+    waf_regions = {(a, r) for a, r, _ in waf_folders}
+    assert counts["ListObjectsV2"] == len(TABLES) + len(org_accounts) + 4 * len(_accounts(out)) + len(waf_regions)
     assert {t: glue.get_table(DatabaseName=DATABASE, Name=t)["Table"]["VersionId"] for t in TABLES} == before
 
 

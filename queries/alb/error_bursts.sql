@@ -20,9 +20,9 @@ FROM (
         client_ip,
         sum(CASE WHEN elb_status_code >= 400 THEN 1 ELSE 0 END) AS errors,
         count(*) AS requests,
-        count(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^?]*)', 1), '')) AS paths,
+        count(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), '')) AS paths,
         array_join(array_sort(array_agg(DISTINCT CAST(elb_status_code AS varchar))), ',') AS statuses,
-        array_join(slice(array_sort(array_agg(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^?]*)', 1), ''))), 1, 5), ' ') AS sample_paths,
+        array_join(slice(array_sort(array_agg(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), ''))), 1, 5), ' ') AS sample_paths,
         min(user_agent) AS user_agent,
         min(from_iso8601_timestamp("time")) AS first_seen,
         max(from_iso8601_timestamp("time")) AS last_seen

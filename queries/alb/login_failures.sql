@@ -18,7 +18,7 @@ FROM (
         from_unixtime(floor(to_unixtime(from_iso8601_timestamp("time")) / 600) * 600) AS span_start,
         account AS account_id,
         elb AS load_balancer,
-        nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^?]*)', 1), '') AS path,
+        nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), '') AS path,
         sum(CASE WHEN elb_status_code IN (401, 403) THEN 1 ELSE 0 END) AS failures,
         sum(CASE WHEN elb_status_code BETWEEN 200 AND 399 THEN 1 ELSE 0 END) AS successes,
         count(DISTINCT client_ip) AS clients,
@@ -29,7 +29,7 @@ FROM (
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
         AND request_verb = 'POST'
-        AND nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^?]*)', 1), '') LIKE :login_path
+        AND nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), '') LIKE :login_path
     GROUP BY 1, 2, 3, 4
 ) AS spans
 WHERE failures >= :min_failures

@@ -9,8 +9,8 @@
 --   regions      list<string>  = []  regions to keep; empty keeps all
 --   min_ms       int           = 2000  fewest milliseconds of target processing time
 --   top          int           = 50  how many requests
--- returns: rank, request_time, account_id, load_balancer, client_ip, request_verb, request_url,
---   elb_status_code, target_status_code, target_seconds, sent_bytes, user_agent
+-- returns: request_time, account_id, load_balancer, client_ip, request_verb, request_url,
+--   elb_status_code, target_status_code, target_seconds, sent_bytes, user_agent, rank
 SELECT *
 FROM (
     SELECT

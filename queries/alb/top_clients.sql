@@ -9,8 +9,8 @@
 --   accounts   list<string>  = []  account ids to keep; empty keeps all
 --   regions    list<string>  = []  regions to keep; empty keeps all
 --   top        int           = 25  how many clients
--- returns: rank, client_ip, requests, client_errors, server_errors, waf_blocked, paths, user_agents,
---   first_seen, last_seen
+-- returns: client_ip, requests, client_errors, server_errors, waf_blocked, paths, user_agents,
+--   first_seen, last_seen, rank
 SELECT *
 FROM (
     SELECT
@@ -19,7 +19,7 @@ FROM (
         sum(CASE WHEN elb_status_code BETWEEN 400 AND 499 THEN 1 ELSE 0 END) AS client_errors,
         sum(CASE WHEN elb_status_code >= 500 THEN 1 ELSE 0 END) AS server_errors,
         sum(CASE WHEN actions_executed = 'waf' AND elb_status_code = 403 THEN 1 ELSE 0 END) AS waf_blocked,
-        count(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^?]*)', 1), '')) AS paths,
+        count(DISTINCT nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), '')) AS paths,
         array_join(slice(array_sort(array_agg(DISTINCT user_agent)), 1, 3), ' | ') AS user_agents,
         min(from_iso8601_timestamp("time")) AS first_seen,
         max(from_iso8601_timestamp("time")) AS last_seen,

@@ -8,7 +8,7 @@
 --   accounts   list<string>  = []  account ids to keep; empty keeps all
 --   regions    list<string>  = []  regions to keep; empty keeps all
 --   top        int           = 25  how many user agents
--- returns: rank, user_agent, requests, clients, client_errors, waf_blocked
+-- returns: user_agent, requests, clients, client_errors, waf_blocked, rank
 SELECT *
 FROM (
     SELECT

@@ -17,7 +17,7 @@ WITH requests AS (
         web_acl,
         "timestamp" AS ts,
         action,
-        concat(httprequest.uri, CASE WHEN httprequest.args <> '' THEN concat('?', httprequest.args) ELSE '' END) AS request
+        concat(httprequest.uri, CASE WHEN httprequest.args <> '' THEN concat(chr(63), httprequest.args) ELSE '' END) AS request
     FROM waf
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

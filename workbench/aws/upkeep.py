@@ -5,8 +5,9 @@ change: an organisation gains accounts, a team starts using a new region. Once a
 function lists what really is under ``AWSLogs/`` and brings each table in step:
 
 * a table with projection enabled gets its ``projection.account.values`` and
-  ``projection.region.values`` widened to what was found (nothing is written when
-  nothing changed);
+  ``projection.region.values`` widened to what was found, and for WAF's table the
+  ``projection.web_acl.values`` too, from the web ACL folders under each region (nothing is
+  written when nothing changed);
 * a table with projection disabled (a layout projection cannot express, or a team that
   prefers the classic way) gets its missing partitions registered, the Glue form of
   ``ALTER TABLE ADD PARTITION``, for every account and region found and each day of a
@@ -26,7 +27,7 @@ Environment (set by the stack)
 WORKBENCH_UPKEEP_DATABASE
     The Glue database.
 WORKBENCH_UPKEEP_TABLES
-    Comma-separated table names (default ``cloudtrail,vpcflow,guardduty``).
+    Comma-separated table names (default ``cloudtrail,vpcflow,guardduty,alb,waf``).
 WORKBENCH_UPKEEP_PRUNE
     ``true`` to also drop projected values no longer found (default ``false``: logs of
     a closed account stay in the bucket and stay queryable).
@@ -52,14 +53,16 @@ TABLE_INPUT_KEYS = (
     "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
     "TableType", "Parameters", "TargetTable",
 )
-DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty")
+DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf")
 _BATCH_CREATE = 100   # BatchCreatePartition limit
 _BATCH_GET = 1000     # BatchGetPartition limit
 _MAX_BACKFILL_DAYS = 3660
 _TEMPLATE = re.compile(
     r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?P<service>[^$]+)/"
-    r"\$\{region\}/\$\{day\}/?$"
+    r"\$\{region\}/(?:\$\{(?P<scope>[a-z_]+)\}/)?\$\{day\}/?$"
 )
+#: A folder name between region and day (a WAF web ACL's name).
+SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -74,26 +77,35 @@ class Layout:
         Key prefix of the account folders (``AWSLogs/`` or ``p/AWSLogs/o-x/``).
     service : str
         Folder between account and region (``CloudTrail``, ``vpcflowlogs``).
+    scope : str
+        The partition named by a folder between region and day (WAF's ``web_acl``), else ``""``.
     """
 
     bucket: str
     base: str
     service: str
+    scope: str = ""
 
     def region_prefix(self, account: str) -> str:
         """Key prefix holding one account's region folders."""
         return f"{self.base}{account}/{self.service}/"
 
-    def partition_location(self, account: str, region: str, day: str) -> str:
-        """``s3://`` location of one ``account x region x day`` folder (``day`` as ``yyyy/MM/dd``)."""
-        return f"s3://{self.bucket}/{self.base}{account}/{self.service}/{region}/{day}/"
+    def partition_location(self, account: str, region: str, *rest: str) -> str:
+        """``s3://`` location of one partition folder: ``account x region x day`` (``day`` as
+        ``yyyy/MM/dd``), or ``account x region x scope x day`` where the layout has a scope."""
+        return f"s3://{self.bucket}/{self.base}{account}/{self.service}/{region}/" + "".join(f"{v}/" for v in rest)
 
 
 @dataclass
 class Found:
-    """Accounts and regions that have a folder under a layout."""
+    """Accounts and regions that have a folder under a layout (and the scope folders under them)."""
 
     regions_by_account: dict[str, list[str]] = field(default_factory=dict)
+    scopes_by_pair: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    @property
+    def scopes(self) -> list[str]:
+        return sorted({s for scopes in self.scopes_by_pair.values() for s in scopes})
 
     @property
     def accounts(self) -> list[str]:
@@ -119,7 +131,9 @@ def parse_location_template(template: str) -> Layout:
     Examples
     --------
     >>> parse_location_template("s3://logs/AWSLogs/o-abcdefghij/${account}/CloudTrail/${region}/${day}")
-    Layout(bucket='logs', base='AWSLogs/o-abcdefghij/', service='CloudTrail')
+    Layout(bucket='logs', base='AWSLogs/o-abcdefghij/', service='CloudTrail', scope='')
+    >>> parse_location_template("s3://aws-waf-logs-x/AWSLogs/${account}/WAFLogs/${region}/${web_acl}/${day}").scope
+    'web_acl'
     """
     match = _TEMPLATE.match(template)
     if not match:
@@ -127,7 +141,7 @@ def parse_location_template(template: str) -> Layout:
             f"storage.location.template {template!r} is not "
             "s3://bucket/.../${account}/<Service>/${region}/${day}"
         )
-    return Layout(match["bucket"], match["base"], match["service"])
+    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "")
 
 
 def list_folders(s3, bucket: str, prefix: str) -> list[str]:
@@ -160,7 +174,16 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts) or 1))) as pool:
         regions = list(pool.map(regions_of, accounts))
-    return Found(dict(zip(accounts, regions)))
+        found = Found(dict(zip(accounts, regions)))
+        if layout.scope:  # one more level: the folders between region and day, per account and region
+            pairs = found.pairs
+
+            def scopes_of(pair: tuple[str, str]) -> list[str]:
+                names = list_folders(s3, layout.bucket, layout.region_prefix(pair[0]) + pair[1] + "/")
+                return sorted(n for n in names if SCOPE.fullmatch(n))
+
+            found.scopes_by_pair = dict(zip(pairs, pool.map(scopes_of, pairs)))
+    return found
 
 
 def merged_values(current: str, found: list[str], *, prune: bool = False) -> str:
@@ -193,7 +216,11 @@ def update_projection(glue, database: str, table: dict, found: Found, *,
     params = dict(table.get("Parameters", {}))
     report = {"mode": "projection", "updated": False, "added": {}, "removed": {}}
     changed = False
-    for column, values in (("account", found.accounts), ("region", found.regions)):
+    columns = [("account", found.accounts), ("region", found.regions)]
+    layout = parse_location_template(params.get("storage.location.template", ""))
+    if layout.scope:
+        columns.append((layout.scope, found.scopes))
+    for column, values in columns:
         key = f"projection.{column}.values"
         if params.get(f"projection.{column}.type", "enum") != "enum":
             continue
@@ -242,9 +269,13 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
     a second run creates nothing.
     """
     keys = [k["Name"] for k in table.get("PartitionKeys", [])]
-    if keys != ["account", "region", "day"]:
-        raise ValueError(f"{table['Name']}: partition keys {keys} are not account, region, day")
-    wanted = [(a, r, d) for a, r in found.pairs for d in days]
+    expected = ["account", "region", *([layout.scope] if layout.scope else []), "day"]
+    if keys != expected:
+        raise ValueError(f"{table['Name']}: partition keys {keys} are not {', '.join(expected)}")
+    if layout.scope:
+        wanted = [(a, r, s, d) for a, r in found.pairs for s in found.scopes_by_pair.get((a, r), []) for d in days]
+    else:
+        wanted = [(a, r, d) for a, r in found.pairs for d in days]
     existing = set()
     for chunk in _chunks(wanted, _BATCH_GET):
         answer = glue.batch_get_partition(
