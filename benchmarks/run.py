@@ -33,6 +33,7 @@ from benchmarks.measure import (
 )
 from benchmarks.per_query import duckdb_peer, every_query, scaling
 from benchmarks.store import HERE, SETTINGS, ensure_store, window
+from benchmarks.web_edge import web_edge
 from workbench.engines.local import LocalEngine
 from workbench.engines.local.cache import ParquetCache
 
@@ -96,7 +97,7 @@ def _plain(value):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the demo and the ten-million-event scan")
-    parser.add_argument("--only", choices=("detections", "context", "queries"),
+    parser.add_argument("--only", choices=("detections", "context", "queries", "web"),
                         help="measure only this part (printed, not written to results/latest.json)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -107,6 +108,7 @@ def main(argv=None) -> int:
     store, doc, built = ensure_store(say=say)
     result["store"].update(cloudtrail_events=doc["stats"]["cloudtrail_events"],
                            vpcflow_records=doc["stats"]["vpcflow_records"],
+                           web_requests=doc["stats"].get("web_requests"),
                            guardduty_exports=doc["stats"]["guardduty_exports"], build_seconds=built)
     whole, queries = window(), representative(doc)
     if args.only == "detections":
@@ -119,6 +121,10 @@ def main(argv=None) -> int:
         return 0
     if args.only == "queries":
         _queries(store, whole, doc, {}, say)
+        return 0
+    if args.only == "web":
+        say("\n11. the web edge: ALB and WAF logs, scan rate against the inflate floor, pruning")
+        web_edge(store, whole, cores=result["cores"], say=say)
         return 0
 
     say("\n1. raw json.gz scans (whole window, no cache)")
@@ -265,6 +271,9 @@ def main(argv=None) -> int:
 
     _queries(store, whole, doc, result, say)
     answers_equal = answers_equal and result["duckdb_peer"]["answers_equal"]
+
+    say("\n11. the web edge: ALB and WAF logs, scan rate against the inflate floor, pruning")
+    result["web_edge"] = web_edge(store, whole, cores=result["cores"], say=say)
     result["cold_warm_ratio"] = (result["new_session_first_query_seconds"]["no_checks_kept"]
                                  / raw["console_logins"]["warm_seconds"])
     result["cache_build_events_per_s"] = result["cache"]["rows"] / result["cache"]["build_seconds"]

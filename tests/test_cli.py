@@ -6,7 +6,6 @@ import sys
 
 import pytest
 
-
 from workbench.cli import main
 from workbench.sources import SOURCES
 

@@ -211,7 +211,7 @@ def test_the_planted_incidents_fire(on_sample, truth):
 
 
 def test_the_background_stays_quiet(on_sample, truth):
-    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", [])}
+    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", []) + s.get("request_ids", [])}
     noise = on_sample.hits[~on_sample.hits.event_id.isin(planted)]
     account_days = len(truth["accounts"]) * 7
     assert len(noise) / account_days < 1, noise[["rule_id", "principal", "detail"]].to_string()
@@ -334,7 +334,7 @@ def test_the_anomalous_principal_and_the_stolen_key_reach_services_new_to_them(l
     assert list(mine.detail) == [f"{len(names)} services new to this principal that day: {', '.join(names)}"]
     key = truth["by_kind"]["compromised_access_key"]
     assert key["access_key_id"] in set(hits.access_key_id)
-    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", [])}
+    planted = {e for s in truth["scenarios"] for e in s.get("event_ids", []) + s.get("request_ids", [])}
     noise = later_on_sample.hits[~later_on_sample.hits.event_id.isin(planted)
                                  & (later_on_sample.hits.principal != odd["principal_arn"])]
     assert len(noise) / (len(truth["accounts"]) * 4) < 1, noise[["rule_id", "principal", "detail"]].to_string()

@@ -130,6 +130,20 @@ def test_vpc_flow_ports_finds_the_scanner(demo_run, truth):
     assert planted["eni"] in {r["interface_id"] for r in facts["top_rejected"]}
 
 
+def test_web_edge_finds_what_got_through_the_stuffing_and_the_prober(demo_run, truth):
+    injection, stuffing = truth["by_kind"]["web_injection"], truth["by_kind"]["credential_stuffing"]
+    facts = _summary(demo_run, "web-edge")
+    (through,) = facts["got_through"]
+    assert (through["client_ip"], through["blocked"], through["trace_id"]) == (
+        injection["source_ip"], injection["blocked"], injection["allowed_request_id"])
+    assert through["request_url"].endswith(f"{injection['allowed_path']}?{injection['allowed_query']}")
+    (burst,) = facts["login_bursts"]
+    assert (burst["path"], burst["successes"]) == (stuffing["path"], stuffing["succeeded"])
+    assert burst["failures"] == stuffing["attempts"] - stuffing["succeeded"]
+    assert facts["probing_ips"] == [truth["by_kind"]["port_scan"]["source_ip"]]
+    assert facts["top_rule"]["rule"] in injection["rules"]
+
+
 def test_guardduty_drilldown_reaches_the_key_and_the_attacker(demo_run, truth):
     planted = truth["by_kind"]["compromised_access_key"]
     facts = _summary(demo_run, "guardduty-drilldown")

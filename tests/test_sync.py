@@ -191,8 +191,8 @@ def test_sync_command_prints_a_summary_and_warnings(bucket, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0 and " copied (" in out and f"--logs {tmp_path / 'cli'}" in out
     assert "warning: CloudTrail delivers console sign-ins" in err
-    with pytest.raises(UsageError, match="unknown source.*waf"):
-        sync_command(f"s3://{BUCKET}", out=str(tmp_path), start=START, end=START, sources=["waf"])
+    with pytest.raises(UsageError, match="unknown source.*no-such-log"):
+        sync_command(f"s3://{BUCKET}", out=str(tmp_path), start=START, end=START, sources=["no-such-log"])
     with pytest.raises(UsageError, match="end .* is before start"):
         sync_command(f"s3://{BUCKET}", out=str(tmp_path), start="2026-11-02", end="2026-11-01")
 

@@ -151,7 +151,9 @@ class TrinoServer:
             "connector.name=hive\nhive.metastore=file\nhive.metastore.catalog.dir=local:///metastore\n"
             f"fs.native-local.enabled=true\nlocal.location={self.root}\n"
             # as on Athena: a projected partition with no folder is an empty partition, not an error
-            "hive.ignore-absent-partitions=true\n")
+            "hive.ignore-absent-partitions=true\n"
+            # as on Athena: a partition's files may lie in folders below it (WAF's HH/mm)
+            "hive.recursive-directories=true\n")
         return etc
 
     def start(self) -> None:

@@ -9,7 +9,7 @@
 --   regions    list<string>  = []  regions to keep; empty keeps all
 -- returns: hour, account_id, web_acl, action, requests, clients
 SELECT
-    date_trunc('hour', from_unixtime("timestamp" / 1000.0)) AS hour,
+    date_trunc('hour', from_unixtime("timestamp" / 1e3)) AS hour,
     account AS account_id,
     web_acl,
     action,

@@ -33,10 +33,10 @@ SELECT
     b.client_ip,
     b.web_acl,
     b.blocked,
-    from_unixtime(b.first_ts / 1000.0) AS first_blocked,
-    from_unixtime(b.last_ts / 1000.0) AS last_blocked,
+    from_unixtime(b.first_ts / 1e3) AS first_blocked,
+    from_unixtime(b.last_ts / 1e3) AS last_blocked,
     count(*) AS allowed_after,
-    from_unixtime(min(r.ts) / 1000.0) AS first_allowed_after,
+    from_unixtime(min(r.ts) / 1e3) AS first_allowed_after,
     array_join(slice(array_sort(array_agg(DISTINCT r.request)), 1, 5), ' ') AS allowed_requests
 FROM blocks AS b
 JOIN requests AS r

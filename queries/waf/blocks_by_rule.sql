@@ -17,8 +17,8 @@ SELECT
     count(*) AS requests,
     count(DISTINCT httprequest.clientip) AS clients,
     count(DISTINCT httprequest.country) AS countries,
-    from_unixtime(min("timestamp") / 1000.0) AS first_seen,
-    from_unixtime(max("timestamp") / 1000.0) AS last_seen
+    from_unixtime(min("timestamp") / 1e3) AS first_seen,
+    from_unixtime(max("timestamp") / 1e3) AS last_seen
 FROM waf
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))

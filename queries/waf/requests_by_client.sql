@@ -11,7 +11,7 @@
 -- returns: request_time, account_id, region, web_acl, client_ip, country, action, rule,
 --   group_rule, http_method, host, uri, args, labels, request_id
 SELECT
-    from_unixtime("timestamp" / 1000.0) AS request_time,
+    from_unixtime("timestamp" / 1e3) AS request_time,
     account AS account_id,
     region,
     web_acl,

@@ -12,7 +12,8 @@ The figures (:mod:`workbench.figures`) have the same topics, so a notebook reads
 - :mod:`activity`: principal-days against the principal's own baseline;
 - :mod:`pivots`: which rows mention an entity, and what to pivot on next;
 - :mod:`lineage`: which call issued a temporary key, with whose credentials, up to its root;
-- :mod:`detections`: detection hits: what to hunt next, the verdict line.
+- :mod:`detections`: detection hits: what to hunt next, the verdict line;
+- :mod:`web`: the web edge: traffic, WAF blocks, what got through, sign-in bursts, path probes.
 """
 
 from workbench.analyses import (
@@ -26,6 +27,8 @@ from workbench.analyses import (
     root,
     signins,
     timeline,
+    web,
 )
 
-__all__ = ["activity", "detections", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline"]
+__all__ = ["activity", "detections", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline",
+           "web"]

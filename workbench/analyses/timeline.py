@@ -13,8 +13,9 @@ TIMELINE_COLUMNS = ["time", "source", "account_id", "region", "activity", "actor
 _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 
-def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    """CloudTrail events, VPC flows and GuardDuty findings as one timeline, oldest first.
+def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame, web: pd.DataFrame | None = None,
+            waf: pd.DataFrame | None = None) -> pd.DataFrame:
+    """CloudTrail events, VPC flows, GuardDuty findings and web requests as one timeline, oldest first.
 
     Parameters
     ----------
@@ -24,17 +25,23 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
         Rows of ``flows_by_entity``.
     findings : DataFrame
         Rows of ``findings``.
+    web : DataFrame, optional
+        Rows of ``alb/requests_by_client``: one timeline row per client, hour, request and answer.
+    waf : DataFrame, optional
+        Rows of ``waf/requests_by_client``; those the load balancer also logged (same trace id)
+        are left to its rows.
 
     Returns
     -------
     DataFrame
         ``time, source, account_id, region, activity, actor, source_ip, access_key_id,
-        outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow`` or ``guardduty``;
-        ``activity`` the API call, the flow (action, protocol/port, count) or the finding
-        type; ``outcome`` the error code, REJECT/ACCEPT or the severity; ``ref`` the event
-        id, interface id or finding id.
+        outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow``, ``guardduty``, ``alb`` or
+        ``waf``; ``activity`` the API call, the flow (action, protocol/port, count), the finding
+        type or the request (method, host and path, count); ``outcome`` the error code,
+        REJECT/ACCEPT, the severity, the status code or WAF's action; ``ref`` the event id,
+        interface id, finding id or the first request's trace id.
     """
-    parts = []
+    parts = _web_parts(web, waf)
     if not cloudtrail.empty:
         parts.append(pd.DataFrame({
             "time": pd.to_datetime(cloudtrail.event_time, utc=True),
@@ -83,6 +90,41 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
     frames = [p.astype({c: object for c in TIMELINE_COLUMNS if c != "time"}) for p in parts]
     out = pd.concat(frames, ignore_index=True)[TIMELINE_COLUMNS]
     return out.sort_values(["time", "source", "ref"], kind="stable").reset_index(drop=True)
+
+
+def _web_parts(web: pd.DataFrame | None, waf: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """Web requests as timeline rows, grouped per client, hour, request and answer (a scan is one row per path)."""
+    parts = []
+    if web is not None and not web.empty:
+        rows = web.assign(hour=pd.to_datetime(web.request_time, utc=True).dt.floor("h"),
+                          path=web.request_url.astype(str).str.replace(r"^[a-z]+://", "", regex=True)
+                          .str.split("?").str[0],
+                          answer=web.elb_status_code.astype("Int64").astype(str)
+                          + web.actions_executed.eq("waf").map({True: " (WAF)", False: ""}))
+        grouped = rows.groupby(["hour", "account_id", "region", "client_ip", "request_verb", "path", "answer",
+                                "load_balancer"], dropna=False)
+        out = grouped.agg(time=("request_time", "min"), n=("trace_id", "size"), ref=("trace_id", "first")).reset_index()
+        parts.append(pd.DataFrame({
+            "time": pd.to_datetime(out.time, utc=True), "source": "alb", "account_id": out.account_id,
+            "region": out.region, "activity": out.request_verb + " " + out.path + " x" + out.n.astype(str),
+            "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None, "outcome": out.answer,
+            "ref": out.ref}))
+    if waf is not None and not waf.empty:
+        seen = set(web.trace_id) if web is not None and not web.empty else set()
+        rest = waf[~waf.request_id.isin(seen)]
+        if not rest.empty:
+            rows = rest.assign(hour=pd.to_datetime(rest.request_time, utc=True).dt.floor("h"))
+            grouped = rows.groupby(["hour", "account_id", "region", "client_ip", "http_method", "host", "uri", "action",
+                                    "web_acl"], dropna=False)
+            out = grouped.agg(time=("request_time", "min"), n=("request_id", "size"),
+                              ref=("request_id", "first")).reset_index()
+            parts.append(pd.DataFrame({
+                "time": pd.to_datetime(out.time, utc=True), "source": "waf", "account_id": out.account_id,
+                "region": out.region,
+                "activity": out.http_method + " " + out.host.fillna("") + out.uri + " x" + out.n.astype(str),
+                "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None,
+                "outcome": out.action, "ref": out.ref}))
+    return parts
 
 
 def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:

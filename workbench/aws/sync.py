@@ -47,6 +47,8 @@ MANIFEST = ".workbench-sync.json"
 
 _ACCOUNT = re.compile(r"\d{9,12}")
 _REGION = re.compile(r"[a-z0-9-]+")
+_SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder between region and day (a web ACL name)
+_TWO_DIGITS = re.compile(r"\d{2}")
 
 
 @dataclass
@@ -207,7 +209,7 @@ def sync(
         for source, day_prefix, objects in tqdm(listings, total=len(prefixes), desc="listing", unit="prefix",
                                                 disable=not progress, file=sys.stderr, leave=False):
             for obj in objects:
-                why = _refused(out, day_prefix, obj.key)
+                why = _refused(out, day_prefix, obj.key, getattr(source, "time_folders", 0))
                 if why:
                     result.refused.append({"key": obj.key, "reason": why})
                 elif source.parse_key(obj.key) is None:
@@ -330,13 +332,18 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
             if org_id and not source.org_trail:
                 continue
             # AWSLogs/[o-.../]<account>/<Service>/: one listing finds the regions that exist
-            service = source.key_prefix(account=account, region="-", day="-", org_id=org_id,
-                                        prefix=prefix).rsplit("/", 3)[0] + "/"
+            scoped = "-" if source.scope_partition else None
+            service = source.key_prefix(account=account, region="-", day="-", org_id=org_id, prefix=prefix,
+                                        scope=scoped).rsplit("/", 4 if scoped else 3)[0] + "/"
             found = [r for r in lister.folders(service) if _REGION.fullmatch(r)]
             for region in (r for r in found if not regions or r in regions):
-                for day in days:
-                    out.append((source, source.key_prefix(account=account, region=region, day=day,
-                                                          org_id=org_id, prefix=prefix)))
+                # WAF: one more listing per region finds its web ACLs' folders
+                scopes = ([f for f in lister.folders(f"{service}{region}/") if _SCOPE.fullmatch(f)]
+                          if scoped else [None])
+                for scope in scopes:
+                    for day in days:
+                        out.append((source, source.key_prefix(account=account, region=region, day=day,
+                                                              org_id=org_id, prefix=prefix, scope=scope)))
             if source.service_folder == LOG_FOLDER:
                 out += _digest_prefixes(lister, service, days, regions)
     return out, missing
@@ -369,22 +376,26 @@ def _days(start: dt.date | str, end: dt.date | str) -> list[dt.date]:
 MAX_NAME_BYTES = 255
 
 
-def _refused(out: Path, day_prefix: str, key: str) -> str | None:
+def _refused(out: Path, day_prefix: str, key: str, time_folders: int = 0) -> str | None:
     """Why the object ``key``, listed under ``day_prefix``, must not be written below ``out``; ``None`` if it may.
 
     S3 keys are the attacker's text: ``..`` is not normalised by S3, and a key listed under one
     account's day folder may name another's. An object is copied only when its key is the day
-    prefix and one plain file name, and its local path resolves inside ``out``.
+    prefix and one plain file name (below ``time_folders`` two-digit folders where the source has
+    them: WAF's ``HH/mm/``), and its local path resolves inside ``out``.
     """
     if not key.startswith(day_prefix):
         return "not under the day folder it was listed in"
-    name = key[len(day_prefix):]
-    if not name or "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
+    *folders, name = key[len(day_prefix):].split("/")
+    if len(folders) != time_folders or not all(_TWO_DIGITS.fullmatch(f) for f in folders):
+        where = f"{time_folders} two-digit folders below" if time_folders else "directly in"
+        return f"not a plain file name {where} its day folder"
+    if not name or "\\" in name or name in (".", "..") or "\x00" in name:
         return "not a plain file name directly in its day folder"
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         return f"a file name longer than {MAX_NAME_BYTES} bytes"
     root = out.resolve()
-    path = (out / day_prefix / name).resolve()
+    path = (out / key).resolve()
     if root != path and root not in path.parents:
         return "its local path would leave --out"
     return None

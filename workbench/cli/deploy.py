@@ -23,7 +23,7 @@ OPTIONS = {
     "notebook_type": "NotebookInstanceType", "subnet": "SubnetId", "security_groups": "SecurityGroupIds",
     "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
     "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
-    "package_index": "PackageIndexUrl",
+    "package_index": "PackageIndexUrl", "waf_log_bucket": "WafLogBucket", "web_acls": "WebAcls",
 }
 _SWITCHES = {"no_notebook": "CreateNotebook", "no_upkeep": "CreateUpkeepFunction",
              "no_reports": "CreateScheduledReports"}
@@ -42,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--accounts", help="account ids to project, comma-separated (default: this account)")
     parser.add_argument("--regions", help="regions to project, comma-separated (default: the stack's region)")
     parser.add_argument("--start", help="first projected day, YYYY-MM-DD (default: 2024-01-01)")
+    parser.add_argument("--waf-log-bucket", help="the aws-waf-logs-... bucket your web ACLs log to, when it is not "
+                        "the log bucket")
+    parser.add_argument("--web-acls", help="names of the web ACLs that log there, comma-separated (the upkeep "
+                        "Lambda adds those it finds)")
     parser.add_argument("--database", help="Glue database (default: security_logs)")
     parser.add_argument("--log-kms-keys", help="ARNs of KMS keys that encrypt the logs, comma-separated")
     parser.add_argument("--scan-cutoff", help="bytes a query may scan, e.g. 100G (default: 100 GiB)")

@@ -51,8 +51,9 @@ _NOT_THE_ACTORS = {("source_ip", "anomalous_principal")}
 def check_detections(truth: dict, summary: dict | None) -> list[Check]:
     """Which detection rules fired on each planted scenario (``summary``: the ``detections`` report's).
 
-    A hit is on a scenario when it names one of the scenario's events, or its address, access key or
-    principal (a rule that counts, or judges a principal's day, points at the first event or the actor).
+    A hit is on a scenario when it names one of the scenario's events or web requests, or its address
+    (one of them, for a botnet), access key or principal (a rule that counts, or judges a principal's day,
+    points at the first event or the actor).
 
     Returns
     -------
@@ -65,10 +66,11 @@ def check_detections(truth: dict, summary: dict | None) -> list[Check]:
         if hits is None:
             checks.append(Check(scenario["kind"], "detections", False, "no summary from detections"))
             continue
-        marks = {("event_id", e) for e in scenario.get("event_ids", [])}
+        marks = {("event_id", e) for e in scenario.get("event_ids", []) + scenario.get("request_ids", [])}
         marks |= {(column, scenario[key]) for column, key in (("source_ip", "source_ip"),
                   ("access_key_id", "access_key_id"), ("principal", "principal_arn"))
                   if scenario.get(key) and (column, scenario["kind"]) not in _NOT_THE_ACTORS}
+        marks |= {("source_ip", ip) for ip in scenario.get("source_ips", [])}  # a botnet's addresses
         named = ("event_id", "source_ip", "access_key_id", "principal")
         rules = sorted({h["rule_id"] for h in hits if any((c, h.get(c)) in marks for c in named)})
         checks.append(Check(scenario["kind"], "detections", bool(rules),
@@ -130,6 +132,29 @@ def _anomaly(s: dict, f: dict) -> tuple[bool, str]:
     return found, f"top departure from own normal: {who} on {top.get('day')} ({top.get('calls')} calls)"
 
 
+def _web_injection(s: dict, f: dict) -> tuple[bool, str]:
+    hit = next((x for x in f.get("got_through", []) if x["client_ip"] == s["source_ip"]), None)
+    if hit is None:
+        return False, f"nothing from {s['source_ip']} listed as blocked by WAF and then answered with success"
+    wanted = f"{s['allowed_path']}?{s['allowed_query']}"
+    found = (hit["blocked"] == s["blocked"] and hit["request_url"].endswith(wanted)
+             and hit["trace_id"] == s["allowed_request_id"])
+    return found, f"{hit['client_ip']}: {hit['blocked']} blocked, then {hit['request_url']} answered {hit['status']}"
+
+
+def _credential_stuffing(s: dict, f: dict) -> tuple[bool, str]:
+    start, end = s["start"], s["end"]
+    bursts = [b for b in f.get("login_bursts", []) if b["path"] == s["path"]
+              and b["first_seen"][:19] <= end.rstrip("Z") and b["last_seen"][:19] >= start.rstrip("Z")]
+    if not bursts:
+        return False, f"no burst of refused sign-ins on {s['path']} between {start} and {end}"
+    refused = sum(b["failures"] for b in bursts)
+    found = (refused >= 0.8 * (s["attempts"] - s["succeeded"])
+             and max(b["most_clients"] for b in bursts) >= len(s["source_ips"]) // 2)
+    return found, (f"{refused} refused sign-ins on {s['path']} from up to "
+                   f"{max(b['most_clients'] for b in bursts)} addresses at once")
+
+
 _RULES = {
     "root_console_login": ("root-and-hidden-logins", _root),
     "hidden_user_bruteforce": ("root-and-hidden-logins", _hidden),
@@ -137,4 +162,6 @@ _RULES = {
     "compromised_access_key": ("guardduty-drilldown", _access_key),
     "port_scan": ("vpc-flow-ports", _port_scan),
     "anomalous_principal": ("hunt", _anomaly),
+    "web_injection": ("web-edge", _web_injection),
+    "credential_stuffing": ("web-edge", _credential_stuffing),
 }

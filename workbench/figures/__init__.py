@@ -17,9 +17,10 @@ from workbench.figures import (
     root,
     signins,
     timeline,
+    web,
 )
 from workbench.figures.offline import embed_plotly
 from workbench.figures.tables import embed_tables
 
 __all__ = ["activity", "anomalies", "detections", "embed_plotly", "embed_tables", "findings", "flows", "hidden",
-           "lineage", "root", "signins", "timeline"]
+           "lineage", "root", "signins", "timeline", "web"]

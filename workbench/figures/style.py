@@ -28,7 +28,8 @@ MIXED = "#f4a261"
 #: ... and neither (background, one-off, unknown).
 NEUTRAL = "#8d99ae"
 OUTCOME_COLOURS = {"Success": GOOD, "Failure": BAD, "ACCEPT": GOOD, "REJECT": BAD, "OK": GOOD, "unknown": NEUTRAL}
-SOURCE_COLOURS = {"cloudtrail": "#264653", "vpcflow": "#2a9d8f", "guardduty": "#e76f51"}
+SOURCE_COLOURS = {"cloudtrail": "#264653", "vpcflow": "#2a9d8f", "guardduty": "#e76f51", "alb": "#6d597a",
+                  "waf": "#b56576"}
 BAND_COLOURS = {"critical": "#9d0208", "high": "#e76f51", "medium": "#f4a261", "low": "#8ab17d"}
 BAND_ORDER = ["critical", "high", "medium", "low"]
 

@@ -8,7 +8,8 @@ reason), and the encoding of records back into files; ``workbench import``
 (:mod:`workbench.formats.importer`) uses them to bring loose files into the S3 layout.
 
 Built in: ``cloudtrail_json`` (CloudTrail), ``json_lines`` (GuardDuty exports) and
-``flowlog_text`` (VPC Flow Logs) and ``regex_text`` (load balancer access logs). A new format is one class in one file, registered below.
+``flowlog_text`` (VPC Flow Logs) and ``regex_text`` (load balancer access logs). A new format is
+one class in one file, registered below.
 """
 
 from workbench.formats.base import FileCheck, LogFile, LogFormat, Salvage

@@ -146,6 +146,8 @@ class Placed:
     supplied : tuple of str
         What the record lacked and the import supplied (``"account"`` from ``--account``,
         ``"region"`` from ``--region``, ``"day"`` from the file's own S3 key).
+    scope : str
+        The folder of the source's ``scope_partition`` (a WAF record's web ACL name); ``""`` for most.
     """
 
     account: str
@@ -155,6 +157,7 @@ class Placed:
     identity: tuple | None = None
     group: tuple = ()
     supplied: tuple = ()
+    scope: str = ""
 
 
 class LogFormat(ABC):

@@ -216,17 +216,20 @@ def _write(source: LogSource, items: list, out: Path, report: ImportReport, reje
                 report.duplicates += 1
                 continue
             seen.add(placed.identity)
-        groups[(placed.account, placed.region, placed.time.date(), placed.group)].append((placed, record))
-    for (account, where, day, group), rows in sorted(groups.items(), key=lambda g: g[0]):
+        when = placed.time
+        below = (f"{when.hour:02d}", f"{when.minute - when.minute % 5:02d}")[:source.time_folders]
+        groups[(placed.account, placed.region, placed.scope, when.date(), below, placed.group)].append((placed, record))
+    for (account, where, scope, day, below, group), rows in sorted(groups.items(), key=lambda g: g[0]):
         rows.sort(key=lambda r: r[0].order)
         for chunk in _chunks(rows):
             body = b"".join(b.data for b in fmt.encode([record for _, record in chunk]))
             name = source.file_template.format(
-                account=account, region=where, stamp=chunk[0][0].time.strftime("%Y%m%dT%H%MZ"),
+                account=account, region=where, scope=scope, stamp=chunk[0][0].time.strftime("%Y%m%dT%H%MZ"),
                 digest=hashlib.sha256(body).hexdigest(),
                 uuid=uuid.uuid5(_NAMESPACE, hashlib.sha256(body).hexdigest()),
                 group_digest=hashlib.sha256(" ".join(group).encode()).hexdigest())
-            _emit(out, source.key_prefix(account=account, region=where, day=day) + name, body, len(chunk), report)
+            folder = source.key_prefix(account=account, region=where, day=day, scope=scope or None)
+            _emit(out, folder + "".join(f"{b}/" for b in below) + name, body, len(chunk), report)
 
 
 def _emit(out: Path, key: str, body: bytes, records: int, report: ImportReport) -> None:

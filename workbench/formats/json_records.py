@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from workbench.formats.base import LogFormat, Placed, unplaceable
 from workbench.formats.times import parse_time
@@ -33,6 +34,9 @@ class JsonRecordFormat(LogFormat):
               path: str | None = None) -> Placed | str:
         keys = source.record_keys
         own_account, own_region = str(_first(record, keys.account) or ""), str(_first(record, keys.region) or "")
+        named = arn_parts(_first(record, keys.arn)) if keys.arn else None
+        if named:
+            own_account, own_region = own_account or named[0], own_region or named[1]
         supplied = tuple(name for name, own, given in (("account", own_account, account),
                                                        ("region", own_region, region)) if not own and given)
         where_account = own_account or (account or "")
@@ -41,10 +45,16 @@ class JsonRecordFormat(LogFormat):
         reason = unplaceable(where_account, where, when, source)
         if reason:
             return reason
+        scope = ""
+        if source.scope_partition:
+            scope = named[2] if named else ""
+            if not SCOPE.fullmatch(scope):
+                return (f"no {source.scope_partition} in {'/'.join(keys.arn)} (an ARN whose resource names it, "
+                        "letters, digits, - and _ only)")
         identity = tuple(_hashable(_value(record, k)) for k in keys.identity)
         identity = identity if any(v not in (None, "") for v in identity) else None
         return Placed(where_account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity,
-                      supplied=supplied)
+                      supplied=supplied, scope=scope)
 
     def encode_for_hive(self, records: list, source: LogSource) -> bytes:
         """One JSON object per line, the source's columns shaped as its table types them.
@@ -59,6 +69,32 @@ class JsonRecordFormat(LogFormat):
             shaped = {key: conform(value, columns[key]) if key in columns else value for key, value in record.items()}
             lines.append(json.dumps(shaped, separators=(",", ":"), ensure_ascii=False))
         return "".join(line + "\n" for line in lines).encode()
+
+
+#: A folder name taken from a record (a web ACL's name): nothing that could leave its folder.
+SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<resource>.+)")
+
+
+def arn_parts(value) -> tuple[str, str, str] | None:
+    """``(account, region, name)`` of a WAF resource ARN (``<regional|global>/webacl/<name>/<id>``), or ``None``.
+
+    A ``global/`` resource (a CloudFront web ACL, whose ARN names us-east-1) gives the region
+    ``cloudfront``, the folder AWS delivers its logs under.
+
+    Examples
+    --------
+    >>> arn_parts("arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/shop-acl/0a1b")
+    ('111122223333', 'eu-west-1', 'shop-acl')
+    >>> arn_parts("arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/0a1b")[1]
+    'cloudfront'
+    """
+    match = _ARN.fullmatch(value) if isinstance(value, str) else None
+    parts = match["resource"].split("/") if match else []
+    if len(parts) != 4 or parts[0] not in ("regional", "global"):  # <scope>/<type>/<name>/<id>, nothing else
+        return None
+    region = "cloudfront" if parts[0] == "global" else match["region"]
+    return match["account"], region, parts[2]
 
 
 def marker_strength(text: str, source: LogSource) -> int:

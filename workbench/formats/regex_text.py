@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from workbench.formats.base import Body, FileCheck, LogFile, LogFormat, Placed, Salvage, scan_files, unplaceable
 from workbench.formats.duckdb_sql import file_list, partition_columns, partitions_table
-from workbench.formats.problems import Problem, ReadResult
+from workbench.formats.problems import ReadResult
 from workbench.formats.raw import read_text
 from workbench.formats.times import parse_time
 from workbench.sources import LogSource
@@ -103,7 +103,7 @@ class RegexText(LogFormat):
                 unmatched += 1
                 first_bad = first_bad or number
         if unmatched:
-            result.problem(f"{unmatched} line(s) are not {source.title} entries (first: line {first_bad}); "
+            result.problem(f"{unmatched} line(s) are not in the {source.title} format (first: line {first_bad}); "
                            "the other lines are kept", unmatched)
         if escaped:
             result.problem(f"{escaped} line(s) hold control characters, shown escaped (\\xNN)", 0)
@@ -127,7 +127,7 @@ class RegexText(LogFormat):
         ``--account``/``--region`` (access-log lines do not say them)."""
         match = _compiled(source.line_regex).fullmatch(record)
         if not match:
-            return f"not an {source.title} entry"
+            return f"not in the {source.title} format"
         values = dict(zip((c.key for c in source.columns), match.groups()))
         when = next((parse_time(values[k]) for k in source.record_keys.time if parse_time(values.get(k))), None)
         key = source.parse_key(path.replace("\\", "/")) if path else None

@@ -22,10 +22,22 @@ from pathlib import Path
 
 from workbench.settings import SAMPLE
 
-from . import apis, background, digest_signer, guardduty, ids, organisation, scenarios, trail_files, vpcflow, web, writer
+from . import (
+    apis,
+    background,
+    digest_signer,
+    guardduty,
+    ids,
+    organisation,
+    scenarios,
+    trail_files,
+    vpcflow,
+    web,
+    writer,
+)
 from .cloudtrail import Recorder
 
-VERSION = "1.1"  # 1.1: gzip by ISA-L (other compressed bytes, same content)
+VERSION = "1.2"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 

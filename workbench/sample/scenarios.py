@@ -451,7 +451,7 @@ def _port_scan(org, p: Plan) -> None:
                             [], times, source_ip=ip, instance_id=inst.instance_id, eni=inst.eni,
                             dst_addr=inst.private_ip, public_ip=inst.public_ip, dst_ports=sorted(ports),
                             open_ports=sorted(set(ports) & set(inst.open_ports)), finding_ids=[f.id],
-                            web_paths=[q.path for q in probes], web_trace_ids=[q.trace for q in probes],
+                            web_paths=[q.path for q in probes], request_ids=[q.trace for q in probes],
                             web_blocked=sum(q.block is not None for q in probes), load_balancer=shop.elb,
                             web_acl=web.ACL_NAME))
 
@@ -530,7 +530,7 @@ def _web_injection(org, p: Plan) -> None:
                             "site answers 200 with 48 kB.",
                             [], [q.t for q in reqs], source_ip=ip, user_agent=web.INJECTION_UA,
                             load_balancer=shop.elb, web_acl=web.ACL_NAME, blocked=len(blocked),
-                            blocked_trace_ids=[q.trace for q in blocked], allowed_trace_id=through.trace,
+                            request_ids=[q.trace for q in reqs], allowed_request_id=through.trace,
                             allowed_path=through.path, allowed_query=through.query,
                             rules=sorted({web.BLOCKS[q.block][0] for q in blocked}),
                             labels=sorted({web.BLOCKS[q.block][2] for q in blocked})))
@@ -550,5 +550,6 @@ def _credential_stuffing(org, p: Plan) -> None:
                             f"{len(org.stuffers)} addresses post {len(reqs)} logins to {web.LOGIN_PATH} within twenty "
                             f"minutes at night, about {len(reqs) // len(org.stuffers)} each; {len(ok)} succeed.",
                             [], [q.t for q in reqs], source_ips=sorted(org.stuffers), path=web.LOGIN_PATH,
-                            attempts=len(reqs), succeeded=len(ok), succeeded_trace_ids=[q.trace for q in ok],
+                            attempts=len(reqs), succeeded=len(ok), request_ids=[q.trace for q in reqs],
+                            succeeded_request_ids=[q.trace for q in ok],
                             load_balancer=shop.elb))

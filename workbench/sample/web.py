@@ -159,7 +159,7 @@ def stamp_requests(reqs: list[Request], r) -> None:
 
 def _iso_us(t: float) -> str:
     whole = int(t)
-    return ids.iso(whole)[:-1] + ".%06dZ" % (int(round((t - whole) * 1e6)) % 1000000)
+    return ids.iso(whole)[:-1] + ".%06dZ" % (round((t - whole) * 1e6) % 1000000)
 
 
 def alb_line(s: Shop, q: Request) -> str:
@@ -212,13 +212,13 @@ def waf_record(s: Shop, q: Request) -> dict:
         headers.append({"name": "User-Agent", "value": q.ua})
     headers.append({"name": "Accept", "value": "*/*"})
     return {
-        "timestamp": int(round((q.t - q.target_time) * 1000)), "formatVersion": 1, "webaclId": s.acl_arn,
+        "timestamp": round((q.t - q.target_time) * 1000), "formatVersion": 1, "webaclId": s.acl_arn,
         **terminating, "httpSourceName": "ALB", "httpSourceId": f"{s.account}-{s.elb}", "ruleGroupList": groups,
         "rateBasedRuleList": [], "nonTerminatingMatchingRules": [], "requestHeadersInserted": None,
         "responseCodeSent": None,
         "httpRequest": {"clientIp": q.ip, "country": _country(q.ip), "headers": headers, "uri": q.path,
                         "args": q.query, "httpVersion": "HTTP/1.1", "httpMethod": q.method,
-                        "requestId": q.trace[5:], "fragment": "", "scheme": q.scheme, "host": q.host},
+                        "requestId": q.trace, "fragment": "", "scheme": q.scheme, "host": q.host},
         "labels": [{"name": n} for n in labels],
         "ja3Fingerprint": "%032x" % (hash_text(q.ua) & (2 ** 128 - 1)),
         "requestBodySize": q.received - 300 if q.method == "POST" else 0,

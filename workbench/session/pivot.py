@@ -1,9 +1,9 @@
-"""``workbench.session.pivot``: everything the three sources know about an entity, in one call.
+"""``workbench.session.pivot``: everything the sources know about an entity, in one call.
 
 Start from a source IP, an access key, a principal or an EC2 instance (or several), and
-get back the CloudTrail events, VPC flows and GuardDuty findings that mention them in a
-time window, one combined timeline, and the entities seen alongside them, ranked, as the
-next pivots to try.
+get back the CloudTrail events, VPC flows, GuardDuty findings and web requests (load
+balancer and WAF logs) that mention them in a time window, one combined timeline, and the
+entities seen alongside them, ranked, as the next pivots to try.
 
 Examples
 --------
@@ -46,8 +46,12 @@ class PivotResult:
         (``flows_by_entity``).
     findings : DataFrame
         GuardDuty findings that name an entity (``findings`` plus ``matched``).
+    web : DataFrame
+        Requests from an IP to the load balancers (``alb/requests_by_client``).
+    waf : DataFrame
+        Requests from an IP that a web ACL inspected (``waf/requests_by_client``).
     timeline : DataFrame
-        The three together, oldest first (:func:`workbench.analyses.timeline.combine`).
+        All of them together, oldest first (:func:`workbench.analyses.timeline.combine`).
     next_pivots : DataFrame
         Entities seen alongside, ranked (:func:`workbench.analyses.pivots.next_pivots`).
     scans : list of dict
@@ -63,6 +67,8 @@ class PivotResult:
     timeline: pd.DataFrame
     next_pivots: pd.DataFrame
     scans: list = field(default_factory=list)
+    web: pd.DataFrame = field(default_factory=pd.DataFrame)
+    waf: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     engine: Engine | None = field(default=None, repr=False)
@@ -92,6 +98,10 @@ class PivotResult:
             f"  VPC flows: {int(self.flows.flows.sum()) if len(self.flows) else 0} flows",
             f"  GuardDuty: {count(len(self.findings), 'finding')}",
         ]
+        if len(self.web) or len(self.waf):
+            blocked = int((self.waf.action == "BLOCK").sum()) if len(self.waf) else 0
+            lines.append(f"  Web edge: {count(len(self.web), 'load balancer request')}, "
+                         f"{count(len(self.waf), 'request')} seen by WAF ({blocked} blocked)")
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
             lines.append("  next pivots: " + "; ".join(
@@ -138,8 +148,9 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     Notes
     -----
     Three queries: ``findings`` (which also gives the network interfaces of an instance),
-    ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; each
-    reads only the days of the window.
+    ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; with IPs,
+    two more: ``alb/requests_by_client`` and ``waf/requests_by_client``. Each reads only the
+    days of the window.
     """
     entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                                   instance_id=instance_id)
@@ -167,16 +178,22 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
         flows = run("flows_by_entity", addresses=entities["source_ip"], interface_ids=interfaces)
         flows = analyses.pivots.within(flows, first, last, start_column="first_seen", end_column="last_seen")
     else:
-        flows = _empty_flows()
+        flows = _empty("flows_by_entity")
+    web, waf = _empty("alb/requests_by_client"), _empty("waf/requests_by_client")
+    if entities["source_ip"]:
+        web = analyses.pivots.within(run("alb/requests_by_client", addresses=entities["source_ip"]), first, last,
+                                     start_column="request_time")
+        waf = analyses.pivots.within(run("waf/requests_by_client", addresses=entities["source_ip"]), first, last,
+                                     start_column="request_time")
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=analyses.timeline.combine(cloudtrail, flows, findings),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
-        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine,
+        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf,
     )
 
 
-def _empty_flows() -> pd.DataFrame:
+def _empty(name: str) -> pd.DataFrame:
     from workbench.library import get_query
 
-    return pd.DataFrame(columns=list(get_query("flows_by_entity").returns))
+    return pd.DataFrame(columns=list(get_query(name).returns))

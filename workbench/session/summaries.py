@@ -187,6 +187,60 @@ def vpc_flow_ports(pairs: pd.DataFrame, rejected: pd.DataFrame, scans: pd.DataFr
     }
 
 
+def web_edge(traffic: pd.DataFrame, rules: pd.DataFrame, through: pd.DataFrame, succeeded: pd.DataFrame,
+             probes: pd.DataFrame, logins: pd.DataFrame) -> dict:
+    """Summary of the ``web-edge`` notebook.
+
+    Parameters
+    ----------
+    traffic : DataFrame
+        Rows of ``requests_over_time``.
+    rules : DataFrame
+        Rows of ``blocks_by_rule``.
+    through : DataFrame
+        Rows of ``blocked_then_allowed``.
+    succeeded : DataFrame
+        :func:`workbench.analyses.web.got_through`.
+    probes : DataFrame
+        Rows of ``error_bursts``.
+    logins : DataFrame
+        :func:`workbench.analyses.web.login_bursts`.
+    """
+    total = analyses.web.totals(traffic)
+    urgent = [f"{r.client_ip}: {int(r.blocked)} requests blocked by WAF, then {r.request_verb} {r.request_url} "
+              f"answered {int(r.elb_status_code)} ({int(r.sent_bytes):,} bytes)" for r in succeeded.itertuples()]
+    urgent += [f"{int(b.failures)} refused sign-ins on {b.path} from up to {int(b.most_clients)} addresses, "
+               f"{int(b.successes)} accepted" for b in logins.itertuples()]
+    scanners = probes[probes.paths >= 10] if len(probes) else probes
+    if len(scanners):
+        urgent += [f"{ip} probed {int(g.paths.max())} paths" for ip, g in scanners.groupby("client_ip")]
+    top_rule = rules.iloc[0] if len(rules) else None
+    return {
+        "title": "The web edge: load balancers and WAF",
+        **attention(urgent),
+        "headline": f"{total['requests']:,} requests, {total['error_share']:.1%} errors, "
+                    f"{total['waf_blocked']:,} blocked by WAF. {analyses.web.through_verdict(through, succeeded)}",
+        "numbers": {"requests": total["requests"], "errors": f"{total['error_share']:.1%}",
+                    "blocked by WAF": total["waf_blocked"], "blocked then allowed": len(through),
+                    "sign-in bursts": len(logins),
+                    "probing clients": scanners.client_ip.nunique() if len(scanners) else 0},
+        "facts": {
+            "requests": total["requests"],
+            "waf_blocked": total["waf_blocked"],
+            "top_rule": None if top_rule is None else {"rule": top_rule.rule, "group_rule": top_rule.group_rule,
+                                                        "requests": int(top_rule.requests)},
+            "blocked_then_allowed": [{"client_ip": r.client_ip, "web_acl": r.web_acl, "blocked": int(r.blocked),
+                                      "allowed_after": int(r.allowed_after)} for r in through.itertuples()],
+            "got_through": [{"client_ip": r.client_ip, "blocked": int(r.blocked), "request_url": r.request_url,
+                             "status": int(r.elb_status_code), "trace_id": r.trace_id} for r in succeeded.itertuples()],
+            "login_bursts": [{"path": b.path, "failures": int(b.failures), "successes": int(b.successes),
+                              "most_clients": int(b.most_clients), "first_seen": b.first_seen.isoformat(),
+                              "last_seen": b.last_seen.isoformat()} for b in logins.itertuples()],
+            "probing_ips": sorted(set(scanners.client_ip)) if len(scanners) else [],
+        },
+    }
+
+
 def guardduty_drilldown(findings: pd.DataFrame, finding: pd.Series, found, lineage=None) -> dict:
     """Summary of the ``guardduty-drilldown`` notebook.
 

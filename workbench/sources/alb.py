@@ -1,7 +1,8 @@
 """Application Load Balancer access logs: one space-separated line per request, some fields quoted.
 
 AWS delivers them every five minutes per load balancer node, as
-``AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/<account>_elasticloadbalancing_<region>_app.<name>.<id>_<end>_<node ip>_<random>.log.gz``.
+``AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/`` then
+``<account>_elasticloadbalancing_<region>_app.<name>.<id>_<end>_<node ip>_<random>.log.gz``.
 Network and Classic Load Balancers write to the same folders with ``net.`` or no prefix
 before the name and other fields; their files do not match this source's pattern and are not read.
 

@@ -67,12 +67,19 @@ class RecordKeys:
     identity : tuple of str
         Records whose values of these keys are all equal are one record (written once);
         a record with none of them is never a duplicate.
+    arn : tuple of str
+        Keys holding the ARN of the resource that wrote the record (WAF's ``webaclId``): its
+        account and region fields place a record that has no account or region keys, and its
+        resource name gives the folder of a ``scope_partition`` (the web ACL's name). A
+        ``global/`` resource (a CloudFront web ACL) is filed under the region ``cloudfront``,
+        as AWS files its logs.
     """
 
     account: tuple[str, ...]
     region: tuple[str, ...]
     time: tuple[str, ...]
     identity: tuple[str, ...] = ()
+    arn: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
