@@ -245,3 +245,29 @@ def test_a_local_copy_changed_in_place_is_copied_again(bucket, organisation, tmp
     second = sync(f"s3://{BUCKET}/{PREFIX}", out, **args)
     assert second.copied == 1 and victim.read_bytes() == data
     assert sync(f"s3://{BUCKET}/{PREFIX}", out, **args).copied == 0
+
+
+def test_waf_files_come_from_their_hour_folders_and_nothing_climbs_out(aws_module, organisation, tmp_path):
+    """WAF's files lie in HH/mm folders below the day, under a web ACL's folder: exactly two two-digit folders
+    are allowed there, and a web ACL folder that is not a plain name is never listed into."""
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket="aws-waf-logs-hostile")
+    real = sorted((organisation / "AWSLogs").rglob("*_waflogs_*.log.gz"))[0]
+    key = real.relative_to(organisation).as_posix()
+    day = key.rsplit("/", 3)[0] + "/"
+    hostile = {
+        day + "10/../../../../../../escaped.log.gz": b"out of its day",
+        day + "10/05/extra/deeper.log.gz": b"one folder too many",
+        day + "ab/cd/" + real.name: b"not an hour and a minute",
+    }
+    s3.put_object(Bucket="aws-waf-logs-hostile", Key=key, Body=real.read_bytes())
+    for name, body in hostile.items():
+        s3.put_object(Bucket="aws-waf-logs-hostile", Key=name, Body=body)
+    acl_folder = key.split("/WAFLogs/")[0] + "/WAFLogs/" + key.split("/WAFLogs/")[1].split("/")[0] + "/"
+    s3.put_object(Bucket="aws-waf-logs-hostile", Key=acl_folder + "..%2F/2026/11/01/00/00/x.log.gz", Body=b"x")
+    the_day = dt.date(*map(int, day.rstrip("/").split("/")[-3:]))
+    out = tmp_path / "waf"
+    result = sync("s3://aws-waf-logs-hostile", out, start=the_day, end=the_day, sources=["waf"], progress=False)
+    assert result.copied == 1 and (out / key).read_bytes() == real.read_bytes()
+    assert sorted(r["key"] for r in result.refused) == sorted(hostile)
+    assert all(p.is_relative_to(out) for p in out.rglob("*"))
