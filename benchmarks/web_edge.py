@@ -28,7 +28,7 @@ def web_edge(store: Path, whole: dict, *, cores: int, say=print) -> dict:
         with LocalEngine(store, cache=False, remember_checks=False) as engine:
             with Timer() as cold:
                 engine.query(query, whole)
-            _, warm = best_of(2, lambda: engine.query(query, whole))  # noqa: B023 - called at once
+            _, warm = best_of(2, lambda: engine.query(query, whole))
             scan = engine.last_scan
             files = [f.path for f in engine.last_files]
             engine.query(query, one_day)
