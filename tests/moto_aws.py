@@ -129,18 +129,19 @@ def script_execution(monkeypatch, *, state: str | None = None, reason: str | Non
 
 def create_athena_setup(*, database: str = "security_logs", workgroup: str = "workbench",
                         output: str | None = "s3://athena-results/workbench/",
-                        cutoff: int | None = 10 * 1024**3, tables=("cloudtrail", "vpcflow", "guardduty"),
+                        cutoff: int | None = 10 * 1024**3, tables=None,
                         bucket: str = "org-trail-logs", org_id: str | None = "o-abcdefghij",
                         accounts=("111122223333",), regions=(REGION,), day_range: dict | None = None):
     """What the workbench stack creates: results bucket, workgroup, database and log tables.
 
-    Tables are made from :func:`workbench.aws.ddl.table_spec` (partition projection included);
+    Tables (default: every source's) are made from :func:`workbench.aws.ddl.table_spec` (partition
+    projection included; WAF's projects the sample's web ACL);
     ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``).
     """
     import boto3
 
     from workbench.aws.ddl import table_spec
-    from workbench.sources import get_source
+    from workbench.sources import SOURCES, get_source
 
     session = boto3.Session()
     if output:
@@ -151,9 +152,9 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     session.client("athena").create_work_group(Name=workgroup, Configuration=config)
     glue = session.client("glue")
     glue.create_database(DatabaseInput={"Name": database})
-    for name in tables:
+    for name in tables if tables is not None else tuple(SOURCES):
         spec = table_spec(get_source(name), bucket=bucket, org_id=org_id, accounts=list(accounts),
-                          regions=list(regions), database=database)
+                          regions=list(regions), database=database, scopes=["shop-web-acl"])
         parameters = dict(spec.properties)
         if day_range and name in day_range:
             parameters["projection.day.range"] = day_range[name]

@@ -50,7 +50,7 @@ def test_every_query_runs(real_logs, query):
         if any(p.name == name for p in query.params):
             params[name] = "225.01.00.16" if name == "source_ip" else "stratus-red-team-nmfalu-jfzdtsvchl"
     ids = [r["eventID"] for p in sorted(SAMPLES.glob("*.json"))[:2] for r in json.loads(p.read_text())]
-    for name, values in (("event_ids", ids), ("finding_ids", ["none"])):
+    for name, values in (("event_ids", ids), ("finding_ids", ["none"]), ("addresses", ["225.01.00.16"])):
         if any(p.name == name for p in query.params):
             params[name] = values
     with LocalEngine(root) as engine:

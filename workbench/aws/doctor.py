@@ -325,7 +325,8 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
         if first > today:
             problems.append(f"the day projection starts {first:%Y/%m/%d}, after today")
     template = params.get("storage.location.template", "")
-    layout = f"/{source.service_folder}/${{region}}/${{day}}"
+    scope = f"${{{source.scope_partition}}}/" if source.scope_partition else ""
+    layout = f"/{source.service_folder}/${{region}}/{scope}${{day}}"
     if "${account}" not in template or layout not in template:
         problems.append(f"storage.location.template {template!r} does not follow the "
                         f"'.../AWSLogs/[o-.../]${{account}}{layout}' key layout")
@@ -334,8 +335,10 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
     if problems:
         return Check(FAIL, name, "; ".join(problems),
                      redo + " (its day range ends at NOW)"), table
+    scopes = (f" x {len(parse_list(params.get(f'projection.{source.scope_partition}.values', '')))} "
+              f"{source.scope_partition} values" if source.scope_partition else "")
     detail = (f"projection over {len(accounts) or 'injected'} accounts x {len(regions) or 'injected'} "
-              f"regions x days {first:%Y/%m/%d}..{'NOW' if last == today else f'{last:%Y/%m/%d}'}")
+              f"regions{scopes} x days {first:%Y/%m/%d}..{'NOW' if last == today else f'{last:%Y/%m/%d}'}")
     if regions and source.global_region and source.global_region not in regions:
         missing = f"; {source.global_region} is not projected, so console sign-ins and other global events are missing"
         return Check(WARN, name, detail + missing, f"add {source.global_region} to projection.region.values "

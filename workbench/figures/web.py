@@ -74,11 +74,11 @@ def blocks_by_country(countries: pd.DataFrame, n: int = 15) -> go.Figure:
         return empty(title, "No WAF log in the window.")
     rows = countries.head(n).assign(allowed=lambda d: d.requests - d.blocked)
     long = rows.melt(id_vars="country", value_vars=["blocked", "allowed"], var_name="what", value_name="n")
-    fig = px.bar(long, x="n", y="country", color="what", orientation="h", log_x=True,
+    fig = px.bar(long, x="n", y="country", color="what", orientation="h", log_x=True, barmode="group",
                  color_discrete_map={"blocked": BAD, "allowed": GOOD},
-                 labels={"n": "requests (log scale)", "country": ""})
+                 labels={"n": "requests (log scale)", "country": ""})  # side by side: stacks mislead on a log axis
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows.country)[::-1])
-    return finish(fig, title, height=max(300, 24 * len(rows) + 140))
+    return finish(fig, title, height=max(300, 34 * len(rows) + 140))
 
 
 def error_bursts(bursts: pd.DataFrame) -> go.Figure:
