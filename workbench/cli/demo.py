@@ -11,7 +11,7 @@ HELP = "generate the sample organisation, run every notebook on it, print the re
 DESCRIPTION = (
     "Generate the sample organisation (unless it is already there with the same settings), run every "
     "investigation notebook on it as a report (console sign-ins, root and HIDDEN_DUE_TO_SECURITY_REASONS "
-    "sign-ins, VPC flow ports, GuardDuty drill-down, hunt, anomalies), check each report against the "
+    "sign-ins, VPC flow ports, GuardDuty drill-down, hunt, anomalies, the web edge), check each report against the "
     "planted ground truth, and print the path of index.html."
 )
 
