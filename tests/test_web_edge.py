@@ -281,3 +281,15 @@ def test_a_pivot_on_an_address_brings_its_web_requests_into_the_timeline(sample_
     through = web[web.outcome == "200"]
     assert len(through) == 1 and through.ref.iloc[0] == planted["allowed_request_id"]
     assert f"Web edge: {len(planted['request_ids'])} load balancer requests" in found.summary()
+
+
+def test_import_of_loose_alb_lines_says_what_to_ask_next(tmp_path, capsys):
+    from workbench.cli import main
+
+    loose = tmp_path / "alb-export.log"
+    loose.write_text(HTTPS + "\n" + BLOCKED + "\n")
+    assert main(["import", str(loose), "--out", str(tmp_path / "logs"), "--account", ACCOUNT, "--region", REGION]) == 0
+    out = capsys.readouterr().out
+    assert "wrote 2 records" in out and "next: workbench query top_clients" in out
+    rows, _ = _all_rows(tmp_path / "logs", "alb")
+    assert sorted(rows.elb_status_code) == [200, 403] and set(rows.account) == {ACCOUNT}

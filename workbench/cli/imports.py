@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
                         help="account id for records that carry none (exports that strip recipientAccountId and "
                              "userIdentity.accountId); a record's own account always wins")
     parser.add_argument("--region", help="region for records that carry none (flow-log rows whose format has no "
-                                         "region field)")
+                                         "region field, load balancer lines)")
 
 
 def run(args) -> int:
@@ -42,5 +42,12 @@ def run(args) -> int:
         raise UsageError(str(err)) from None
     print(report.summary())
     if report.written:
-        print(f"next: workbench query console_logins -p start=... -p end=... --logs {args.out}")
+        kinds = [f["kind"] for f in report.files if f.get("kind") in FIRST_QUERY]
+        query = FIRST_QUERY[max(dict.fromkeys(kinds), key=kinds.count)] if kinds else "console_logins"
+        print(f"next: workbench query {query} -p start=... -p end=... --logs {args.out}")
     return 0 if report.complete else 1
+
+
+#: The first question to ask of each source's records, for the hint after an import.
+FIRST_QUERY = {"cloudtrail": "console_logins", "vpcflow": "scan_candidates", "guardduty": "findings",
+               "alb": "top_clients", "waf": "blocks_by_rule"}
