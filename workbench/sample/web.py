@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from workbench import context
 
 from . import ids
+from .organisation import BROWSERS
 
 ACL_NAME = "shop-web-acl"
 HOST, API = "shop.example.com", "api.shop.example.com"
@@ -249,7 +250,7 @@ def background(org, s: Shop, day_index: int, scale: float) -> list[Request]:
     t0 = ids.epoch(org.day(day_index))
     site = org.account(s.account).sites[s.region]
     customers = site.client_ips
-    browsers = _browsers()
+    browsers = BROWSERS
     out: list[Request] = []
     pages, page_weights = zip(*[(p, w) for p, w in _PAGES])
     calls, call_weights = zip(*[(c[:3], c[3]) for c in _API])
@@ -312,11 +313,6 @@ def background(org, s: Shop, day_index: int, scale: float) -> list[Request]:
     out.sort(key=lambda q: q.t)
     stamp_requests(out, r)
     return [q for q in out if t0 <= q.t < t0 + 86400]
-
-
-def _browsers() -> tuple[str, ...]:
-    from .organisation import BROWSERS
-    return BROWSERS
 
 
 # -- planted requests ----------------------------------------------------------------------
