@@ -35,7 +35,8 @@ from workbench.words import parse_size
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
-          "waf": "WafTable"}
+          "waf": "WafTable",
+          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable"}
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}

@@ -42,6 +42,18 @@ LAYOUTS = {
     "alb": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/(?P=acct)_"
                       rf"elasticloadbalancing_(?P=region)_app\.shop-web\.[0-9a-f]{{16}}_(?P<stamp>\d{{8}})T\d{{4}}Z_"
                       r"10\.\d+\.\d+\.\d+_[a-z0-9]{8}\.log\.gz$"),
+    # ALB connection logs: conn_log_ before the access log's name
+    "alb_connections": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/"
+                                  rf"conn_log_(?P=acct)_elasticloadbalancing_(?P=region)_app\.shop-web\.[0-9a-f]{{16}}_"
+                                  r"\d{8}T\d{4}Z_10\.\d+\.\d+\.\d+_[a-z0-9]{8}\.log\.gz$"),
+    # NLB's: net.<name>.<id>, no node address in the name
+    "nlb": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/(?P=acct)_"
+                      rf"elasticloadbalancing_(?P=region)_net\.partner-tls\.[0-9a-f]{{16}}_\d{{8}}T\d{{4}}Z_"
+                      r"[a-z0-9]{8}\.log\.gz$"),
+    # CLB's: the name itself, not compressed
+    "clb": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/(?P=acct)_"
+                      rf"elasticloadbalancing_(?P=region)_legacy-reports_\d{{8}}T\d{{2}}(?:00|59)Z_"
+                      r"10\.\d+\.\d+\.\d+_[a-z0-9]{8}\.log$"),
     # WAF's: WAFLogs/<region>/<web ACL>/yyyy/mm/dd/HH/mm/<acct>_waflogs_<region>_<web ACL>_<yyyymmddThhmmZ>_<hash>
     "waf": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/WAFLogs/(?P<region>{REGION})/(?P<acl>[\w-]+)/{DAY}/(?P<h>\d{{2}})/"
                       rf"(?P<m>\d{{2}})/(?P=acct)_waflogs_(?P=region)_(?P=acl)_\d{{8}}T(?P=h)(?P=m)Z_[0-9a-f]{{8}}\.log\.gz$"),

@@ -28,7 +28,8 @@ BUCKET = "org-trail-logs"
 PREFIX = "trail/"
 DATABASE = "security_logs"
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
-          "waf": "WafTable"}
+          "waf": "WafTable",
+          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable"}
 
 
 # -- pure functions ------------------------------------------------------------------

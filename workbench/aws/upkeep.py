@@ -53,7 +53,7 @@ TABLE_INPUT_KEYS = (
     "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
     "TableType", "Parameters", "TargetTable",
 )
-DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf")
+DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb")
 _BATCH_CREATE = 100   # BatchCreatePartition limit
 _BATCH_GET = 1000     # BatchGetPartition limit
 _MAX_BACKFILL_DAYS = 3660

@@ -28,6 +28,7 @@ from . import (
     digest_signer,
     guardduty,
     ids,
+    load_balancers,
     organisation,
     scenarios,
     trail_files,
@@ -37,7 +38,8 @@ from . import (
 )
 from .cloudtrail import Recorder
 
-VERSION = "1.2"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs
+VERSION = "1.3"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs;
+#                 1.3: the ALB's connection logs, the partner NLB and the legacy CLB
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
@@ -110,7 +112,18 @@ class _Job:
             w.put(key, body, kind="alb")
         for key, body in web.waf_files(shop, reqs, r):
             w.put(key, body, kind="waf")
-        return {"web_requests": len(reqs)}
+        r = ids.rng(self.org.seed, "load-balancer-files", day_index)
+        for key, body in web.conn_files(shop, reqs, r, self.plan.handshakes.get(day_index, [])):
+            w.put(key, body, kind="alb_connections")
+        lbs = load_balancers.balancers(self.org)
+        conns = (load_balancers.nlb_background(self.org, lbs, day_index, self.scale)
+                 + self.plan.tls.get(day_index, []))
+        for key, body in load_balancers.nlb_files(lbs, conns, r):
+            w.put(key, body, kind="nlb")
+        legacy = load_balancers.clb_background(self.org, lbs, day_index, self.scale)
+        for key, body in load_balancers.clb_files(lbs, legacy, r):
+            w.put(key, body, kind="clb", compress=False)
+        return {"web_requests": len(reqs), "nlb_connections": len(conns), "clb_requests": len(legacy)}
 
     def _digests(self, w: writer.Writer, account_index: int, region: str, metas: list[dict]) -> dict:
         """Write one account's digest chain for one region (needs the facts of all its CloudTrail files)."""
@@ -209,6 +222,8 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
                   "vpcflow_records": sum(r.get("flow_records", 0) for r in results),
                   "guardduty_exports": sum(r.get("guardduty_exports", 0) for r in results),
                   "web_requests": sum(r.get("web_requests", 0) for r in results),
+                  "nlb_connections": sum(r.get("nlb_connections", 0) for r in results),
+                  "clb_requests": sum(r.get("clb_requests", 0) for r in results),
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -69,6 +69,23 @@ def iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def iso_us(ts: float) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for epoch seconds (the load balancers' time format)."""
+    whole = int(ts)
+    return iso(whole)[:-1] + ".%06dZ" % (round((ts - whole) * 1e6) % 1000000)
+
+
+def ymd(ts: float) -> str:
+    """``YYYY/MM/DD`` of epoch seconds: the day folder of an S3 key."""
+    return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y/%m/%d")
+
+
+def delivery_end(ts: float, interval: int) -> int:
+    """The end of the delivery interval of ``ts`` (seconds); the day's last is named, and filed, at 23:59."""
+    end = (int(ts) // interval + 1) * interval
+    return end - 60 if end % 86400 == 0 else end
+
+
 def iso_ms(ts: float) -> str:
     """``YYYY-MM-DDTHH:MM:SS.mmmZ`` for epoch seconds (GuardDuty's timestamp format)."""
     d = dt.datetime.fromtimestamp(int(ts), dt.timezone.utc)

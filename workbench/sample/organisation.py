@@ -187,6 +187,7 @@ class Organisation:
     onprem_ip: str
     geo: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)  # ip -> country, code, asn, org
     stuffers: tuple[str, ...] = ()    # the credential-stuffing botnet's addresses
+    partners: tuple[str, ...] = ()    # the partners calling the TLS endpoint behind the NLB
 
     def account(self, account_id: str) -> Account:
         return next(a for a in self.accounts if a.id == account_id)
@@ -280,12 +281,13 @@ def build(seed: int | str, *, start: dt.date, days: int, accounts: int, regions:
     # the web attackers, drawn after everything else so that nothing before them moves
     reserved["web-injection"] = alloc.public()
     stuffers = tuple(alloc.public() for _ in range(24))
+    partners = tuple(alloc.public() for _ in range(3))  # drawn last: the load balancers came later
     trail_regions = tuple(sorted(set(regions) | {"us-east-1"}))
     return Organisation(seed=seed, org_id=org_id, start=start, days=days, regions=regions,
                         trail_regions=trail_regions, accounts=accts, people=people,
                         trail_name="org-trail" if org_id else "management-events",
                         noise=tuple(noise), reserved_ips=reserved, ci_ips=ci_ips, onprem_ip=onprem, geo=geo,
-                        stuffers=stuffers)
+                        stuffers=stuffers, partners=partners)
 
 
 def _people(seed, regions, alloc: IpAllocator) -> dict[str, Person]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import apis, background, guardduty, ids, trail_files, vpcflow, web
+from . import apis, background, guardduty, ids, load_balancers, trail_files, vpcflow, web
 from .cloudtrail import (
     Caller,
     Recorder,
@@ -50,6 +50,8 @@ class Plan:
     findings: list = field(default_factory=list)     # guardduty.Finding
     insights: list = field(default_factory=list)     # (account, region, epoch, record)
     web: dict = field(default_factory=dict)          # day -> [web.Request] to the shop
+    tls: dict = field(default_factory=dict)          # day -> [load_balancers.Connection] to the partner NLB
+    handshakes: dict = field(default_factory=dict)   # day -> failed TLS handshakes at the shop's ALB
     steady: set = field(default_factory=set)         # (account, person): scale-independent baseline
     owned: set = field(default_factory=set)          # (account, person, day): the scenario writes that day
     scenarios: list = field(default_factory=list)
@@ -432,6 +434,11 @@ def _port_scan(org, p: Plan) -> None:
     probes = web.probe_paths(ip, ids.rng(org.seed, "scenario", sid, "web"), max(times) + 240)
     web.stamp_requests(probes, ids.rng(org.seed, "scenario", sid, "web-ids"))
     p.web.setdefault(d, []).extend(probes)
+    lbs = load_balancers.balancers(org)  # and opens the partner endpoint's TLS port without a handshake
+    touches = load_balancers.probe_tls(ip, ids.rng(org.seed, "scenario", sid, "tls"), max(times) + 120)
+    p.tls.setdefault(d, []).extend(touches)
+    failed = web.failed_handshakes(ip, ids.rng(org.seed, "scenario", sid, "handshakes"), max(times) + 180)
+    p.handshakes.setdefault(d, []).extend(failed)
     created = max(times) + 600
     details = [{"localPortDetails": {"port": port, "portName": guardduty.PORT_NAMES.get(port, "Unknown")},
                 "localIpDetails": {"ipAddressV4": inst.private_ip}, "remoteIpDetails": guardduty.remote_ip(org, ip)}
@@ -453,7 +460,8 @@ def _port_scan(org, p: Plan) -> None:
                             open_ports=sorted(set(ports) & set(inst.open_ports)), finding_ids=[f.id],
                             web_paths=[q.path for q in probes], request_ids=[q.trace for q in probes],
                             web_blocked=sum(q.block is not None for q in probes), load_balancer=shop.elb,
-                            web_acl=web.ACL_NAME))
+                            web_acl=web.ACL_NAME, tls_load_balancer=lbs.nlb, nlb_failed_handshakes=len(touches),
+                            failed_alb_handshakes=len(failed)))
 
 
 def _anomalous_principal(org, p: Plan) -> None:

@@ -158,11 +158,6 @@ def stamp_requests(reqs: list[Request], r) -> None:
         q.trace = "Root=1-%08x-%s" % (int(q.t), ids.hex_id(r, 24))
 
 
-def _iso_us(t: float) -> str:
-    whole = int(t)
-    return ids.iso(whole)[:-1] + ".%06dZ" % (round((t - whole) * 1e6) % 1000000)
-
-
 def alb_line(s: Shop, q: Request) -> str:
     """The ALB access-log line of ``q`` (fields in AWS's order)."""
     blocked = q.block is not None
@@ -176,11 +171,29 @@ def alb_line(s: Shop, q: Request) -> str:
         target_status, tlist, slist = q.target_status, f"{s.target}:80", q.target_status
     tls = f"{CIPHER} {TLS}" if q.scheme == "https" else "- -"
     cert = s.cert if q.scheme == "https" else "-"
-    conn = "TID_" + q.trace[-24:] + q.trace[7:15]
-    return (f"{q.scheme} {_iso_us(q.t)} {s.elb} {q.ip}:{q.port} {target} {times} {q.status} {target_status} "
+    conn = conn_id(q)
+    return (f"{q.scheme} {ids.iso_us(q.t)} {s.elb} {q.ip}:{q.port} {target} {times} {q.status} {target_status} "
             f"{q.received} {q.sent} \"{q.method} {q.url} HTTP/1.1\" \"{q.ua}\" {tls} {s.target_group} "
-            f"\"{q.trace}\" \"{q.host}\" \"{cert}\" {0 if blocked else 10} {_iso_us(sent_at)} \"{actions}\" \"-\" \"-\" "
+            f"\"{q.trace}\" \"{q.host}\" \"{cert}\" {0 if blocked else 10} {ids.iso_us(sent_at)} \"{actions}\" \"-\" \"-\" "
             f"\"{tlist}\" \"{slist}\" \"-\" \"-\" {conn}")
+
+
+def conn_id(q: Request) -> str:
+    """The id of the connection that carried ``q``, on its access-log line and its connection-log line."""
+    return "TID_" + q.trace[-24:] + q.trace[7:15]
+
+
+def conn_line(s: Shop, q: Request) -> str:
+    """The ALB connection-log line of the connection that carried ``q`` (fields in AWS's order)."""
+    opened = q.t - q.target_time - 0.01 - (hash_text(q.trace) % 40) / 1000
+    if q.scheme == "https":
+        tls = f"{TLS} {CIPHER} {0.002 + (hash_text(q.trace) % 50) / 1000:.3f}"
+        exchange = "x25519"
+    else:
+        tls, exchange = "- - -", "-"
+    port = 443 if q.scheme == "https" else 80
+    return (f"{ids.iso_us(opened)} {q.ip} {q.port} {port} {tls} \"-\" - - Success {conn_id(q)} {exchange} {s.elb} "
+            f"{s.nodes[q.node]}")
 
 
 def _country(ip: str) -> str:
@@ -364,17 +377,43 @@ def alb_files(s: Shop, reqs: list[Request], r) -> list[tuple[str, bytes]]:
     """``(key, body)`` of the ALB's files: one per node and five minutes with requests."""
     groups: dict[tuple[int, int], list[str]] = {}
     for q in sorted(reqs, key=lambda q: q.t):
-        end = (int(q.t) // 300 + 1) * 300
-        if end % 86400 == 0:  # the day's last interval is named, and filed, at 23:59 of its day
-            end -= 60
-        groups.setdefault((end, q.node), []).append(alb_line(s, q))
+        groups.setdefault((ids.delivery_end(q.t, 300), q.node), []).append(alb_line(s, q))
     out = []
     lb = s.elb.split("/", 1)[1].replace("/", ".")
     for (end, node), lines in sorted(groups.items()):
-        key = (f"AWSLogs/{s.account}/elasticloadbalancing/{s.region}/{_ymd(end)}/{s.account}_elasticloadbalancing_"
+        key = (f"AWSLogs/{s.account}/elasticloadbalancing/{s.region}/{ids.ymd(end)}/{s.account}_elasticloadbalancing_"
                f"{s.region}_app.{lb}_{ids.stamp(end)}_{s.nodes[node]}_{ids.alnum(r, 8)}.log.gz")
         out.append((key, ("\n".join(lines) + "\n").encode()))
     return out
+
+
+def failed_handshakes(ip: str, r, start: float) -> list[tuple[float, str, int, int]]:
+    """Connections to the shop's 443 that never complete a TLS handshake: ``(time, ip, port, node)``."""
+    return [(start + n * 5 + r.random() * 2, ip, 40000 + r.randrange(20000), n % 2) for n in range(4)]
+
+
+def failed_line(s: Shop, attempt: tuple[float, str, int, int]) -> str:
+    """The connection-log line of a connection whose handshake failed (no request followed)."""
+    t, ip, port, node = attempt
+    conn = "TID_%032x" % (hash_text(f"{t}{ip}{port}") & (2 ** 128 - 1))
+    return (f"{ids.iso_us(t)} {ip} {port} 443 - - - \"-\" - - Failed:UnmappedConnectionError {conn} - {s.elb} "
+            f"{s.nodes[node]}")
+
+
+def conn_files(s: Shop, reqs: list[Request], r, failed=()) -> list[tuple[str, bytes]]:
+    """``(key, body)`` of the ALB's connection logs: one per node and five minutes with connections.
+
+    ``failed`` holds connections that failed their handshake (:func:`failed_handshakes`).
+    """
+    lines = sorted([(q.t, q.node, conn_line(s, q)) for q in reqs] + [(a[0], a[3], failed_line(s, a)) for a in failed])
+    groups: dict[tuple[int, int], list[str]] = {}
+    for t, node, line in lines:
+        groups.setdefault((ids.delivery_end(t, 300), node), []).append(line)
+    lb = s.elb.split("/", 1)[1].replace("/", ".")
+    return [(f"AWSLogs/{s.account}/elasticloadbalancing/{s.region}/{ids.ymd(end)}/conn_log_{s.account}_"
+             f"elasticloadbalancing_{s.region}_app.{lb}_{ids.stamp(end)}_{s.nodes[node]}_{ids.alnum(r, 8)}.log.gz",
+             ("\n".join(lines) + "\n").encode())
+            for (end, node), lines in sorted(groups.items())]
 
 
 def waf_files(s: Shop, reqs: list[Request], r) -> list[tuple[str, bytes]]:
@@ -387,12 +426,7 @@ def waf_files(s: Shop, reqs: list[Request], r) -> list[tuple[str, bytes]]:
     out = []
     for begin, lines in sorted(groups.items()):
         folder = ids.stamp(begin)
-        key = (f"AWSLogs/{s.account}/WAFLogs/{s.region}/{ACL_NAME}/{_ymd(begin)}/{folder[9:11]}/{folder[11:13]}/"
+        key = (f"AWSLogs/{s.account}/WAFLogs/{s.region}/{ACL_NAME}/{ids.ymd(begin)}/{folder[9:11]}/{folder[11:13]}/"
                f"{s.account}_waflogs_{s.region}_{ACL_NAME}_{folder}_{ids.hex_id(r, 8)}.log.gz")
         out.append((key, ("\n".join(lines) + "\n").encode()))
     return out
-
-
-def _ymd(t: int) -> str:
-    text = ids.stamp(t)
-    return f"{text[:4]}/{text[4:6]}/{text[6:8]}"

@@ -8,9 +8,12 @@
 from workbench.errors import UnknownName
 from workbench.registry import Registry
 from workbench.sources.alb import ALB
+from workbench.sources.alb_connections import ALB_CONNECTIONS
 from workbench.sources.base import DAY_FORMAT, PARTITIONS, Column, LogSource, RecordKeys, is_org_id
+from workbench.sources.clb import CLB
 from workbench.sources.cloudtrail import CLOUDTRAIL
 from workbench.sources.guardduty import GUARDDUTY
+from workbench.sources.nlb import NLB
 from workbench.sources.vpcflow import DEFAULT_FORMAT as VPCFLOW_DEFAULT_FORMAT
 from workbench.sources.vpcflow import VPCFLOW, format_columns
 from workbench.sources.waf import WAF
@@ -33,7 +36,7 @@ def get_source(name: str) -> LogSource:
     raise UnknownName(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
 
 
-for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF):
+for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF, ALB_CONNECTIONS, NLB, CLB):
     SOURCES.register(_source.name, _source)
 
 __all__ = [
