@@ -104,7 +104,7 @@ def nlb_background(org, b: Balancers, day_index: int, scale: float) -> list[Conn
     for hour in range(24):  # the old warehouse scanner: TLS 1.0, no ALPN
         out.append(Connection(t0 + hour * 3600 + 1800 + r.random() * 60, warehouse, r.randint(400, 900),
                               r.randint(30, 90), r.randint(300, 900), r.randint(400, 2000), TLS10, ("-", "-", "-")))
-    for ip, ports in org.noise[:20]:  # the internet's scanners touch 443 once in a while
+    for ip, _ports in org.noise[:20]:  # the internet's scanners touch 443 once in a while
         if r.random() < 0.15:
             out.append(Connection(t0 + r.random() * 86000, ip, r.randint(1, 40), None))
     out.sort(key=lambda c: c.t)

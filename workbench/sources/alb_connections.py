@@ -1,7 +1,8 @@
 """Application Load Balancer connection logs: one space-separated line per TLS connection attempt.
 
 AWS delivers a file per node every five minutes, beside the access logs, as
-``AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/conn_log_<account>_elasticloadbalancing_<region>_app.<name>.<id>_<end>_<node ip>_<random>.log.gz``.
+``AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/`` then
+``conn_log_<account>_elasticloadbalancing_<region>_app.<name>.<id>_<end>_<node ip>_<random>.log.gz``.
 A connection that failed its handshake is here and nowhere else: it never became a request.
 ``conn_trace_id`` is the same as on the access-log lines of the requests the connection carried.
 
