@@ -206,7 +206,7 @@ def test_the_queries_read_only_the_days_and_regions_asked_for(engine, truth):
     assert {f.scope for f in engine.last_files} == {web.ACL_NAME}
     engine.query("blocks_by_rule", {"start": shop_day, "end": shop_day, "regions": ["eu-west-1"]})
     assert engine.last_files == []
-    engine.query("top_clients", {"start": shop_day, "end": shop_day})
+    engine.query("alb/top_clients", {"start": shop_day, "end": shop_day})
     assert {f.day for f in engine.last_files} == {shop_day.replace("-", "/")}
 
 
@@ -290,6 +290,6 @@ def test_import_of_loose_alb_lines_says_what_to_ask_next(tmp_path, capsys):
     loose.write_text(HTTPS + "\n" + BLOCKED + "\n")
     assert main(["import", str(loose), "--out", str(tmp_path / "logs"), "--account", ACCOUNT, "--region", REGION]) == 0
     out = capsys.readouterr().out
-    assert "wrote 2 records" in out and "next: workbench query top_clients" in out
+    assert "wrote 2 records" in out and "next: workbench query alb/top_clients" in out
     rows, _ = _all_rows(tmp_path / "logs", "alb")
     assert sorted(rows.elb_status_code) == [200, 403] and set(rows.account) == {ACCOUNT}

@@ -28,6 +28,7 @@ FROM (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
+        AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
         AND request_verb = 'POST'
         AND nullif(regexp_extract(request_url, '^[a-z]+://[^/]*([^\x3F]*)', 1), '') LIKE :login_path
     GROUP BY 1, 2, 3, 4

@@ -28,5 +28,6 @@ FROM alb
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
     AND contains(:addresses, client_ip)
 ORDER BY request_time, trace_id

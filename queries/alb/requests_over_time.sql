@@ -27,5 +27,6 @@ FROM alb
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
+    AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
 GROUP BY 1, 2, 3
 ORDER BY hour, account_id, load_balancer

@@ -22,6 +22,7 @@ FROM (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
+        AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
     GROUP BY user_agent
 ) AS ranked
 WHERE rank <= :top

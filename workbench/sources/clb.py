@@ -66,7 +66,7 @@ CLB = LogSource(
     format="regex_text",
     records_name="CLB requests",
     record_keys=RecordKeys(account=(), region=(), time=("timestamp",)),
-    file_template="{account}_elasticloadbalancing_{region}_imported_{stamp}_0.0.0.0_{digest:.8}.log",
+    file_template="{account}_elasticloadbalancing_{region}_imported_{stamp}_0.0.0.0_{digest:.8}.log.gz",
     line_regex=LINE_REGEX,
     athena_storage={"row_format": "SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'"},
     description=(

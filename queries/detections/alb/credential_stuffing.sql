@@ -36,6 +36,7 @@ WITH signins AS (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
+        AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
         AND request_verb = 'POST'
         AND regexp_like(lower(request_url), 'log-?in|sign-?in')
 ),

@@ -32,6 +32,7 @@ WITH misses AS (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
+        AND type IS NOT NULL  -- the other load balancers' lines in the folder are nulls on Athena
         AND elb_status_code BETWEEN 400 AND 499
 ),
 ranked AS (

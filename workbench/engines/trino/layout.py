@@ -20,7 +20,7 @@ from pathlib import Path
 
 from workbench.engines.local.listing import LogTree
 from workbench.formats import format_of
-from workbench.formats.raw import write_gzip
+from workbench.formats.raw import write_atomic, write_gzip
 from workbench.sources import SOURCES
 
 
@@ -49,7 +49,11 @@ def copy_for_trino(logs: str | os.PathLike, out: str | os.PathLike) -> CopyRepor
             report.problems += [p.as_dict() for p in result.problems]
             target = out / Path(log.path).relative_to(tree.root)
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_gzip(target, fmt.encode_for_hive(result.records, source))
+            body = fmt.encode_for_hive(result.records, source)
+            if target.name.endswith(".gz"):
+                write_gzip(target, body)
+            else:  # a reader goes by the name: a Classic Load Balancer's .log stays plain text
+                write_atomic(target, body)
             report.files[source.name] += 1
             report.records[source.name] += len(result.records)
     return report
