@@ -85,7 +85,7 @@ def _rows(root: Path, table: str):
 
 def test_each_expression_matches_its_own_entries_and_no_neighbours():
     for name, lines in LINES.items():
-        for other, theirs in LINES.items():
+        for other in LINES:
             pattern = re.compile(get_source(other).line_regex)
             assert all(bool(pattern.fullmatch(line)) == (name == other) for line in lines), (name, other)
 
@@ -161,7 +161,7 @@ def test_a_damaged_clb_file_keeps_every_good_entry_and_names_the_rest(tmp_path):
     assert reasons == {bad.name: "1 line(s) are not in the CLB access logs format (first: line 2); "
                                  "the other lines are kept"}
     assert len(rows) == 3
-    nlb, nlb_scan = _rows(tmp_path, "nlb")
+    _, nlb_scan = _rows(tmp_path, "nlb")
     assert any("gzip" in p["reason"] for p in nlb_scan.problems), nlb_scan.problems
 
 
