@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import workbench
 from workbench.engines.local import LocalEngine
 from workbench.sources import get_source
 
@@ -202,3 +203,15 @@ def test_every_request_has_its_connection_and_tls_versions_name_the_old_client(e
     assert total.n[0] == truth["stats"]["nlb_connections"]
     clb = engine.query("clb/top_clients", {**window, "top": 100})
     assert clb.requests.sum() == truth["stats"]["clb_requests"]
+
+
+def test_a_pivot_on_the_scanner_puts_its_tls_touches_on_the_timeline(engine, window, truth):
+    planted = truth["by_kind"]["port_scan"]
+    found = workbench.pivot(engine, source_ip=planted["source_ip"], **window)
+    assert len(found.tls) == planted["nlb_failed_handshakes"]
+    assert set(found.tls.handshake) == {"never completed"} and set(found.tls.load_balancer) == {
+        planted["tls_load_balancer"]}
+    rows = found.timeline[found.timeline.source == "nlb"]
+    assert rows.activity.str.extract(r" x(\d+)$")[0].astype(int).sum() == planted["nlb_failed_handshakes"]
+    assert f"TLS listeners: {planted['nlb_failed_handshakes']} connections" in found.summary()
+    assert found.timeline.time.is_monotonic_increasing

@@ -26,8 +26,9 @@ def test_from_the_attacker_ip_to_the_key(engine, window, truth):
     assert set(found.timeline.source) == {"cloudtrail", "guardduty"}
     assert found.timeline.time.is_monotonic_increasing
     assert {s["query"] for s in found.scans} == {"findings", "events_by_entity", "flows_by_entity",
-                                                 "requests_by_client"}, "an address's web requests too"
-    assert found.web.empty and found.waf.empty, "the leaked key's address never visited the shop"
+                                                 "requests_by_client", "connections_by_client"}, \
+        "an address's web requests and TLS connections too"
+    assert found.web.empty and found.waf.empty and found.tls.empty, "the leaked key's address never visited the shop"
     assert planted["source_ip"] in found.summary() and planted["access_key_id"] in found.summary()
 
     wider = found.follow(1)

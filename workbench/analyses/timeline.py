@@ -14,7 +14,7 @@ _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 
 def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame, web: pd.DataFrame | None = None,
-            waf: pd.DataFrame | None = None) -> pd.DataFrame:
+            waf: pd.DataFrame | None = None, tls: pd.DataFrame | None = None) -> pd.DataFrame:
     """CloudTrail events, VPC flows, GuardDuty findings and web requests as one timeline, oldest first.
 
     Parameters
@@ -30,6 +30,9 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
     waf : DataFrame, optional
         Rows of ``waf/requests_by_client``; those the load balancer also logged (same trace id)
         are left to its rows.
+    tls : DataFrame, optional
+        Rows of ``nlb/connections_by_client``: one timeline row per client, hour, load balancer and
+        whether the TLS handshake completed.
 
     Returns
     -------
@@ -41,7 +44,7 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
         REJECT/ACCEPT, the severity, the status code or WAF's action; ``ref`` the event id,
         interface id, finding id or the first request's trace id.
     """
-    parts = _web_parts(web, waf)
+    parts = _web_parts(web, waf) + _tls_parts(tls)
     if not cloudtrail.empty:
         parts.append(pd.DataFrame({
             "time": pd.to_datetime(cloudtrail.event_time, utc=True),
@@ -125,6 +128,23 @@ def _web_parts(web: pd.DataFrame | None, waf: pd.DataFrame | None) -> list[pd.Da
                 "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None,
                 "outcome": out.action, "ref": out.ref}))
     return parts
+
+
+def _tls_parts(tls: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """TLS connections as timeline rows, grouped per client, hour, load balancer and handshake outcome."""
+    if tls is None or tls.empty:
+        return []
+    rows = tls.assign(hour=pd.to_datetime(tls.connection_time, utc=True).dt.floor("h"))
+    grouped = rows.groupby(["hour", "account_id", "region", "client_ip", "load_balancer", "target_port", "handshake"],
+                           dropna=False)
+    out = grouped.agg(time=("connection_time", "min"), n=("connection_time", "size")).reset_index()
+    return [pd.DataFrame({
+        "time": pd.to_datetime(out.time, utc=True), "source": "nlb", "account_id": out.account_id,
+        "region": out.region,
+        "activity": "TLS " + out.load_balancer + ":" + out.target_port.astype("Int64").astype(str)
+        + " x" + out.n.astype(str),
+        "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None,
+        "outcome": "handshake " + out.handshake, "ref": out.load_balancer})]
 
 
 def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:

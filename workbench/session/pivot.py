@@ -50,6 +50,8 @@ class PivotResult:
         Requests from an IP to the load balancers (``alb/requests_by_client``).
     waf : DataFrame
         Requests from an IP that a web ACL inspected (``waf/requests_by_client``).
+    tls : DataFrame
+        Connections from an IP to the Network Load Balancers' TLS listeners (``nlb/connections_by_client``).
     timeline : DataFrame
         All of them together, oldest first (:func:`workbench.analyses.timeline.combine`).
     next_pivots : DataFrame
@@ -69,6 +71,7 @@ class PivotResult:
     scans: list = field(default_factory=list)
     web: pd.DataFrame = field(default_factory=pd.DataFrame)
     waf: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tls: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     engine: Engine | None = field(default=None, repr=False)
@@ -102,6 +105,9 @@ class PivotResult:
             blocked = int((self.waf.action == "BLOCK").sum()) if len(self.waf) else 0
             lines.append(f"  Web edge: {count(len(self.web), 'load balancer request')}, "
                          f"{count(len(self.waf), 'request')} seen by WAF ({blocked} blocked)")
+        if len(self.tls):
+            failed = int((self.tls.handshake != "completed").sum())
+            lines.append(f"  TLS listeners: {count(len(self.tls), 'connection')} ({failed} without a handshake)")
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
             lines.append("  next pivots: " + "; ".join(
@@ -149,7 +155,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     -----
     Three queries: ``findings`` (which also gives the network interfaces of an instance),
     ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; with IPs,
-    two more: ``alb/requests_by_client`` and ``waf/requests_by_client``. Each reads only the
+    three more: ``alb/requests_by_client``, ``waf/requests_by_client`` and
+    ``nlb/connections_by_client``. Each reads only the
     days of the window.
     """
     entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
@@ -180,16 +187,19 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     else:
         flows = _empty("flows_by_entity")
     web, waf = _empty("alb/requests_by_client"), _empty("waf/requests_by_client")
+    tls = _empty("nlb/connections_by_client")
     if entities["source_ip"]:
         web = analyses.pivots.within(run("alb/requests_by_client", addresses=entities["source_ip"]), first, last,
                                      start_column="request_time")
         waf = analyses.pivots.within(run("waf/requests_by_client", addresses=entities["source_ip"]), first, last,
                                      start_column="request_time")
+        tls = analyses.pivots.within(run("nlb/connections_by_client", addresses=entities["source_ip"]), first, last,
+                                     start_column="connection_time")
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
-        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf,
+        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls,
     )
 
 
