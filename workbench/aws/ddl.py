@@ -112,8 +112,8 @@ def table_spec(
         "projection.enabled": "true",
         "projection.account.type": "enum",
         "projection.account.values": ",".join(accounts),
-        "projection.region.type": "enum",
-        "projection.region.values": ",".join(regions),
+        **({"projection.region.type": "enum", "projection.region.values": ",".join(regions)}
+           if source.regional else {}),
         **_scope_projection(source, scopes),
         "projection.day.type": "date",
         "projection.day.format": DAY_FORMAT,
@@ -145,10 +145,12 @@ def _scope_projection(source: LogSource, scopes: list[str] | None) -> dict:
         return {}
     if not scopes:
         raise ValueError(f"the {source.title} table projects {name} as enum values: give the names "
-                         f"(--web-acls NAME,... on the command line, or --logs DIR to read them from a local copy)")
-    bad = [s for s in scopes if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", s)]
+                         f"({source.scope_option} NAME,... on the command line, or --logs DIR to read them from a "
+                         "local copy)")
+    bad = [s for s in scopes if not re.fullmatch(source.scope_pattern, s)]
     if bad:
-        raise ValueError(f"not a web ACL name: {', '.join(map(repr, bad))} (letters, digits, - and _ only)")
+        raise ValueError(f"not a {name.replace('_', ' ')} name: {', '.join(map(repr, bad))} "
+                         f"(must match {source.scope_pattern})")
     return {f"projection.{name}.type": "enum", f"projection.{name}.values": ",".join(scopes)}
 
 

@@ -207,7 +207,7 @@ class LogFormat(ABC):
         """Every readable record of the file at ``path`` (any shape the format is met in), and the problems."""
 
     @abstractmethod
-    def encode(self, records: list) -> list[Body]:
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
         """File bodies (uncompressed) that hold ``records`` as :meth:`salvage` returns them, in order."""
 
     def claims(self, text: str, source: LogSource) -> int:
@@ -320,9 +320,11 @@ def unplaceable(account, region, time, source: LogSource) -> str | None:
         return f"no account id{named(keys.account)}: give --account if you know whose logs these are"
     if not ACCOUNT_ID.fullmatch(str(account)):
         return f"the account id is not 12 digits{named(keys.account)}"
-    if region in (None, ""):
+    if not source.regional:  # a global service: there is no region to place by
+        pass
+    elif region in (None, ""):
         return f"no region{named(keys.region)}: give --region if you know it"
-    if not _REGION.fullmatch(str(region)):
+    elif not _REGION.fullmatch(str(region)):
         return f"the region is not a region name{named(keys.region)}"
     if time is None:
         return f"no usable time{named(keys.time)}"

@@ -148,7 +148,7 @@ class CloudTrailJson(JsonRecordFormat):
         _add_records(result, values, source)
         return result
 
-    def encode(self, records: list) -> list[Body]:
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
         body = json.dumps({"Records": records}, separators=(",", ":")).encode()
         return [Body(body, largest=len(body))]
 

@@ -147,7 +147,7 @@ class FlowLogText(LogFormat):
             result.shape = f"flow-log text, {sections} sections"
         return result
 
-    def encode(self, records: list) -> list[Body]:
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
         """One body per run of rows that share a header."""
         bodies, run, header = [], [], None
         for row_header, row in records + [(None, None)]:

@@ -222,9 +222,10 @@ def _write(source: LogSource, items: list, out: Path, report: ImportReport, reje
     for (account, where, scope, day, below, group), rows in sorted(groups.items(), key=lambda g: g[0]):
         rows.sort(key=lambda r: r[0].order)
         for chunk in _chunks(rows):
-            body = b"".join(b.data for b in fmt.encode([record for _, record in chunk]))
+            body = b"".join(b.data for b in fmt.encode([record for _, record in chunk], source))
             name = source.file_template.format(
                 account=account, region=where, scope=scope, stamp=chunk[0][0].time.strftime("%Y%m%dT%H%MZ"),
+                hour=chunk[0][0].time.strftime("%Y-%m-%d-%H"),
                 digest=hashlib.sha256(body).hexdigest(),
                 uuid=uuid.uuid5(_NAMESPACE, hashlib.sha256(body).hexdigest()),
                 group_digest=hashlib.sha256(" ".join(group).encode()).hexdigest())

@@ -104,7 +104,7 @@ class JsonLines(JsonRecordFormat):
                            f"(no {'/'.join(source.required_keys)})", not_records)
         return result
 
-    def encode(self, records: list) -> list[Body]:
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
         lines = [json.dumps(r, separators=(",", ":")).encode() for r in records]
         return [Body(b"".join(line + b"\n" for line in lines), largest=max((len(line) for line in lines), default=0))]
 

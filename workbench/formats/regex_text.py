@@ -14,6 +14,7 @@ text stays text. Its records are the lines themselves (``str``).
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -59,7 +60,7 @@ class RegexText(LogFormat):
             f"SELECT {', '.join(cols)}, {partition_columns('f', source)} "
             f"FROM (SELECT regexp_extract(line, {_sql_text(captures(source.line_regex, set(kept)))}, {names}) AS r, "
             "filename "
-            f"FROM {_read_sql(paths)} WHERE line IS NOT NULL AND line <> '') AS raw "
+            f"FROM {_read_sql(paths)} WHERE {_is_entry(source)}) AS raw "
             f"JOIN {files_table} AS f ON f.path = raw.filename"
         )
 
@@ -67,7 +68,7 @@ class RegexText(LogFormat):
         """Lines per file; a file with any line the expression does not match goes to salvage."""
         sql = (f"SELECT filename, count(*) AS records, "
                f"count_if(NOT regexp_full_match(line, {_sql_text(captures(source.line_regex, set()))})) AS unmatched "
-               f"FROM {_read_sql('$paths')} WHERE line IS NOT NULL AND line <> '' GROUP BY filename")
+               f"FROM {_read_sql('$paths')} WHERE {_is_entry(source)} GROUP BY filename")
         rows = scan_files(con, sql, files)
         out: dict[str, FileCheck | Salvage] = {}
         for log in files:
@@ -95,7 +96,7 @@ class RegexText(LogFormat):
         limit = max_record_bytes or MAX_LINE_BYTES
         for number, line in enumerate(text.split("\n"), start=1):
             line = line.rstrip("\r")
-            if not line.strip():
+            if not line.strip() or (source.comment_prefix and line.startswith(source.comment_prefix)):
                 continue
             if _CONTROL.search(line):
                 line, escaped = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line), escaped + 1
@@ -113,14 +114,17 @@ class RegexText(LogFormat):
             result.problem("no entries", 0)
         return result
 
-    def encode(self, records: list) -> list[Body]:
-        return [Body("".join(line + "\n" for line in records).encode())]
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
+        header = source.file_header if source is not None else ""
+        return [Body((header + "".join(line + "\n" for line in records)).encode())]
 
     # -- workbench import ----------------------------------------------------------------
 
     def claims(self, text: str, source: LogSource) -> int:
         """A first line the source's expression matches: as sure as a header (nothing else matches)."""
-        first = next((line.rstrip("\r") for line in text.split("\n") if line.strip()), "")
+        skip = source.comment_prefix or "\n"  # "\n" starts no line
+        first = next((line.rstrip("\r") for line in text.split("\n") if line.strip() and not line.startswith(skip)),
+                     "")
         return 100 if first and _compiled(source.line_regex).fullmatch(first) else 0
 
     def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
@@ -131,27 +135,38 @@ class RegexText(LogFormat):
         if not match:
             return f"not in the {source.title} format"
         values = dict(zip((c.key for c in source.columns), match.groups()))
-        when = next((parse_time(values[k]) for k in source.record_keys.time if parse_time(values.get(k))), None)
+        times = (" ".join(values.get(part) or "" for part in k.split("+")) for k in source.record_keys.time)
+        when = next((parse_time(t) for t in times if parse_time(t)), None)
         key = source.parse_key(path.replace("\\", "/")) if path else None
         supplied = []
         where_account = (key or {}).get("account") or account or ""
-        where = (key or {}).get("region") or region or ""
+        where = (key or {}).get("region") or region or "" if source.regional else ""
         if not key:
             supplied += [name for name, given in (("account", account), ("region", region)) if given]
+        scope = (key or {}).get("scope", "")
+        if source.scope_partition and not scope:
+            name = os.path.basename(path or "")
+            named = re.fullmatch(source.scope_from_name, name) if source.scope_from_name else None
+            if not named:
+                return (f"no {source.scope_partition.replace('_', ' ')}: import {source.title} under their S3 key "
+                        f"(AWSLogs/<account>/{source.service_folder}/<{source.scope_partition}>/...) or with the "
+                        "file names AWS gives them")
+            scope = named.group("scope")
         reason = unplaceable(where_account, where, when, source)
         if reason:
-            if not where_account or not where:
-                reason += (f" ({source.title} do not name their account and region: import them under their S3 key "
-                           f"(AWSLogs/<account>/{source.service_folder}/<region>/...), or give --account and --region)")
+            if not where_account or (source.regional and not where):
+                asked = "--account and --region" if source.regional else "--account"
+                reason += (f" ({source.title} do not name their account{' and region' * source.regional}: import "
+                           f"them under their S3 key (AWSLogs/<account>/{source.service_folder}/...), or give {asked})")
             return reason
-        return Placed(where_account, where, when, order=(when, record), supplied=tuple(supplied))
+        return Placed(where_account, where, when, order=(when, record), supplied=tuple(supplied), scope=scope)
 
     def reject(self, record) -> dict:
         return {"line": record}
 
     def encode_for_hive(self, records: list, source: LogSource) -> bytes:
-        """The lines as they are: Athena and Trino read them with the same expression."""
-        return "".join(line + "\n" for line in records).encode()
+        """The lines as they are, after the source's header: Athena and Trino read them with the same expression."""
+        return (source.file_header + "".join(line + "\n" for line in records)).encode()
 
 
 @lru_cache(maxsize=8)
@@ -201,7 +216,17 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _is_entry(source: LogSource) -> str:
+    """The condition a read line must meet to be an entry: not empty, not a header line."""
+    comment = f" AND NOT starts_with(line, {_sql_text(source.comment_prefix)})" if source.comment_prefix else ""
+    return f"line IS NOT NULL AND line <> ''{comment}"
+
+
 def _read_sql(paths: str) -> str:
-    """Each line of the files whole, as one text column (``line``), with the file name."""
-    return (f"read_csv({paths}, columns={{'line': 'VARCHAR'}}, delim='\\t', quote='', escape='', header=false, "
+    """Each line of the files whole, as one text column (``line``), with the file name.
+
+    The column separator is a control character (\\x01), never in an entry's text: a line holding
+    one is not read here but salvaged, and a tab stays in its line (CloudFront's separator).
+    """
+    return (f"read_csv({paths}, columns={{'line': 'VARCHAR'}}, delim=chr(1), quote='', escape='', header=false, "
             f"auto_detect=false, filename=true, max_line_size={MAX_LINE_BYTES})")

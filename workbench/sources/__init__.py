@@ -11,6 +11,7 @@ from workbench.sources.alb import ALB
 from workbench.sources.alb_connections import ALB_CONNECTIONS
 from workbench.sources.base import DAY_FORMAT, PARTITIONS, Column, LogSource, RecordKeys, is_org_id
 from workbench.sources.clb import CLB
+from workbench.sources.cloudfront import CLOUDFRONT
 from workbench.sources.cloudtrail import CLOUDTRAIL
 from workbench.sources.guardduty import GUARDDUTY
 from workbench.sources.nlb import NLB
@@ -36,7 +37,7 @@ def get_source(name: str) -> LogSource:
     raise UnknownName(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
 
 
-for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF, ALB_CONNECTIONS, NLB, CLB):
+for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF, ALB_CONNECTIONS, NLB, CLB, CLOUDFRONT):
     SOURCES.register(_source.name, _source)
 
 __all__ = [

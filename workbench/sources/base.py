@@ -143,6 +143,24 @@ class LogSource:
         ``<account>/<service>/<region>/yyyy/mm/dd`` layout.
     time_folders : int
         Folders below the day folder before the files (WAF: 2, ``HH/mm``); read, never pruned on.
+    regional : bool
+        Whether keys have a region folder after the service folder (every regional service). A
+        global service's logs have none (CloudFront's): then ``region`` is not a partition, and
+        the source's files carry an empty region.
+    comment_prefix : str
+        Lines starting with it are headers, not records (CloudFront's ``#Version``/``#Fields``).
+    file_header : str
+        Lines a file of this source starts with (written by ``workbench import`` and the Trino
+        layout, so that a table that skips header lines skips these).
+    scope_from_name : str
+        A pattern with a ``scope`` group: where a loose file's name says its
+        :attr:`scope_partition` value (a legacy CloudFront file: the distribution id).
+    scope_option : str
+        The command-line option that names the :attr:`scope_partition` values where they cannot be
+        read from a local copy (``--web-acls``).
+    scope_pattern : str
+        What a :attr:`scope_partition` value must look like (a folder name from the logs: never a
+        path of its own).
     athena_storage : dict
         ``row_format`` and, where needed, ``input_format``/``output_format`` and extra
         table properties for the Athena DDL.
@@ -170,12 +188,19 @@ class LogSource:
     line_optional: tuple[str, ...] = ()
     scope_partition: str | None = None
     time_folders: int = 0
+    regional: bool = True
+    comment_prefix: str = ""
+    file_header: str = ""
+    scope_from_name: str = ""
+    scope_option: str = ""
+    scope_pattern: str = r"[A-Za-z0-9_-]{1,128}"
     athena_storage: dict = field(default_factory=dict)
     description: str = ""
 
     def __post_init__(self):
-        if self.scope_partition:
-            object.__setattr__(self, "partitions", ("account", "region", self.scope_partition, "day"))
+        parts = ("account",) + (("region",) if self.regional else ()) + (
+            (self.scope_partition,) if self.scope_partition else ()) + ("day",)
+        object.__setattr__(self, "partitions", parts)
 
     partitions: tuple[str, ...] = PARTITIONS
 
@@ -191,7 +216,7 @@ class LogSource:
         prefix: str = "",
         scope: str | None = None,
     ) -> str:
-        """The S3 key prefix (ending in ``/``) of one partition.
+        """The S3 key prefix (ending in ``/``) of one partition (``region`` is not used when not :attr:`regional`).
 
         Examples
         --------
@@ -205,7 +230,7 @@ class LogSource:
         parts.append("AWSLogs")
         if org_id and self.org_trail:
             parts.append(org_id)
-        parts += [account, self.service_folder, region]
+        parts += [account, self.service_folder] + ([region] if self.regional else [])
         if self.scope_partition:
             if not scope:
                 raise ValueError(f"{self.title} keys have a {self.scope_partition} folder: give scope=")
@@ -255,11 +280,12 @@ class LogSource:
     def _key_regex(self) -> re.Pattern:
         org = r"(?:(?P<org_id>o-[a-z0-9]{10,32})/)?" if self.org_trail else r"(?P<org_id>)"
         scope = r"(?P<scope>[^/]+)/" if self.scope_partition else ""
+        region = r"(?P<region>[a-z0-9-]+)/" if self.regional else r"(?P<region>)"
         below = r"\d{2}/" * self.time_folders
         return re.compile(
             r"^(?P<prefix>(?:.*/)?)AWSLogs/" + org
-            + r"(?P<account>\d{9,12})/" + re.escape(self.service_folder)
-            + r"/(?P<region>[a-z0-9-]+)/" + scope + r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/" + below
+            + r"(?P<account>\d{9,12})/" + re.escape(self.service_folder) + "/"
+            + region + scope + r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/" + below
             + r"(?P<file>[^/]+)$"
         )
 

@@ -63,6 +63,7 @@ WAF = LogSource(
     markers=(("webaclId", "terminatingRuleId", "httpRequest"),),
     required_keys=("timestamp", "httpRequest"),
     scope_partition="web_acl",
+    scope_option="--web-acls",
     time_folders=2,
     athena_storage={"row_format": "SERDE 'org.openx.data.jsonserde.JsonSerDe'"},
     description=(

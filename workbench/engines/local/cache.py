@@ -311,7 +311,7 @@ class ParquetCache:
         if not table.is_dir():
             return
         keep = {self.folder(source, p) for p in partitions}
-        for folder in table.glob("account=*/region=*/day=*"):
+        for folder in table.glob("account=*/region=*/**/day=*"):  # scoped tables have one more level
             day = folder.name.removeprefix("day=").replace("-", "/")
             if folder not in keep and (first is None or day >= first) and (last is None or day <= last):
                 shutil.rmtree(folder, ignore_errors=True)

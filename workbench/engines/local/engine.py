@@ -132,6 +132,8 @@ class LocalEngine(Engine):
         frame = pd.DataFrame([p.__dict__ for p in partitions])
         if source.scope_partition:
             frame = frame.rename(columns={"scope": source.scope_partition})
+        if not source.regional:  # a global service's table has no region: a condition on it is an error
+            frame = frame.drop(columns=["region"])
         self.con.register("_partitions", frame)
         try:
             keep: set[str] = set()

@@ -145,17 +145,21 @@ class LogTree:
         organisation id, or ``None`` when there is none or several) and ``scopes`` (per source
         with a folder between region and day, e.g. WAF, the folder names found, sorted)."""
         accounts, regions, orgs = set(), set(), set()
-        scoped = {s.service_folder: s.name for s in SOURCES.values() if s.scope_partition}
-        scopes: dict[str, set[str]] = {name: set() for name in scoped.values()}
+        scoped = {s.service_folder: s for s in SOURCES.values() if s.scope_partition}
+        global_services = {s.service_folder for s in SOURCES.values() if not s.regional}
+        scopes: dict[str, set[str]] = {s.name: set() for s in scoped.values()}
         for account, folder in self.account_dirs():
             accounts.add(account)
             if is_org_id(folder.parent.name):
                 orgs.add(folder.parent.name)
             for service in self._dirs(folder):
                 found = self._dirs(service)
+                if service.name in global_services:  # no region folder: the scope folders are right below
+                    scopes[scoped[service.name].name].update(d.name for d in found)
+                    continue
                 regions.update(r.name for r in found)
                 if service.name in scoped:
-                    scopes[scoped[service.name]].update(d.name for r in found for d in self._dirs(r))
+                    scopes[scoped[service.name].name].update(d.name for r in found for d in self._dirs(r))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
                 "org_id": sorted(orgs)[0] if len(orgs) == 1 else None,
                 "scopes": {name: sorted(values) for name, values in scopes.items()}}
@@ -164,14 +168,16 @@ class LogTree:
         """Every partition folder of ``source``, sorted."""
         parts = []
         for account, folder in self.account_dirs():
-            for region in self._dirs(folder / source.service_folder):
+            service = folder / source.service_folder
+            for region in self._dirs(service) if source.regional else [service]:
                 scopes = self._dirs(region) if source.scope_partition else [region]
                 for scope in scopes:
                     for year in self._dirs(scope, _YEAR):
                         for month in self._dirs(year, _MONTH_DAY):
                             for day in self._dirs(month, _MONTH_DAY):
                                 parts.append(Partition(
-                                    account, region.name, f"{year.name}/{month.name}/{day.name}", str(day),
+                                    account, region.name if source.regional else "",
+                                    f"{year.name}/{month.name}/{day.name}", str(day),
                                     scope.name if source.scope_partition else "",
                                 ))
         return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.scope, p.path))
