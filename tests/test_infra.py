@@ -36,7 +36,8 @@ from workbench.words import parse_size
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
-          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable"}
+          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
+          "cloudfront": "CloudFrontTable"}
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}
@@ -52,7 +53,8 @@ LAYOUTS = {
     "organisation trail under a prefix": (
         {"LogBucket": "org-logs", "LogPrefix": "trail/", "OrganizationId": "o-abcdefghij",
          "Accounts": "111122223333,444455556666", "Regions": "us-east-1,eu-west-1",
-         "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs", "WebAcls": "shop-web-acl,edge-acl"},
+         "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs", "WebAcls": "shop-web-acl,edge-acl",
+         "Distributions": "E2QWRUHEXAMPLE,EMLARXS9EXAMPLE"},
         {"bucket": "org-logs", "prefix": "trail/", "org_id": "o-abcdefghij", "accounts": ["111122223333", "444455556666"],
          "regions": ["us-east-1", "eu-west-1"], "start": "2025/06/01", "database": "org_logs"},
     ),
@@ -70,7 +72,8 @@ LAYOUTS = {
 def spec_arguments(source_name: str, params: dict, spec_args: dict) -> dict:
     """What table_spec() is called with for one table of a stack with ``params``: the WAF table
     reads its own bucket when there is one, and projects a placeholder web ACL until one is named."""
-    args = {**spec_args, "scopes": (params.get("WebAcls") or "none").split(",")}
+    scopes = {"waf": params.get("WebAcls") or "none", "cloudfront": params.get("Distributions") or "NONE"}
+    args = {**spec_args, "scopes": scopes.get(source_name, "none").split(",")}
     if source_name == "waf" and params.get("WafLogBucket"):
         args.update(bucket=params["WafLogBucket"], prefix="")
     return args
@@ -379,24 +382,29 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
     out, gen = sample
     source = get_source(source_name)
     real: dict[str, int] = {}
+    distributions = set()
     for path in (out / "AWSLogs").rglob("*"):
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
             folder = f"s3://sample-logs/{path.parents[source.time_folders].relative_to(out).as_posix()}/"
             real[folder] = real.get(folder, 0) + 1
+            distributions.add(parts["scope"])
     assert real, f"the sample has no {source_name} files"
     regions = sorted(set(gen["regions"]) | set(gen["cloudtrail_regions"]))
     params = {**NETWORK, "LogBucket": "sample-logs", "OrganizationId": gen["org_id"] or "", "Accounts": ",".join(gen["accounts"]),
               "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/"),
-              "WebAcls": "shop-web-acl"}
+              "WebAcls": "shop-web-acl", "Distributions": ",".join(sorted(distributions)) if source.name == "cloudfront"
+              else ""}
     props = resolve(template, params)["Resources"][TABLES[source_name]]["Properties"]["TableInput"]["Parameters"]
     first, last = props["projection.day.range"].split(",")
     assert first == gen["start"].replace("-", "/") and last == "NOW"
     window = [dt.date.fromisoformat(gen["start"]) + dt.timedelta(days=i) for i in range(gen["days"])]
     produced = {}
     scopes = props[f"projection.{source.scope_partition}.values"].split(",") if source.scope_partition else [None]
+    regions = props["projection.region.values"].split(",") if source.regional else [""]
+    assert source.regional == ("${region}" in props["storage.location.template"])
     for account, region, scope, day in itertools.product(props["projection.account.values"].split(","),
-                                                         props["projection.region.values"].split(","), scopes, window):
+                                                         regions, scopes, window):
         location = (props["storage.location.template"].replace("${account}", account)
                     .replace("${region}", region).replace("${day}", day.strftime("%Y/%m/%d")))
         if scope:

@@ -54,6 +54,9 @@ LAYOUTS = {
     "clb": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/elasticloadbalancing/(?P<region>{REGION})/{DAY}/(?P=acct)_"
                       rf"elasticloadbalancing_(?P=region)_legacy-reports_\d{{8}}T\d{{2}}(?:00|59)Z_"
                       r"10\.\d+\.\d+\.\d+_[a-z0-9]{8}\.log$"),
+    # CloudFront's (standard logging v2, partitioned {DistributionId}/{yyyy}/{MM}/{dd}/{HH}): no region
+    "cloudfront": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/CloudFront/(?P<dist>E[A-Z0-9]{{13}})/{DAY}/(?P<h>\d{{2}})/"
+                             r"(?P=dist)\.\d{4}-\d{2}-\d{2}-(?P=h)\.[A-Z0-9]{8}\.gz$"),
     # WAF's: WAFLogs/<region>/<web ACL>/yyyy/mm/dd/HH/mm/<acct>_waflogs_<region>_<web ACL>_<yyyymmddThhmmZ>_<hash>
     "waf": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/WAFLogs/(?P<region>{REGION})/(?P<acl>[\w-]+)/{DAY}/(?P<h>\d{{2}})/"
                       rf"(?P<m>\d{{2}})/(?P=acct)_waflogs_(?P=region)_(?P=acl)_\d{{8}}T(?P=h)(?P=m)Z_[0-9a-f]{{8}}\.log\.gz$"),

@@ -67,7 +67,8 @@ def test_cloudtrail_columns_are_the_official_lower_case_set():
 def test_every_source_has_the_shared_partitions_and_no_clash():
     for source in SOURCES.values():
         scope = (source.scope_partition,) if source.scope_partition else ()
-        assert source.partitions == ("account", "region", *scope, "day")
+        region = ("region",) if source.regional else ()  # a global service's keys have no region folder
+        assert source.partitions == ("account", *region, *scope, "day")
         assert not set(source.partitions) & {c.name for c in source.columns}, source.name
 
 

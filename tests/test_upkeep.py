@@ -29,7 +29,8 @@ PREFIX = "trail/"
 DATABASE = "security_logs"
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
-          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable"}
+          "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
+          "cloudfront": "CloudFrontTable"}
 
 
 # -- pure functions ------------------------------------------------------------------
@@ -162,8 +163,9 @@ def on_disk(out, source_name: str, *, scopes: bool = False):
 
 
 def projection(glue, table: str) -> tuple[list[str], list[str]]:
+    """The projected accounts and regions (``[""]`` for a global service's table, which has no region)."""
     params = glue.get_table(DatabaseName=DATABASE, Name=table)["Table"]["Parameters"]
-    return params["projection.account.values"].split(","), params["projection.region.values"].split(",")
+    return params["projection.account.values"].split(","), params.get("projection.region.values", "").split(",")
 
 
 def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, cloud, org, calls, monkeypatch):
@@ -178,15 +180,22 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     initial = ([sorted(gen["accounts"])[0]], ["us-east-1"])  # what the stack projected
     for table in TABLES:
         found = on_disk(out, table)
-        wanted = tuple(sorted(set(f) | set(i)) for f, i in zip(found, initial))  # widened, never narrowed
+        start = initial if get_source(table).regional else (initial[0], [""])  # a global service: no region
+        wanted = tuple(sorted(set(f) | set(i)) for f, i in zip(found, start))  # widened, never narrowed
         assert projection(glue, table) == wanted, table
-        assert first["tables"][table]["updated"] is (wanted != initial), table
+        assert first["tables"][table]["updated"] is (wanted != start or bool(get_source(table).scope_partition)), table
         assert first["tables"][table]["accounts"] == wanted[0]
     # the web ACL folders too: the stack projected a placeholder, the upkeep found the real names
     waf_folders = on_disk(out, "waf", scopes=True)
     params = glue.get_table(DatabaseName=DATABASE, Name="waf")["Table"]["Parameters"]
     assert params["projection.web_acl.values"] == ",".join(sorted({"none"} | {s for _, _, s in waf_folders}))
     assert first["tables"]["waf"]["updated"] is True
+    # and the distributions, right below the CloudFront folder (no region folder there)
+    cdn_folders = on_disk(out, "cloudfront", scopes=True)
+    params = glue.get_table(DatabaseName=DATABASE, Name="cloudfront")["Table"]["Parameters"]
+    assert cdn_folders and params["projection.distribution.values"] == ",".join(
+        sorted({"NONE"} | {s for _, _, s in cdn_folders}))
+    assert "projection.region.values" not in params
     assert projection(glue, "cloudtrail")[0] == sorted(gen["accounts"])
     assert set(projection(glue, "cloudtrail")[1]) == set(gen["cloudtrail_regions"])
 
@@ -197,7 +206,8 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     assert all(not report["updated"] and not report["would_update"] for report in second["tables"].values())
     assert "UpdateTable" not in counts and counts["GetTable"] == len(TABLES)
     # one listing of the account folders per table, then one per account folder found, then (WAF)
-    # one per account and region folder found
+    # one per account and region folder found; CloudFront's distributions are the folders the
+    # per-account listing finds
     org_accounts = [p for p in (out / "AWSLogs" / gen["org_id"]).iterdir() if p.name.isdigit()]
     waf_regions = {(a, r) for a, r, _ in waf_folders}
     assert counts["ListObjectsV2"] == (len(TABLES) + len(org_accounts) + (len(TABLES) - 1) * len(_accounts(out))

@@ -89,8 +89,8 @@ def table_spec(
         For sources whose files Athena reads by position (VPC flow logs): the fields in
         order, as the flow log's format names them (default: AWS's default format).
     scopes : list of str, optional
-        For a source with a folder between region and day (WAF's web ACL names): the values of
-        its ``enum`` projection. Required for such a source.
+        For a source with a folder between region and day (WAF's web ACL names, CloudFront's
+        distribution ids): the values of its ``enum`` projection. Required for such a source.
     scheme : str
         The file system of the location (``s3``; ``local`` with an empty bucket for a Trino
         reading a local folder, ``local:///prefix/AWSLogs/...``).
@@ -100,7 +100,7 @@ def table_spec(
     ValueError
         If accounts or regions are empty, or the flow-log format has unknown fields.
     """
-    if not accounts or not regions:
+    if not accounts or (source.regional and not regions):
         raise ValueError("partition projection needs at least one account and one region")
     start_text = start.strftime("%Y/%m/%d") if isinstance(start, dt.date) else start.replace("-", "/")
     columns = format_of(source).table_columns(source, fields=fields)

@@ -47,7 +47,7 @@ MANIFEST = ".workbench-sync.json"
 
 _ACCOUNT = re.compile(r"\d{9,12}")
 _REGION = re.compile(r"[a-z0-9-]+")
-_SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder between region and day (a web ACL name)
+_SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder before the day (a web ACL name, a distribution id)
 _TWO_DIGITS = re.compile(r"\d{2}")
 
 
@@ -201,18 +201,24 @@ def sync(
     prefixes, missing = _day_prefixes(lister, root, prefix, wanted, days, accounts, regions)
     if missing:
         result.warnings.append(f"no logs of account(s) {', '.join(missing)} under s3://{bucket}/{root}")
-    result.prefixes = len(prefixes)
+    # the load balancers' four sources share their day folders: each folder is listed once, and an
+    # object is a log when any source of its folder takes it
+    shared: dict[str, list] = {}
+    for source, day_prefix in prefixes:
+        shared.setdefault(day_prefix, []).append(source)
+    result.prefixes = len(shared)
     found: list[_Object] = []
     out = Path(out)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        listings = pool.map(lambda item: (item[0], item[1], lister.objects(item[1])), prefixes)
-        for source, day_prefix, objects in tqdm(listings, total=len(prefixes), desc="listing", unit="prefix",
+        listings = pool.map(lambda item: (item[0], item[1], lister.objects(item[0])), shared.items())
+        for day_prefix, owners, objects in tqdm(listings, total=len(shared), desc="listing", unit="prefix",
                                                 disable=not progress, file=sys.stderr, leave=False):
+            depth = max(getattr(source, "time_folders", 0) for source in owners)
             for obj in objects:
-                why = _refused(out, day_prefix, obj.key, getattr(source, "time_folders", 0))
+                why = _refused(out, day_prefix, obj.key, depth)
                 if why:
                     result.refused.append({"key": obj.key, "reason": why})
-                elif source.parse_key(obj.key) is None:
+                elif all(source.parse_key(obj.key) is None for source in owners):
                     result.ignored += 1
                 else:
                     found.append(obj)
@@ -333,13 +339,18 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
                 continue
             # AWSLogs/[o-.../]<account>/<Service>/: one listing finds the regions that exist
             scoped = "-" if source.scope_partition else None
+            levels = 1 + (scoped is not None) + source.regional  # the day, the scope and the region folders
             service = source.key_prefix(account=account, region="-", day="-", org_id=org_id, prefix=prefix,
-                                        scope=scoped).rsplit("/", 4 if scoped else 3)[0] + "/"
-            found = [r for r in lister.folders(service) if _REGION.fullmatch(r)]
-            for region in (r for r in found if not regions or r in regions):
-                # WAF: one more listing per region finds its web ACLs' folders
-                scopes = ([f for f in lister.folders(f"{service}{region}/") if _SCOPE.fullmatch(f)]
-                          if scoped else [None])
+                                        scope=scoped).rsplit("/", levels + 1)[0] + "/"
+            if source.regional:
+                found = [r for r in lister.folders(service) if _REGION.fullmatch(r) and (not regions or r in regions)]
+            else:  # a global service (CloudFront): no region folder, and a region filter does not apply
+                found = [""]
+            for region in found:
+                # WAF: one more listing per region finds its web ACLs' folders (CloudFront's distributions
+                # are right below its folder)
+                below = f"{service}{region}/" if region else service
+                scopes = ([f for f in lister.folders(below) if _SCOPE.fullmatch(f)] if scoped else [None])
                 for scope in scopes:
                     for day in days:
                         out.append((source, source.key_prefix(account=account, region=region, day=day,

@@ -53,15 +53,15 @@ TABLE_INPUT_KEYS = (
     "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
     "TableType", "Parameters", "TargetTable",
 )
-DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb")
+DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb", "cloudfront")
 _BATCH_CREATE = 100   # BatchCreatePartition limit
 _BATCH_GET = 1000     # BatchGetPartition limit
 _MAX_BACKFILL_DAYS = 3660
 _TEMPLATE = re.compile(
     r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?P<service>[^$]+)/"
-    r"\$\{region\}/(?:\$\{(?P<scope>[a-z_]+)\}/)?\$\{day\}/?$"
+    r"(?P<region>\$\{region\}/)?(?:\$\{(?P<scope>[a-z_]+)\}/)?\$\{day\}/?$"
 )
-#: A folder name between region and day (a WAF web ACL's name).
+#: A folder name between region and day (a WAF web ACL's name, a CloudFront distribution's id).
 SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
@@ -79,12 +79,16 @@ class Layout:
         Folder between account and region (``CloudTrail``, ``vpcflowlogs``).
     scope : str
         The partition named by a folder between region and day (WAF's ``web_acl``), else ``""``.
+    regional : bool
+        Whether there is a region folder (a global service's logs, CloudFront's, have none: the
+        scope folders are right below the service folder, and the region is ``""`` here).
     """
 
     bucket: str
     base: str
     service: str
     scope: str = ""
+    regional: bool = True
 
     def region_prefix(self, account: str) -> str:
         """Key prefix holding one account's region folders."""
@@ -93,7 +97,8 @@ class Layout:
     def partition_location(self, account: str, region: str, *rest: str) -> str:
         """``s3://`` location of one partition folder: ``account x region x day`` (``day`` as
         ``yyyy/MM/dd``), or ``account x region x scope x day`` where the layout has a scope."""
-        return f"s3://{self.bucket}/{self.base}{account}/{self.service}/{region}/" + "".join(f"{v}/" for v in rest)
+        return (f"s3://{self.bucket}/{self.base}{account}/{self.service}/" + (f"{region}/" if region else "")
+                + "".join(f"{v}/" for v in rest))
 
 
 @dataclass
@@ -141,7 +146,9 @@ def parse_location_template(template: str) -> Layout:
             f"storage.location.template {template!r} is not "
             "s3://bucket/.../${account}/<Service>/${region}/${day}"
         )
-    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "")
+    if not match["region"] and not match["scope"]:
+        raise ValueError(f"storage.location.template {template!r} has neither a region nor a scope folder")
+    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "", bool(match["region"]))
 
 
 def list_folders(s3, bucket: str, prefix: str) -> list[str]:
@@ -168,14 +175,21 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
     """
     accounts = [name for name in list_folders(s3, layout.bucket, layout.base) if ACCOUNT.fullmatch(name)]
 
+    direct: dict[str, list[str]] = {}
+
     def regions_of(account: str) -> list[str]:
         names = list_folders(s3, layout.bucket, layout.region_prefix(account))
+        if not layout.regional:  # no region folder: these are the scope's folders; the region is ""
+            direct[account] = sorted(n for n in names if SCOPE.fullmatch(n))
+            return [""] if direct[account] else []
         return sorted(n for n in names if REGION.fullmatch(n))
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts) or 1))) as pool:
         regions = list(pool.map(regions_of, accounts))
         found = Found(dict(zip(accounts, regions)))
-        if layout.scope:  # one more level: the folders between region and day, per account and region
+        if not layout.regional:
+            found.scopes_by_pair = {(a, ""): direct[a] for a, _ in found.pairs}
+        elif layout.scope:  # one more level: the folders between region and day, per account and region
             pairs = found.pairs
 
             def scopes_of(pair: tuple[str, str]) -> list[str]:
@@ -216,8 +230,10 @@ def update_projection(glue, database: str, table: dict, found: Found, *,
     params = dict(table.get("Parameters", {}))
     report = {"mode": "projection", "updated": False, "added": {}, "removed": {}}
     changed = False
-    columns = [("account", found.accounts), ("region", found.regions)]
+    columns = [("account", found.accounts)]
     layout = parse_location_template(params.get("storage.location.template", ""))
+    if layout.regional:
+        columns.append(("region", found.regions))
     if layout.scope:
         columns.append((layout.scope, found.scopes))
     for column, values in columns:
@@ -269,7 +285,7 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
     a second run creates nothing.
     """
     keys = [k["Name"] for k in table.get("PartitionKeys", [])]
-    expected = ["account", "region", *([layout.scope] if layout.scope else []), "day"]
+    expected = ["account", *(["region"] if layout.regional else []), *([layout.scope] if layout.scope else []), "day"]
     if keys != expected:
         raise ValueError(f"{table['Name']}: partition keys {keys} are not {', '.join(expected)}")
     if layout.scope:
@@ -283,6 +299,11 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
             PartitionsToGet=[{"Values": list(values)} for values in chunk],
         )
         existing.update(tuple(p["Values"]) for p in answer.get("Partitions", []))
+    if not layout.regional:  # the partition values have no region; its location none either
+        where = {(v[0], *v[2:]): v for v in wanted}
+        wanted = list(where)
+    else:
+        where = {v: v for v in wanted}
     missing = [values for values in wanted if values not in existing]
     errors = []
     if not dry_run:
@@ -290,7 +311,7 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
         for chunk in _chunks(missing, _BATCH_CREATE):
             inputs = [
                 {"Values": list(values),
-                 "StorageDescriptor": {**descriptor, "Location": layout.partition_location(*values)}}
+                 "StorageDescriptor": {**descriptor, "Location": layout.partition_location(*where[values])}}
                 for values in chunk
             ]
             answer = glue.batch_create_partition(

@@ -32,6 +32,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--web-acls", type=lambda text: [v for v in text.split(",") if v], default=None,
                         help="the WAF table's web ACL names, comma-separated (the web_acl partition's values; "
                         "read from --logs when given)")
+    parser.add_argument("--distributions", type=lambda text: [v for v in text.split(",") if v], default=None,
+                        help="the CloudFront table's distribution ids, comma-separated (the distribution "
+                        "partition's values; read from --logs when given)")
     parser.add_argument("--trino", action="store_true",
                         help="print the tables for Trino's Hive connector instead (same columns and partition "
                         "projection; CloudTrail as JSON lines, see docs/trino.md)")
@@ -44,7 +47,8 @@ def run(args) -> int:
     from workbench.sources import SOURCES, get_source
 
     accounts, regions, org_id = args.accounts, args.regions, args.org_id
-    scopes = {"waf": args.web_acls} if args.web_acls else {}
+    given = {"waf": args.web_acls, "cloudfront": args.distributions}
+    scopes = {name: values for name, values in given.items() if values}
     if args.logs:
         found = LogTree(Path(args.logs)).layout()
         accounts = accounts or found["accounts"]
@@ -62,9 +66,9 @@ def run(args) -> int:
     for source in sources:
         if source.scope_partition and not scopes.get(source.name):
             if args.source:
-                raise UsageError(f"the {source.title} table needs its web ACL names: --web-acls NAME,... "
-                                 "(or --logs DIR holding its logs)")
-            print(f"-- {source.title}: skipped; give --web-acls NAME,... (its {source.scope_partition} "
+                raise UsageError(f"the {source.title} table needs its {source.scope_partition} values: "
+                                 f"{source.scope_option} NAME,... (or --logs DIR holding its logs)")
+            print(f"-- {source.title}: skipped; give {source.scope_option} NAME,... (its {source.scope_partition} "
                   "partition's values) to print it", file=sys.stderr)
             continue
         spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id, accounts=accounts,

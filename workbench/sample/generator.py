@@ -25,6 +25,7 @@ from workbench.settings import SAMPLE
 from . import (
     apis,
     background,
+    cdn,
     digest_signer,
     guardduty,
     ids,
@@ -39,7 +40,7 @@ from . import (
 from .cloudtrail import Recorder
 
 VERSION = "1.3"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs;
-#                 1.3: the ALB's connection logs, the partner NLB and the legacy CLB
+#                 1.3: the ALB's connection logs, the partner NLB, the legacy CLB and the CloudFront distribution
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
@@ -123,7 +124,12 @@ class _Job:
         legacy = load_balancers.clb_background(self.org, lbs, day_index, self.scale)
         for key, body in load_balancers.clb_files(lbs, legacy, r):
             w.put(key, body, kind="clb", compress=False)
-        return {"web_requests": len(reqs), "nlb_connections": len(conns), "clb_requests": len(legacy)}
+        dist = cdn.distribution(self.org)
+        fetches = cdn.background(self.org, dist, day_index, self.scale) + self.plan.cdn.get(day_index, [])
+        for key, body in cdn.files(dist, fetches, ids.rng(self.org.seed, "cdn-files", day_index)):
+            w.put(key, body, kind="cloudfront")
+        return {"web_requests": len(reqs), "nlb_connections": len(conns), "clb_requests": len(legacy),
+                "cloudfront_requests": len(fetches)}
 
     def _digests(self, w: writer.Writer, account_index: int, region: str, metas: list[dict]) -> dict:
         """Write one account's digest chain for one region (needs the facts of all its CloudTrail files)."""
@@ -224,6 +230,7 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
                   "web_requests": sum(r.get("web_requests", 0) for r in results),
                   "nlb_connections": sum(r.get("nlb_connections", 0) for r in results),
                   "clb_requests": sum(r.get("clb_requests", 0) for r in results),
+                  "cloudfront_requests": sum(r.get("cloudfront_requests", 0) for r in results),
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

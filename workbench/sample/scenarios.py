@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import apis, background, guardduty, ids, load_balancers, trail_files, vpcflow, web
+from . import apis, background, cdn, guardduty, ids, load_balancers, trail_files, vpcflow, web
 from .cloudtrail import (
     Caller,
     Recorder,
@@ -52,6 +52,7 @@ class Plan:
     web: dict = field(default_factory=dict)          # day -> [web.Request] to the shop
     tls: dict = field(default_factory=dict)          # day -> [load_balancers.Connection] to the partner NLB
     handshakes: dict = field(default_factory=dict)   # day -> failed TLS handshakes at the shop's ALB
+    cdn: dict = field(default_factory=dict)          # day -> [cdn.Fetch] to the shop's distribution
     steady: set = field(default_factory=set)         # (account, person): scale-independent baseline
     owned: set = field(default_factory=set)          # (account, person, day): the scenario writes that day
     scenarios: list = field(default_factory=list)
@@ -241,6 +242,9 @@ def _compromised_access_key(org, p: Plan) -> None:
         regions.add("us-east-1" if apis.api(key).is_global else region)
         if err:
             denied.append(eid)
+    dist = cdn.distribution(org)  # before it uses the key, the address looks around the shop's distribution
+    looks = cdn.recon(ip, ids.rng(org.seed, "scenario", sid, "cdn"), rec.t0 + 3600 + 15 * 60)
+    p.cdn.setdefault(d, []).extend(looks)
     chain, t = _role_chain(org, pl, acct, d, home, caller, t)
     event_ids.append(chain[0]["assume_role_event_ids"][0])  # the first AssumeRole is made with the leaked key
     times.append(t)
@@ -260,7 +264,9 @@ def _compromised_access_key(org, p: Plan) -> None:
                             created_access_key_id=new_key, finding_ids=[f.id, seq.id], attack_sequence_id=seq.id,
                             signal_names=[s["name"] for s in seq.body["service"]["detection"]["sequence"]["signals"]],
                             role_chain=chain, role_chain_source_ip=chain[-1]["source_ip"],
-                            role_chain_event_ids=_chain_event_ids(chain, event_ids)))
+                            role_chain_event_ids=_chain_event_ids(chain, event_ids), distribution=dist.id,
+                            cloudfront_request_ids=[f.request_id for f in looks],
+                            cloudfront_paths=[f.path for f in looks if f.status == 200]))
 
 
 #: The roles of the stolen key's chain: one in its own account, then one another account trusts it to assume.
