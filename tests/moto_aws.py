@@ -154,7 +154,8 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     glue.create_database(DatabaseInput={"Name": database})
     for name in tables if tables is not None else tuple(SOURCES):
         spec = table_spec(get_source(name), bucket=bucket, org_id=org_id, accounts=list(accounts),
-                          regions=list(regions), database=database, scopes=["shop-web-acl"])
+                          regions=list(regions), database=database,
+                          scopes=["E2QWRUHEXAMPLE"] if name == "cloudfront" else ["shop-web-acl"])
         parameters = dict(spec.properties)
         if day_range and name in day_range:
             parameters["projection.day.range"] = day_range[name]

@@ -14,7 +14,8 @@ _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 
 def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame, web: pd.DataFrame | None = None,
-            waf: pd.DataFrame | None = None, tls: pd.DataFrame | None = None) -> pd.DataFrame:
+            waf: pd.DataFrame | None = None, tls: pd.DataFrame | None = None,
+            cdn: pd.DataFrame | None = None) -> pd.DataFrame:
     """CloudTrail events, VPC flows, GuardDuty findings and web requests as one timeline, oldest first.
 
     Parameters
@@ -33,6 +34,8 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
     tls : DataFrame, optional
         Rows of ``nlb/connections_by_client``: one timeline row per client, hour, load balancer and
         whether the TLS handshake completed.
+    cdn : DataFrame, optional
+        Rows of ``cloudfront/requests_by_client``: one timeline row per client, hour, path and answer.
 
     Returns
     -------
@@ -44,7 +47,7 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
         REJECT/ACCEPT, the severity, the status code or WAF's action; ``ref`` the event id,
         interface id, finding id or the first request's trace id.
     """
-    parts = _web_parts(web, waf) + _tls_parts(tls)
+    parts = _web_parts(web, waf) + _tls_parts(tls) + _cdn_parts(cdn)
     if not cloudtrail.empty:
         parts.append(pd.DataFrame({
             "time": pd.to_datetime(cloudtrail.event_time, utc=True),
@@ -145,6 +148,24 @@ def _tls_parts(tls: pd.DataFrame | None) -> list[pd.DataFrame]:
         + " x" + out.n.astype(str),
         "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None,
         "outcome": "handshake " + out.handshake, "ref": out.load_balancer})]
+
+
+def _cdn_parts(cdn: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """CloudFront requests as timeline rows, grouped per client, hour, path and answer."""
+    if cdn is None or cdn.empty:
+        return []
+    rows = cdn.assign(hour=pd.to_datetime(cdn.request_time, utc=True).dt.floor("h"),
+                      answer=cdn.sc_status.astype("Int64").astype(str) + " " + cdn.x_edge_result_type.astype(str))
+    grouped = rows.groupby(["hour", "account_id", "distribution", "client_ip", "cs_method", "x_host_header",
+                            "cs_uri_stem", "answer"], dropna=False)
+    out = grouped.agg(time=("request_time", "min"), n=("x_edge_request_id", "size"),
+                      ref=("x_edge_request_id", "first")).reset_index()
+    return [pd.DataFrame({
+        "time": pd.to_datetime(out.time, utc=True), "source": "cloudfront", "account_id": out.account_id,
+        "region": None,
+        "activity": out.cs_method + " " + out.x_host_header + out.cs_uri_stem + " x" + out.n.astype(str),
+        "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None, "outcome": out.answer,
+        "ref": out.ref})]
 
 
 def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:

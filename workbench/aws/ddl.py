@@ -215,6 +215,8 @@ def create_table_sql_trino(spec: TableSpec, *, catalog: str = "hive") -> str:
         if athena in spec.serde_properties:
             storage[trino] = _quote(spec.serde_properties[athena])
     for athena, trino in TRINO_PROPERTIES.items():
+        if athena == "skip.header.line.count" and storage.get("format") == "'REGEX'":
+            continue  # Trino's REGEX format skips no lines: a header line is a row of nulls, like any unmatched line
         if athena in props:
             value = props[athena]
             storage[trino] = value if value.isdigit() else _quote(value)

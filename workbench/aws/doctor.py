@@ -326,7 +326,8 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
             problems.append(f"the day projection starts {first:%Y/%m/%d}, after today")
     template = params.get("storage.location.template", "")
     scope = f"${{{source.scope_partition}}}/" if source.scope_partition else ""
-    layout = f"/{source.service_folder}/${{region}}/{scope}${{day}}"
+    region = "${region}/" if source.regional else ""  # a global service's keys have no region folder
+    layout = f"/{source.service_folder}/{region}{scope}${{day}}"
     if "${account}" not in template or layout not in template:
         problems.append(f"storage.location.template {template!r} does not follow the "
                         f"'.../AWSLogs/[o-.../]${{account}}{layout}' key layout")
@@ -337,8 +338,9 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
                      redo + " (its day range ends at NOW)"), table
     scopes = (f" x {len(parse_list(params.get(f'projection.{source.scope_partition}.values', '')))} "
               f"{source.scope_partition} values" if source.scope_partition else "")
-    detail = (f"projection over {len(accounts) or 'injected'} accounts x {len(regions) or 'injected'} "
-              f"regions{scopes} x days {first:%Y/%m/%d}..{'NOW' if last == today else f'{last:%Y/%m/%d}'}")
+    over = f" x {len(regions) or 'injected'} regions" if source.regional else ""
+    until = "NOW" if last == today else f"{last:%Y/%m/%d}"
+    detail = f"projection over {len(accounts) or 'injected'} accounts{over}{scopes} x days {first:%Y/%m/%d}..{until}"
     if regions and source.global_region and source.global_region not in regions:
         missing = f"; {source.global_region} is not projected, so console sign-ins and other global events are missing"
         return Check(WARN, name, detail + missing, f"add {source.global_region} to projection.region.values "

@@ -51,4 +51,5 @@ def run(args) -> int:
 #: The first question to ask of each source's records, for the hint after an import.
 FIRST_QUERY = {"cloudtrail": "console_logins", "vpcflow": "scan_candidates", "guardduty": "findings",
                "alb": "alb/top_clients", "waf": "blocks_by_rule", "nlb": "nlb/top_clients",
-               "clb": "clb/top_clients", "alb_connections": "alb_connections/tls_versions"}
+               "clb": "clb/top_clients", "alb_connections": "alb_connections/tls_versions",
+               "cloudfront": "cloudfront/top_clients"}

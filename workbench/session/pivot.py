@@ -52,6 +52,8 @@ class PivotResult:
         Requests from an IP that a web ACL inspected (``waf/requests_by_client``).
     tls : DataFrame
         Connections from an IP to the Network Load Balancers' TLS listeners (``nlb/connections_by_client``).
+    cdn : DataFrame
+        Requests from an IP to the CloudFront distributions (``cloudfront/requests_by_client``).
     timeline : DataFrame
         All of them together, oldest first (:func:`workbench.analyses.timeline.combine`).
     next_pivots : DataFrame
@@ -72,6 +74,7 @@ class PivotResult:
     web: pd.DataFrame = field(default_factory=pd.DataFrame)
     waf: pd.DataFrame = field(default_factory=pd.DataFrame)
     tls: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cdn: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     engine: Engine | None = field(default=None, repr=False)
@@ -108,6 +111,9 @@ class PivotResult:
         if len(self.tls):
             failed = int((self.tls.handshake != "completed").sum())
             lines.append(f"  TLS listeners: {count(len(self.tls), 'connection')} ({failed} without a handshake)")
+        if len(self.cdn):
+            errors = int((self.cdn.sc_status >= 400).sum())
+            lines.append(f"  CloudFront: {count(len(self.cdn), 'request')} ({errors} refused or failed)")
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
             lines.append("  next pivots: " + "; ".join(
@@ -155,8 +161,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     -----
     Three queries: ``findings`` (which also gives the network interfaces of an instance),
     ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; with IPs,
-    three more: ``alb/requests_by_client``, ``waf/requests_by_client`` and
-    ``nlb/connections_by_client``. Each reads only the
+    four more: ``alb/requests_by_client``, ``waf/requests_by_client``,
+    ``nlb/connections_by_client`` and ``cloudfront/requests_by_client``. Each reads only the
     days of the window.
     """
     entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
@@ -171,7 +177,10 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     scans = []
 
     def run(name: str, **params) -> pd.DataFrame:
-        frame = engine.query(name, {**scope, **params})
+        from workbench.library import get_query
+
+        known = {p.name for p in get_query(name).params}  # a global service's queries take no regions
+        frame = engine.query(name, {k: v for k, v in {**scope, **params}.items() if k in known})
         scans.append(frame.attrs.get("scan", {}))
         return frame
 
@@ -187,7 +196,7 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     else:
         flows = _empty("flows_by_entity")
     web, waf = _empty("alb/requests_by_client"), _empty("waf/requests_by_client")
-    tls = _empty("nlb/connections_by_client")
+    tls, cdn = _empty("nlb/connections_by_client"), _empty("cloudfront/requests_by_client")
     if entities["source_ip"]:
         web = analyses.pivots.within(run("alb/requests_by_client", addresses=entities["source_ip"]), first, last,
                                      start_column="request_time")
@@ -195,11 +204,13 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
                                      start_column="request_time")
         tls = analyses.pivots.within(run("nlb/connections_by_client", addresses=entities["source_ip"]), first, last,
                                      start_column="connection_time")
+        cdn = analyses.pivots.within(run("cloudfront/requests_by_client", addresses=entities["source_ip"]), first,
+                                     last, start_column="request_time")
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
-        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls,
+        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls, cdn=cdn,
     )
 
 
