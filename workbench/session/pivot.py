@@ -210,7 +210,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
         timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
-        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls, cdn=cdn,
+        scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls,
+        cdn=cdn,
     )
 
 
