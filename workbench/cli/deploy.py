@@ -24,6 +24,7 @@ OPTIONS = {
     "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
     "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
     "package_index": "PackageIndexUrl", "waf_log_bucket": "WafLogBucket", "web_acls": "WebAcls",
+    "distributions": "Distributions",
 }
 _SWITCHES = {"no_notebook": "CreateNotebook", "no_upkeep": "CreateUpkeepFunction",
              "no_reports": "CreateScheduledReports"}
@@ -46,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
                         "the log bucket")
     parser.add_argument("--web-acls", help="names of the web ACLs that log there, comma-separated (the upkeep "
                         "Lambda adds those it finds)")
+    parser.add_argument("--distributions", help="CloudFront distribution ids whose standard logs are in the log "
+                        "bucket under AWSLogs/<account>/CloudFront/<id>/, comma-separated (the upkeep Lambda adds "
+                        "those it finds)")
     parser.add_argument("--database", help="Glue database (default: security_logs)")
     parser.add_argument("--log-kms-keys", help="ARNs of KMS keys that encrypt the logs, comma-separated")
     parser.add_argument("--scan-cutoff", help="bytes a query may scan, e.g. 100G (default: 100 GiB)")

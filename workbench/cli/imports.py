@@ -12,8 +12,10 @@ DESCRIPTION = (
     "Read CloudTrail files of any shape (S3 body, bare JSON array, JSON lines, LookupEvents output, console "
     "export; Elasticsearch/OpenSearch documents and search hits, Logstash documents, Splunk JSON and CSV "
     "exports, with the original record when they kept it, else their fields mapped back), GuardDuty "
-    "findings (exports, arrays, EventBridge archives) and VPC flow-log text, and write every record under "
-    "OUT/AWSLogs/... by account, region and day, as AWS would deliver it. The summary says which export "
+    "findings (exports, arrays, EventBridge archives), VPC flow-log text, load balancer and WAF logs, and "
+    "CloudFront standard logs (legacy files, flat under a prefix, are filed by the distribution id in their "
+    "names), and write every record under OUT/AWSLogs/... by account, region (or distribution) and day, as "
+    "AWS would deliver it. The summary says which export "
     "shapes and mappings were used. Records that cannot be placed go to OUT/import-rejects/ with the "
     "reason; exit status 1 when anything was rejected or lost."
 )
@@ -24,7 +26,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="destination folder (then: --logs DIR)")
     parser.add_argument("--account", metavar="ACCOUNT_ID",
                         help="account id for records that carry none (exports that strip recipientAccountId and "
-                             "userIdentity.accountId); a record's own account always wins")
+                             "userIdentity.accountId, load balancer and CloudFront lines); a record's own account "
+                             "always wins")
     parser.add_argument("--region", help="region for records that carry none (flow-log rows whose format has no "
                                          "region field, load balancer lines)")
 

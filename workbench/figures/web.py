@@ -104,3 +104,19 @@ def login_bursts(spans: pd.DataFrame) -> go.Figure:
     fig.add_trace(go.Bar(x=spans.span_start, y=spans.successes, name="accepted", marker_color=GOOD))
     fig.update_layout(barmode="stack")
     return finish(fig, title, height=360)
+
+
+def edge_locations(edges: pd.DataFrame) -> go.Figure:
+    """Requests per CloudFront edge location over the window, served from the cache or not
+    (rows of ``cloudfront/requests_by_edge``)."""
+    title = "Requests per CloudFront edge location (from the cache, or not)"
+    if edges.empty:
+        return empty(title, "No CloudFront request in the window.")
+    per = edges.groupby("x_edge_location", as_index=False)[["requests", "cache_hits"]].sum()
+    per = per.assign(other=per.requests - per.cache_hits).sort_values("requests")
+    fig = go.Figure([go.Bar(y=per.x_edge_location, x=per.cache_hits, name="from the cache", orientation="h",
+                            marker_color=GOOD),
+                     go.Bar(y=per.x_edge_location, x=per.other, name="from the origin, or refused", orientation="h",
+                            marker_color=MIXED)])
+    fig.update_layout(barmode="stack")
+    return finish(fig, title, height=max(300, 28 * len(per) + 140))
