@@ -20,6 +20,6 @@ FROM alb_connections
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
-    AND conn_trace_id IS NOT NULL
+    AND "time" IS NOT NULL
 GROUP BY listener_port, tls_protocol, tls_cipher
 ORDER BY listener_port, connections DESC, tls_protocol, tls_cipher

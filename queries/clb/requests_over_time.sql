@@ -24,6 +24,6 @@ FROM clb
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:regions) = 0 OR contains(:regions, region))
-    AND elb_name IS NOT NULL
+    AND "timestamp" IS NOT NULL
 GROUP BY 1, 2, 3
 ORDER BY hour, account_id, elb_name

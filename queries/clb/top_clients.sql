@@ -28,7 +28,7 @@ FROM (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:regions) = 0 OR contains(:regions, region))
-        AND elb_name IS NOT NULL
+        AND "timestamp" IS NOT NULL
     GROUP BY request_ip
 ) AS ranked
 WHERE rank <= :top

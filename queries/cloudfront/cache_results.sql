@@ -25,6 +25,6 @@ FROM cloudfront
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:distributions) = 0 OR contains(:distributions, distribution))
-    AND x_edge_request_id IS NOT NULL
+    AND "date" IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY account_id, distribution, requests DESC, x_edge_result_type, x_edge_detailed_result_type, sc_status

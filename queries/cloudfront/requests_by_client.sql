@@ -31,6 +31,6 @@ FROM cloudfront
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:distributions) = 0 OR contains(:distributions, distribution))
-    AND x_edge_request_id IS NOT NULL
+    AND "date" IS NOT NULL
     AND contains(:addresses, c_ip)
 ORDER BY request_time, x_edge_request_id

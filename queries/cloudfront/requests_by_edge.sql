@@ -26,6 +26,6 @@ FROM cloudfront
 WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
     AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
     AND (cardinality(:distributions) = 0 OR contains(:distributions, distribution))
-    AND x_edge_request_id IS NOT NULL  -- header lines are rows of nulls on Athena and Trino
+    AND "date" IS NOT NULL  -- header lines are rows of nulls on Athena and Trino
 GROUP BY 1, 2, 3, 4
 ORDER BY day, account_id, distribution, requests DESC, x_edge_location

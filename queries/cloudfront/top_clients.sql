@@ -28,7 +28,7 @@ FROM (
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')
         AND (cardinality(:accounts) = 0 OR contains(:accounts, account))
         AND (cardinality(:distributions) = 0 OR contains(:distributions, distribution))
-        AND x_edge_request_id IS NOT NULL
+        AND "date" IS NOT NULL
     GROUP BY c_ip
 ) AS ranked
 WHERE rank <= :top

@@ -43,12 +43,19 @@ class RegexText(LogFormat):
              object_bytes: int = 0) -> str:
         """Rows of healthy ``files``: each line's groups, cast to the columns' types."""
         paths, files_table = file_list(con, f"files_{source.name}", files), partitions_table(con, source, files)
-        kept = [i for i, c in enumerate(source.columns) if columns is None or c.name in columns] or [0]
+        wanted = [i for i, c in enumerate(source.columns) if columns is None or c.name in columns]
+        first = first_token(source.line_regex)
+        # the first field is the text before the first separator: no expression needed for it, so a
+        # query's guard on it (the null rows Athena makes of other lines) costs no second match
+        kept = [i for i in wanted if not (first and i == 0)] or [1 if first else 0]
         names = "[" + ", ".join(f"'g{i}'" for i in kept) + "]"
         cols = []
         for i, col in enumerate(source.columns):
             typ = col.type.duckdb()
-            if i not in kept:
+            if first and i == 0:
+                value = "raw.f0" if col.type.name == "string" else f"TRY_CAST(raw.f0 AS {typ})"
+                cols.append(f'{value} AS "{col.name}"' if 0 in wanted else f'CAST(NULL AS {typ}) AS "{col.name}"')
+            elif i not in kept:
                 cols.append(f'CAST(NULL AS {typ}) AS "{col.name}"')
             elif col.name in source.line_optional:
                 cols.append(f'TRY_CAST(NULLIF(raw.r.g{i}, \'\') AS {typ}) AS "{col.name}"')
@@ -59,7 +66,8 @@ class RegexText(LogFormat):
         return (
             f"SELECT {', '.join(cols)}, {partition_columns('f', source)} "
             f"FROM (SELECT regexp_extract(line, {_sql_text(captures(source.line_regex, set(kept)))}, {names}) AS r, "
-            "filename "
+            + (f"split_part(line, {_sql_text(first)}, 1) AS f0, " if first else "")
+            + "filename "
             f"FROM {_read_sql(paths)} WHERE {_is_entry(source)}) AS raw "
             f"JOIN {files_table} AS f ON f.path = raw.filename"
         )
@@ -195,6 +203,26 @@ def _captures(regex: str, keep: frozenset) -> str:
             out.append(char)
             i += 1
     return "".join(out)
+
+
+#: An expression whose first group is "everything up to the first space (or tab)", then that separator.
+_FIRST = re.compile(r"\^\(\[\^( |\\t)\]\*\)(?: |\\t)")
+
+
+def first_token(regex: str) -> str:
+    r"""The separator after the first field, when ``regex`` starts ``^([^ ]*) `` (or the same with a tab).
+
+    Then the first field of a line the expression matches is the text before that separator.
+
+    Examples
+    --------
+    >>> first_token("^([^ ]*) ([0-9]*)$"), first_token("^([^\\t]*)\\t(.*)$"), first_token("^(a+) (b)$")
+    (' ', '\t', '')
+    """
+    match = _FIRST.match(regex)
+    if not match:
+        return ""
+    return "\t" if match.group(1) == "\\t" else " "
 
 
 def captures(regex: str, keep: set[int]) -> str:
