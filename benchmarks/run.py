@@ -123,7 +123,7 @@ def main(argv=None) -> int:
         _queries(store, whole, doc, {}, say)
         return 0
     if args.only == "web":
-        say("\n11. the web edge: ALB and WAF logs, scan rate against the inflate floor, pruning")
+        say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
         web_edge(store, whole, cores=result["cores"], say=say)
         return 0
 
@@ -272,7 +272,7 @@ def main(argv=None) -> int:
     _queries(store, whole, doc, result, say)
     answers_equal = answers_equal and result["duckdb_peer"]["answers_equal"]
 
-    say("\n11. the web edge: ALB and WAF logs, scan rate against the inflate floor, pruning")
+    say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
     result["web_edge"] = web_edge(store, whole, cores=result["cores"], say=say)
     result["cold_warm_ratio"] = (result["new_session_first_query_seconds"]["no_checks_kept"]
                                  / raw["console_logins"]["warm_seconds"])
