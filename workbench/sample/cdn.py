@@ -105,7 +105,7 @@ def background(org, d: Distribution, day_index: int, scale: float) -> list[Fetch
                 out.append(Fetch(t, ip, path.format(n=r.randint(100, 240)), BROWSERS[sum(map(ord, ip)) % 4],
                                  result="Miss" if miss else "Hit", detailed="Miss" if miss else "Hit",
                                  sent=int(size * (0.9 + r.random() * 0.2)), content_type=kind, edge=edge,
-                                 referrer=f"https://{'shop.example.com'}/"))
+                                 referrer="https://shop.example.com/"))
         if r.random() < 0.5 * scale:  # a crawler's image fetch
             out.append(Fetch(t0 + hour * 3600 + r.random() * 3590, "66.249.66.1",
                              f"/img/products/{r.randint(100, 240)}.webp",

@@ -154,8 +154,9 @@ class LogTree:
                 orgs.add(folder.parent.name)
             for service in self._dirs(folder):
                 found = self._dirs(service)
-                if service.name in global_services:  # no region folder: the scope folders are right below
-                    scopes[scoped[service.name].name].update(d.name for d in found)
+                if service.name in global_services:  # no region folder: any scope folders are right below
+                    if service.name in scoped:
+                        scopes[scoped[service.name].name].update(d.name for d in found)
                     continue
                 regions.update(r.name for r in found)
                 if service.name in scoped:
