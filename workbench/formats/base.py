@@ -217,6 +217,10 @@ class LogFormat(ABC):
         """
         return 0
 
+    def claims_parquet(self, path: str, source: LogSource) -> int:
+        """How surely the Parquet file at ``path`` is a file of ``source`` (its columns say): 0 for no."""
+        return 0
+
     def place(self, record, source: LogSource, *, account: str | None = None, region: str | None = None,
               path: str | None = None) -> Placed | str:
         """Where ``record`` goes in the S3 layout, or why it cannot be placed.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from workbench.formats import format_of
 from workbench.formats.base import Placed
+from workbench.formats.parquet_table import is_parquet
 from workbench.formats.problems import Problem
 from workbench.formats.raw import decode_text, read_bytes, write_gzip
 from workbench.sources import SOURCES, LogSource
@@ -182,8 +183,11 @@ def detect_source(path: str) -> tuple[LogSource | None, str]:
     data, notes = read_bytes(path, limit=_HEAD_BYTES)
     if not data.strip():
         return None, (notes[0] if notes else "no content (blank file)")
-    text, _ = decode_text(data)
-    claims = [(format_of(s).claims(text, s), -i, s) for i, s in enumerate(SOURCES.values())]
+    if is_parquet(data):  # binary: its columns, in its footer, say whose it is
+        claims = [(format_of(s).claims_parquet(path, s), -i, s) for i, s in enumerate(SOURCES.values())]
+    else:
+        text, _ = decode_text(data)
+        claims = [(format_of(s).claims(text, s), -i, s) for i, s in enumerate(SOURCES.values())]
     strength, _, source = max(claims, key=lambda c: c[:2])
     if strength > 0:
         return source, ""

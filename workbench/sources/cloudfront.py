@@ -71,9 +71,11 @@ CLOUDFRONT = LogSource(
     table="cloudfront",
     title="CloudFront standard logs",
     service_folder="CloudFront",
-    file_pattern=r"[A-Z0-9]{{1,32}}\.\d{{4}}-\d{{2}}-\d{{2}}-\d{{2}}\.[A-Za-z0-9]{{1,64}}\.gz",
+    file_pattern=(r"[A-Z0-9]{{1,32}}\.\d{{4}}-\d{{2}}-\d{{2}}-\d{{2}}\.[A-Za-z0-9]{{1,64}}"
+                  r"(?:\.(?:gz|json|parquet|log|txt|snappy|zst)){{1,3}}"),
     columns=COLUMNS,
-    format="regex_text",
+    format="output_choice",
+    markers=(("x-edge-location", "x-edge-request-id"),),
     records_name="CloudFront requests",
     record_keys=RecordKeys(account=(), region=(), time=("date+time",)),
     file_template="{scope}.{hour}.{digest:.16}.gz",
@@ -83,7 +85,8 @@ CLOUDFRONT = LogSource(
     scope_partition="distribution",
     scope_option="--distributions",
     scope_pattern=r"[A-Z0-9]{1,32}",
-    scope_from_name=r"(?P<scope>[A-Z0-9]{1,32})\.\d{4}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]{1,64}\.gz",
+    scope_from_name=(r"(?P<scope>[A-Z0-9]{1,32})\.\d{4}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]{1,64}"
+                     r"(?:\.(?:gz|json|parquet|log|txt|snappy|zst)){1,3}"),
     time_folders=1,
     regional=False,
     athena_storage={"row_format": "SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'",

@@ -1,0 +1,218 @@
+"""Apache Parquet files: columns found by name, whatever their spelling and type.
+
+Parquet says its own column names and types, and AWS's Parquet deliveries do not promise
+either: CloudFront's v2 Parquet output holds every field as text, a Cost and Usage Report its
+own types, and a delivery holds only the fields the user chose. So a source's column is the file
+column whose name, compared as :func:`column_key` spells it (lower case, every run of other
+characters one ``_``), is the column's raw key or Athena name (``cs(Host)``, ``cs-host`` and
+``cs_host`` are one column); a column no file has reads as null, and a value that is not of
+the column's type reads as null, as on Athena. Files are read where they are (never inflated
+first); the names found travel as quoted identifiers, never as text from the file.
+
+The check decodes every column of every row group the view reads, so a damaged page is found
+once, at check time, and not in the middle of a query. A file DuckDB cannot read (a truncated
+footer, a damaged page) is salvaged with :mod:`pyarrow`: every row group that reads is kept,
+the others are counted and named with the reason. Its records are dicts keyed by the source's
+raw keys, values as text.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+from workbench.formats.base import Body, FileCheck, LogFile, LogFormat, Salvage, scan_files
+from workbench.formats.duckdb_sql import file_list, partition_columns, partitions_table
+from workbench.formats.problems import ReadResult
+from workbench.settings import max_file_bytes
+from workbench.sources import LogSource
+from workbench.words import size
+
+#: The four bytes every Parquet file starts and ends with.
+PARQUET_MAGIC = b"PAR1"
+
+_OTHER = re.compile(r"[^a-z0-9]+")
+
+
+def column_key(name: str) -> str:
+    """How a column name is compared: lower case, each run of other characters one ``_``, none at the ends.
+
+    Examples
+    --------
+    >>> column_key("cs(User-Agent)"), column_key("x-edge-location"), column_key("cs_user_agent")
+    ('cs_user_agent', 'x_edge_location', 'cs_user_agent')
+    """
+    return _OTHER.sub("_", name.lower()).strip("_")
+
+
+def matched_columns(source: LogSource, names) -> dict[str, str]:
+    """``{column name: file column name}`` for the source's columns ``names`` (the files' columns) has.
+
+    A column matches by its raw key, else by its Athena name; the first file column that
+    matches wins, so two spellings of one field in one delivery cannot both be read.
+    """
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(column_key(name), name)
+    found = {}
+    for col in source.columns:
+        for wanted in (column_key(col.key), column_key(col.name)):
+            if wanted in by_key:
+                found[col.name] = by_key[wanted]
+                break
+    return found
+
+
+def quoted(name: str) -> str:
+    """``name`` as a DuckDB identifier (any text: quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class ParquetTable(LogFormat):
+    """Parquet files whose columns are found by name (:func:`matched_columns`)."""
+
+    name = "parquet"
+    title = "Parquet"
+
+    def __init__(self, *, none_text: str | None = None):
+        #: Text that stands for "none" in the source's text format (CloudFront's ``-``): a null text
+        #: value reads as it, so a query sees the same values whatever the delivery's format.
+        self.none_text = none_text
+
+    # -- DuckDB -------------------------------------------------------------------------
+
+    def view(self, con, source: LogSource, files: list[LogFile], *, columns=None, fields=None, needles=None,
+             object_bytes: int = 0) -> str:
+        """Rows of healthy ``files``: each matched column cast to its type, missing ones null."""
+        paths = file_list(con, f"parquet_{source.name}", files)
+        files_table = partitions_table(con, source, files)
+        found = matched_columns(source, self.names(con, paths))
+        return (f"SELECT {self.projection(source, found, 'raw', columns)}, {partition_columns('f', source)} "
+                f"FROM read_parquet({paths}, filename=true, union_by_name=true, hive_partitioning=false) AS raw "
+                f"JOIN {files_table} AS f ON f.path = raw.filename")
+
+    @staticmethod
+    def names(con, paths_sql: str) -> list[str]:
+        """The column names of the files whose paths ``paths_sql`` reads (their footers only)."""
+        rows = con.execute(f"SELECT DISTINCT name FROM parquet_schema({paths_sql}) "
+                           "WHERE name <> 'schema' ORDER BY name").fetchall()
+        return [r[0] for r in rows]
+
+    def projection(self, source: LogSource, found: dict[str, str], alias: str, columns=None) -> str:
+        """The source's columns out of the file columns ``found`` (:func:`matched_columns`)."""
+        cols = []
+        for col in source.columns:
+            typ = col.type.duckdb()
+            if columns is not None and col.name not in columns:
+                value = f"CAST(NULL AS {typ})"  # not used by the query: not read
+            elif col.name not in found:  # a field the delivery did not hold
+                text = self.none_text is not None and col.type.name == "string"
+                value = f"'{self.none_text}'" if text else f"CAST(NULL AS {typ})"
+            elif col.type.name == "string":
+                value = f"CAST({alias}.{quoted(found[col.name])} AS VARCHAR)"
+                if self.none_text is not None:
+                    value = f"coalesce({value}, '{self.none_text}')"
+            elif self.none_text is not None:
+                value = f"TRY_CAST(NULLIF(CAST({alias}.{quoted(found[col.name])} AS VARCHAR), '{self.none_text}') AS {typ})"
+            else:
+                value = f"TRY_CAST({alias}.{quoted(found[col.name])} AS {typ})"
+            cols.append(f'{value} AS "{col.name}"')
+        return ", ".join(cols)
+
+    def check(self, con, source: LogSource, files: list[LogFile], *, max_record_bytes: int) -> dict:
+        """Rows per file, every column the view reads decoded; an unreadable or oversized file goes to salvage."""
+        out: dict[str, FileCheck | Salvage] = {}
+        cap = max_file_bytes()
+        readable = []
+        for log in files:
+            if log.size > cap:
+                out[log.path] = Salvage(f"{size(log.size)}, more than the {size(cap)} a log file may hold")
+            else:
+                readable.append(log)
+        for log in readable:  # one file at a time: each file's own columns, and a fault names its file
+            try:
+                found = matched_columns(source, self.names(con, file_list(con, "parquet_check", [log])))
+                # every value read as text: each page the view reads is decoded here, once
+                decoded = " + ".join(f"coalesce(strlen(CAST({quoted(n)} AS VARCHAR)), 0)" for n in found.values()) or "0"
+                rows = scan_files(con, f"SELECT filename, count(*), sum({decoded}) FROM "
+                                       "read_parquet($paths, filename=true, hive_partitioning=false) GROUP BY filename",
+                                  [log])
+            except Exception as err:  # noqa: BLE001 - any fault in a hostile file's footer sends it to salvage
+                out[log.path] = Salvage(str(err).strip().splitlines()[0] if str(err).strip() else None)
+                continue
+            row = rows.get(log.path)
+            if isinstance(row, Salvage):
+                out[log.path] = row
+            elif row is None:
+                out[log.path] = FileCheck(0, [], [])
+            elif not found:
+                out[log.path] = Salvage(f"none of the {source.title} fields are in the file")
+            else:
+                out[log.path] = FileCheck(int(row[0]), [], [log])
+        return out
+
+    # -- Python -------------------------------------------------------------------------
+
+    def salvage(self, path: str, source: LogSource, *, max_record_bytes: int | None = None) -> ReadResult:
+        """Every row group of ``path`` that reads, as dicts of the source's raw keys (values as text)."""
+        import pyarrow.parquet as pq
+
+        result = ReadResult(path, source.name, shape=self.title)
+        cap = max_file_bytes()
+        try:
+            stored = os.path.getsize(path)
+        except OSError as err:
+            result.problem(f"cannot read the file ({err.strerror or err})", None)
+            return result
+        if stored > cap:
+            result.problem(f"{size(stored)}, more than the {size(cap)} a log file may hold "
+                           "($WORKBENCH_MAX_FILE_BYTES): not read", None)
+            return result
+        try:
+            parquet = pq.ParquetFile(path)
+        except Exception as err:  # noqa: BLE001 - whatever a damaged footer raises
+            result.problem(f"not a readable Parquet file ({_first_line(err)})", None)
+            return result
+        found = matched_columns(source, parquet.schema_arrow.names)
+        if not found:
+            result.problem(f"none of the {source.title} fields are in the file", 0)
+            return result
+        keys = {file_name: source.column(name).key for name, file_name in found.items()}
+        lost_groups, lost_rows, first_error = 0, 0, None
+        for group in range(parquet.num_row_groups):
+            try:
+                table = parquet.read_row_group(group, columns=list(keys))
+            except Exception as err:  # noqa: BLE001 - a damaged page
+                lost_groups, first_error = lost_groups + 1, first_error or _first_line(err)
+                lost_rows += parquet.metadata.row_group(group).num_rows
+                continue
+            for row in table.to_pylist():
+                result.records.append({keys[k]: None if v is None else str(v) for k, v in row.items()})
+        if lost_groups:
+            result.problem(f"{lost_groups} row group(s) cannot be read ({first_error}); the others are kept", lost_rows)
+        if not result.records and not lost_groups:
+            result.problem("no entries", 0)
+        return result
+
+    def encode(self, records: list, source: LogSource | None = None) -> list[Body]:
+        """One Parquet file (its bytes, already compressed: never gzip them) of dict ``records``, as text."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        keys = [c.key for c in source.columns] if source is not None else sorted({k for r in records for k in r})
+        table = pa.table({k: pa.array([None if r.get(k) is None else str(r.get(k)) for r in records], pa.string())
+                          for k in keys})
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer, compression="snappy")
+        return [Body(buffer.getvalue())]
+
+
+def is_parquet(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is Parquet."""
+    return head[:4] == PARQUET_MAGIC
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
