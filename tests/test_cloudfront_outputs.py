@@ -217,3 +217,75 @@ def test_v2_json_and_parquet_files_import_into_the_text_layout(stores, tmp_path,
     with LocalEngine(tmp_path / "out") as engine:
         rows = engine.query("SELECT count(*) AS n FROM cloudfront", allow_full_scan=True)
         assert int(rows.n.iloc[0]) == expected and not engine.last_scan.problems
+
+
+# -- Hive-compatible paths -------------------------------------------------------------------
+
+
+def _hive_key(source, key: str) -> str | None:
+    """``key`` as a Hive-compatible delivery of the same logs names it (AWS's documented spelling)."""
+    parts = source.parse_key(key)
+    if parts is None:
+        return None
+    y, m, d = parts["day"].split("/")
+    below = key.split("/")[-1 - source.time_folders:-1]
+    names = ["hour", "minute"][:source.time_folders]
+    folders = ["AWSLogs", f"aws-account-id={parts['account']}"]
+    if source.regional:
+        folders += [f"aws-service={source.service_folder}", f"aws-region={parts['region']}"]
+    else:
+        folders += [source.service_folder]
+    if source.scope_partition:
+        folders.append(f"DistributionId={parts['scope']}" if source.name == "cloudfront" else parts["scope"])
+    folders += [f"year={y}", f"month={m}", f"day={d}"] + [f"{n}={v}" for n, v in zip(names, below)]
+    return "/".join(folders + [parts["file"]])
+
+
+@pytest.fixture(scope="module")
+def hive_store(sample_org, tmp_path_factory):
+    """The sample's CloudFront and VPC flow logs under Hive-compatible folder names."""
+    root = tmp_path_factory.mktemp("hive")
+    moved = 0
+    for name in ("cloudfront", "vpcflow"):
+        source = get_source(name)
+        for path in sample_org.rglob("*"):
+            key = _hive_key(source, path.relative_to(sample_org).as_posix()) if path.is_file() else None
+            if key:
+                (root / key).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, root / key)
+                moved += 1
+    assert moved > 200
+    return root
+
+
+def test_hive_compatible_folders_answer_as_the_plain_layout(stores, hive_store, window, truth):
+    planted = truth["by_kind"]["compromised_access_key"]
+    params = {**window, "addresses": [planted["source_ip"]], "top": 50}
+    expected, got = _answers(stores["w3c"], params), _answers(hive_store, params)
+    for name, rows in expected.items():
+        pd.testing.assert_frame_equal(got[name], rows, obj=name)
+    assert any("DistributionId=" in str(p) for p in hive_store.rglob("*.gz"))
+
+
+def test_hive_compatible_flow_log_folders_are_partitions_too(sample_org, hive_store, window):
+    sql = "SELECT account, region, day, count(*) AS n FROM vpcflow GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    with LocalEngine(sample_org, cache=False) as plain, LocalEngine(hive_store, cache=False) as hive:
+        expected = plain.query(sql, allow_full_scan=True)
+        got = hive.query(sql, allow_full_scan=True)
+        one_day = hive.query("SELECT count(*) AS n FROM vpcflow WHERE day = :day",
+                             {"day": window["start"].replace("-", "/")})
+        assert 0 < hive.last_scan.files < len(list(hive_store.rglob("*.log.gz"))), "one day's folders only"
+    assert len(expected) > 3
+    pd.testing.assert_frame_equal(got, expected)
+    assert int(one_day.n.iloc[0]) == int(expected[expected.day == window["start"].replace("-", "/")].n.sum())
+
+
+def test_a_hive_keyed_file_imports_by_its_folders(hive_store, tmp_path):
+    path = next(p for p in hive_store.rglob("*.gz") if "DistributionId=" in p.as_posix())
+    loose = tmp_path / "in" / path.relative_to(hive_store)
+    loose.parent.mkdir(parents=True)
+    shutil.copy(path, loose)
+    report = import_files([tmp_path / "in"], tmp_path / "out")
+    dist = path.as_posix().split("DistributionId=")[1].split("/")[0]
+    assert report.written > 0 and not report.problems and not report.rejected
+    assert all(f"/CloudFront/{dist}/" in Path(p).as_posix() for p in report.outputs), "filed by its folders"

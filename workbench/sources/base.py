@@ -278,14 +278,16 @@ class LogSource:
         return parts
 
     def _key_regex(self) -> re.Pattern:
+        # each folder may also be spelled as Hive-compatible delivery spells it, ``name=value``
+        # (``aws-account-id=111122223333``, ``DistributionId=E1...``, ``year=2026/month=11/day=03``)
         org = r"(?:(?P<org_id>o-[a-z0-9]{10,32})/)?" if self.org_trail else r"(?P<org_id>)"
-        scope = r"(?P<scope>[^/]+)/" if self.scope_partition else ""
-        region = r"(?P<region>[a-z0-9-]+)/" if self.regional else r"(?P<region>)"
-        below = r"\d{2}/" * self.time_folders
+        scope = r"(?:[A-Za-z][A-Za-z_-]{0,40}=)?(?P<scope>[^/=]+)/" if self.scope_partition else ""
+        region = r"(?:aws-region=)?(?P<region>[a-z0-9-]+)/" if self.regional else r"(?P<region>)"
+        below = r"(?:(?:hour|minute)=)?\d{2}/" * self.time_folders
         return re.compile(
             r"^(?P<prefix>(?:.*/)?)AWSLogs/" + org
-            + r"(?P<account>\d{9,12})/" + re.escape(self.service_folder) + "/"
-            + region + scope + r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/" + below
+            + r"(?:aws-account-id=)?(?P<account>\d{9,12})/(?:aws-service=)?" + re.escape(self.service_folder) + "/"
+            + region + scope + r"(?:year=)?(?P<y>\d{4})/(?:month=)?(?P<m>\d{2})/(?:day=)?(?P<d>\d{2})/" + below
             + r"(?P<file>[^/]+)$"
         )
 

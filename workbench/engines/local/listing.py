@@ -9,7 +9,11 @@ account trees (``AWSLogs/<account>/...``) and organisation trails
 
 Only the partition folders of a source are walked (``<account>/<Service>/<region>/YYYY/MM/DD``),
 and only files whose names match the source's file pattern are returned: digests,
-Insights, Config snapshots and stray objects are never touched.
+Insights, Config snapshots and stray objects are never touched. Folders may also be spelled as
+a Hive-compatible delivery spells them (VPC Flow Logs' and CloudFront v2's option):
+``aws-account-id=<account>/aws-service=vpcflowlogs/aws-region=<region>/year=YYYY/month=MM/day=DD``,
+``aws-account-id=<account>/CloudFront/DistributionId=<id>/year=.../hour=HH``; the partition values
+are what follows the ``=``.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from workbench.errors import LogsNotFound
 from workbench.formats.base import LogFile
 from workbench.sources import SOURCES, LogSource, is_org_id
 
-_ACCOUNT = re.compile(r"\d{9,12}")
-_YEAR = re.compile(r"\d{4}")
-_MONTH_DAY = re.compile(r"\d{2}")
+_ACCOUNT = re.compile(r"(?:aws-account-id=)?\d{9,12}")
+_YEAR = re.compile(r"(?:year=)?\d{4}")
+_MONTH = re.compile(r"(?:month=)?\d{2}")
+_DAY = re.compile(r"(?:day=)?\d{2}")
+_BELOW_DAY = re.compile(r"(?:(?:hour|minute)=)?\d{2}")
 _MAX_PREFIX_DEPTH = 4
 
 
@@ -39,6 +45,11 @@ class Partition:
     day: str  # yyyy/MM/dd
     path: str
     scope: str = ""  # the folder of LogSource.scope_partition (WAF: the web ACL), else ""
+
+
+def folder_value(name: str) -> str:
+    """A folder's value: the folder's name, or what follows ``=`` in a Hive-compatible one (``year=2026``)."""
+    return name.split("=", 1)[1] if "=" in name else name
 
 
 class LogTree:
@@ -135,9 +146,9 @@ class LogTree:
         for awslogs in self.awslogs:
             for entry in self._dirs(awslogs):
                 if _ACCOUNT.fullmatch(entry.name):
-                    out.append((entry.name, entry))
+                    out.append((folder_value(entry.name), entry))
                 elif is_org_id(entry.name):
-                    out += [(a.name, a) for a in self._dirs(entry) if _ACCOUNT.fullmatch(a.name)]
+                    out += [(folder_value(a.name), a) for a in self._dirs(entry) if _ACCOUNT.fullmatch(a.name)]
         return out
 
     def layout(self) -> dict:
@@ -153,14 +164,14 @@ class LogTree:
             if is_org_id(folder.parent.name):
                 orgs.add(folder.parent.name)
             for service in self._dirs(folder):
-                found = self._dirs(service)
-                if service.name in global_services:  # no region folder: any scope folders are right below
-                    if service.name in scoped:
-                        scopes[scoped[service.name].name].update(d.name for d in found)
+                found, name = self._dirs(service), folder_value(service.name)
+                if name in global_services:  # no region folder: any scope folders are right below
+                    if name in scoped:
+                        scopes[scoped[name].name].update(folder_value(d.name) for d in found)
                     continue
-                regions.update(r.name for r in found)
-                if service.name in scoped:
-                    scopes[scoped[service.name].name].update(d.name for r in found for d in self._dirs(r))
+                regions.update(folder_value(r.name) for r in found)
+                if name in scoped:
+                    scopes[scoped[name].name].update(folder_value(d.name) for r in found for d in self._dirs(r))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
                 "org_id": sorted(orgs)[0] if len(orgs) == 1 else None,
                 "scopes": {name: sorted(values) for name, values in scopes.items()}}
@@ -169,18 +180,18 @@ class LogTree:
         """Every partition folder of ``source``, sorted."""
         parts = []
         for account, folder in self.account_dirs():
-            service = folder / source.service_folder
-            for region in self._dirs(service) if source.regional else [service]:
-                scopes = self._dirs(region) if source.scope_partition else [region]
-                for scope in scopes:
-                    for year in self._dirs(scope, _YEAR):
-                        for month in self._dirs(year, _MONTH_DAY):
-                            for day in self._dirs(month, _MONTH_DAY):
-                                parts.append(Partition(
-                                    account, region.name if source.regional else "",
-                                    f"{year.name}/{month.name}/{day.name}", str(day),
-                                    scope.name if source.scope_partition else "",
-                                ))
+            for service in (folder / source.service_folder, folder / f"aws-service={source.service_folder}"):
+                for region in self._dirs(service) if source.regional else [service]:
+                    scopes = self._dirs(region) if source.scope_partition else [region]
+                    for scope in scopes:
+                        for year in self._dirs(scope, _YEAR):
+                            for month in self._dirs(year, _MONTH):
+                                for day in self._dirs(month, _DAY):
+                                    day_text = "/".join(folder_value(d.name) for d in (year, month, day))
+                                    parts.append(Partition(
+                                        account, folder_value(region.name) if source.regional else "", day_text,
+                                        str(day), folder_value(scope.name) if source.scope_partition else "",
+                                    ))
         return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.scope, p.path))
 
     def files(self, source: LogSource, partitions: list[Partition]) -> tuple[list[LogFile], list[str]]:
@@ -210,7 +221,7 @@ class LogTree:
         level = [part]
         for _ in range(depth):
             level = [Partition(p.account, p.region, p.day, str(d), p.scope)
-                     for p in level for d in self._dirs(Path(p.path), _MONTH_DAY)]
+                     for p in level for d in self._dirs(Path(p.path), _BELOW_DAY)]
         return level
 
     def _scan(self, part: Partition, pattern: re.Pattern) -> tuple[list[LogFile], list[str]]:
