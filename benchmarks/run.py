@@ -33,7 +33,7 @@ from benchmarks.measure import (
 )
 from benchmarks.per_query import duckdb_peer, every_query, scaling
 from benchmarks.store import HERE, SETTINGS, ensure_store, window
-from benchmarks.web_edge import web_edge
+from benchmarks.web_edge import cloudfront_outputs, web_edge
 from workbench.engines.local import LocalEngine
 from workbench.engines.local.cache import ParquetCache
 
@@ -125,7 +125,8 @@ def main(argv=None) -> int:
     if args.only == "web":
         say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
         web_edge(store, whole, cores=result["cores"], say=say)
-        return 0
+        outputs = cloudfront_outputs(store, whole, say=say)
+        return 0 if all(r["answers_equal"] for r in outputs.values()) else 1
 
     say("\n1. raw json.gz scans (whole window, no cache)")
     raw = {}
@@ -274,6 +275,8 @@ def main(argv=None) -> int:
 
     say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
     result["web_edge"] = web_edge(store, whole, cores=result["cores"], say=say)
+    result["web_edge"]["cloudfront_outputs"] = cloudfront_outputs(store, whole, say=say)
+    answers_equal = answers_equal and all(r["answers_equal"] for r in result["web_edge"]["cloudfront_outputs"].values())
     result["cold_warm_ratio"] = (result["new_session_first_query_seconds"]["no_checks_kept"]
                                  / raw["console_logins"]["warm_seconds"])
     result["cache_build_events_per_s"] = result["cache"]["rows"] / result["cache"]["build_seconds"]
