@@ -125,7 +125,7 @@ def test_each_file_is_read_by_what_it_holds(stores):
 def test_json_numbers_and_dash_spellings_read_as_the_text_format_does(tmp_path):
     folder = tmp_path / "AWSLogs" / ACCOUNT / "CloudFront" / DIST / "2024" / "11" / "15" / "19"
     folder.mkdir(parents=True)
-    entry = {k: "-" for k in KEYS} | {"date": "2024-11-15", "time": "19:45:51", "x-edge-location": "IAD89-P1",
+    entry = dict.fromkeys(KEYS, "-") | {"date": "2024-11-15", "time": "19:45:51", "x-edge-location": "IAD89-P1",
                                       "sc-status": 200, "sc-bytes": "1024", "c-ip": "192.0.2.10",
                                       "cs(Host)": "d111111abcdef8.cloudfront.net", "time-taken": 0.25,
                                       "x-edge-request-id": "abc==", "cs(User-Agent)": "curl/8.4.0"}
@@ -146,7 +146,7 @@ def _hour_folder(root: Path, hour: str = "21") -> Path:
 
 
 def _entry(n: int, **values) -> dict:
-    return {k: "-" for k in KEYS} | {"date": "2019-12-04", "time": f"21:{n // 60:02d}:{n % 60:02d}",
+    return dict.fromkeys(KEYS, "-") | {"date": "2019-12-04", "time": f"21:{n // 60:02d}:{n % 60:02d}",
                                      "x-edge-location": "LAX1", "c-ip": "192.0.2.100", "sc-status": "200",
                                      "x-edge-request-id": f"req{n}==", "cs-uri-stem": f"/p{n}"} | values
 

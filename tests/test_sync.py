@@ -271,3 +271,35 @@ def test_waf_files_come_from_their_hour_folders_and_nothing_climbs_out(aws_modul
     assert result.copied == 1 and (out / key).read_bytes() == real.read_bytes()
     assert sorted(r["key"] for r in result.refused) == sorted(hostile)
     assert all(p.is_relative_to(out) for p in out.rglob("*"))
+
+
+def test_hive_compatible_folders_are_synced_by_their_names(aws_module, organisation, tmp_path):
+    """A bucket of Hive-compatible deliveries (CloudFront's and VPC Flow Logs' option): the day's objects
+    are found one level at a time through ``aws-account-id=``, ``aws-service=``, ``aws-region=``,
+    ``DistributionId=`` and ``year=/month=/day=``, and read locally as the same partitions."""
+    from tests.test_cloudfront_outputs import _hive_key
+
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket="hive-logs")
+    wanted, day = {}, "/2026/11/02/"
+    for name in ("cloudfront", "vpcflow"):
+        source = SOURCES[name]
+        for path in (organisation / "AWSLogs").rglob("*"):
+            key = _hive_key(source, path.relative_to(organisation).as_posix()) if path.is_file() else None
+            if key:
+                s3.put_object(Bucket="hive-logs", Key=key, Body=path.read_bytes())
+                if day in path.as_posix():
+                    wanted[key] = path
+    s3.put_object(Bucket="hive-logs", Key="AWSLogs/aws-account-id=111122223333/CloudFront/DistributionId=E1/"
+                  "year=2026/month=11/day=02/hour=../../x.gz", Body=b"climbs")
+    out = tmp_path / "hive"
+    result = sync("s3://hive-logs", out, start="2026-11-02", end="2026-11-02", sources=["cloudfront", "vpcflow"],
+                  progress=False)
+    copied = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
+    assert copied == set(wanted) and result.copied == len(wanted) > 20
+    assert [r["key"] for r in result.refused] == ["AWSLogs/aws-account-id=111122223333/CloudFront/DistributionId=E1/"
+                                                  "year=2026/month=11/day=02/hour=../../x.gz"]
+    with LocalEngine(out) as local, LocalEngine(organisation) as plain:
+        for table in ("cloudfront", "vpcflow"):
+            sql = f"SELECT count(*) AS n FROM {table} WHERE day = '2026/11/02'"
+            assert local.query(sql).n.iloc[0] == plain.query(sql).n.iloc[0] > 0, table

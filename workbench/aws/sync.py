@@ -48,7 +48,9 @@ MANIFEST = ".workbench-sync.json"
 _ACCOUNT = re.compile(r"\d{9,12}")
 _REGION = re.compile(r"[a-z0-9-]+")
 _SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder before the day (a web ACL name, a distribution id)
-_TWO_DIGITS = re.compile(r"\d{2}")
+_TWO_DIGITS = re.compile(r"(?:(?:hour|minute)=)?\d{2}")
+_HIVE_ACCOUNT = re.compile(r"aws-account-id=(\d{9,12})")
+_HIVE_SCOPE = re.compile(r"[A-Za-z][A-Za-z_-]{0,40}=([A-Za-z0-9_-]{1,128})")
 
 
 @dataclass
@@ -324,15 +326,19 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
     owners: list[tuple[str | None, str]] = [(None, a) for a in top if _ACCOUNT.fullmatch(a)]
     for org_id in (o for o in top if is_org_id(o)):
         owners += [(org_id, a) for a in lister.folders(f"{root}{org_id}/") if _ACCOUNT.fullmatch(a)]
+    hive = [m.group(1) for m in map(_HIVE_ACCOUNT.fullmatch, top) if m]  # Hive-compatible delivery's folders
     missing: list[str] = []
     if accounts:
-        missing = sorted(set(accounts) - {a for _, a in owners})
+        present = {a for _, a in owners} | set(hive)
+        missing = sorted(set(accounts) - present)
         if missing == sorted(set(accounts)):
             raise AwsResourceMissing(f"no logs of account(s) {', '.join(missing)} under "
                                      f"s3://{lister.bucket}/{root}; accounts there: "
-                                     f"{', '.join(sorted({a for _, a in owners})) or 'none'}")
+                                     f"{', '.join(sorted(present)) or 'none'}")
         owners = [(o, a) for o, a in owners if a in set(accounts)]
-    out = []
+        hive = [a for a in hive if a in set(accounts)]
+    out = [item for account in hive for source in sources
+           for item in _hive_prefixes(lister, root, source, account, days, regions)]
     for org_id, account in owners:
         for source in sources:
             if org_id and not source.org_trail:
@@ -358,6 +364,31 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
             if source.service_folder == LOG_FOLDER:
                 out += _digest_prefixes(lister, service, days, regions)
     return out, missing
+
+
+def _hive_prefixes(lister: _Lister, root: str, source: LogSource, account: str, days: list[dt.date],
+                   regions: list[str] | None) -> list[tuple[LogSource, str]]:
+    """The day prefixes of one account's Hive-compatible folders (``aws-account-id=<account>/``).
+
+    Regional services spell their service and region folders too (``aws-service=vpcflowlogs/aws-region=<r>/``),
+    CloudFront keeps ``CloudFront/``; a scope folder is ``<Name>=<value>`` (``DistributionId=E1...``) and the
+    day ``year=YYYY/month=MM/day=DD/``. Only folder names that say so are listed into.
+    """
+    base = f"{root}aws-account-id={account}/"
+    if source.regional:
+        service = f"{base}aws-service={source.service_folder}/"
+        found = [f for f in lister.folders(service) if f.startswith("aws-region=")
+                 and _REGION.fullmatch(f[len("aws-region="):]) and (not regions or f[len("aws-region="):] in regions)]
+    else:
+        service, found = f"{base}{source.service_folder}/", [""]
+    out = []
+    for region in found:
+        below = f"{service}{region}/" if region else service
+        scopes = [f + "/" for f in lister.folders(below) if _HIVE_SCOPE.fullmatch(f) or _SCOPE.fullmatch(f)] \
+            if source.scope_partition else [""]
+        out += [(source, f"{below}{scope}year={day:%Y}/month={day:%m}/day={day:%d}/")
+                for scope in scopes for day in days]
+    return out
 
 
 def _digest_prefixes(lister: _Lister, service: str, days: list[dt.date],
@@ -393,7 +424,7 @@ def _refused(out: Path, day_prefix: str, key: str, time_folders: int = 0) -> str
     S3 keys are the attacker's text: ``..`` is not normalised by S3, and a key listed under one
     account's day folder may name another's. An object is copied only when its key is the day
     prefix and one plain file name (below ``time_folders`` two-digit folders where the source has
-    them: WAF's ``HH/mm/``), and its local path resolves inside ``out``.
+    them: WAF's ``HH/mm/``, a Hive-compatible ``hour=HH/``), and its local path resolves inside ``out``.
     """
     if not key.startswith(day_prefix):
         return "not under the day folder it was listed in"

@@ -220,7 +220,7 @@ class OutputChoice(LogFormat):
 
         try:
             names = pq.ParquetFile(path).schema_arrow.names
-        except Exception:  # noqa: BLE001 - a damaged footer: not claimed
+        except Exception:
             return 0
         wanted = {c.name for c in source.columns if c.key in _identifying(source)}
         return 100 if wanted <= set(matched_columns(source, names)) else 0

@@ -114,7 +114,8 @@ class ParquetTable(LogFormat):
                 if self.none_text is not None:
                     value = f"coalesce({value}, '{self.none_text}')"
             elif self.none_text is not None:
-                value = f"TRY_CAST(NULLIF(CAST({alias}.{quoted(found[col.name])} AS VARCHAR), '{self.none_text}') AS {typ})"
+                text = f"CAST({alias}.{quoted(found[col.name])} AS VARCHAR)"
+                value = f"TRY_CAST(NULLIF({text}, '{self.none_text}') AS {typ})"
             else:
                 value = f"TRY_CAST({alias}.{quoted(found[col.name])} AS {typ})"
             cols.append(f'{value} AS "{col.name}"')
@@ -134,11 +135,12 @@ class ParquetTable(LogFormat):
             try:
                 found = matched_columns(source, self.names(con, file_list(con, "parquet_check", [log])))
                 # every value read as text: each page the view reads is decoded here, once
-                decoded = " + ".join(f"coalesce(strlen(CAST({quoted(n)} AS VARCHAR)), 0)" for n in found.values()) or "0"
+                decoded = " + ".join(f"coalesce(strlen(CAST({quoted(n)} AS VARCHAR)), 0)"
+                                     for n in found.values()) or "0"
                 rows = scan_files(con, f"SELECT filename, count(*), sum({decoded}) FROM "
                                        "read_parquet($paths, filename=true, hive_partitioning=false) GROUP BY filename",
                                   [log])
-            except Exception as err:  # noqa: BLE001 - any fault in a hostile file's footer sends it to salvage
+            except Exception as err:
                 out[log.path] = Salvage(str(err).strip().splitlines()[0] if str(err).strip() else None)
                 continue
             row = rows.get(log.path)
@@ -171,7 +173,7 @@ class ParquetTable(LogFormat):
             return result
         try:
             parquet = pq.ParquetFile(path)
-        except Exception as err:  # noqa: BLE001 - whatever a damaged footer raises
+        except Exception as err:
             result.problem(f"not a readable Parquet file ({_first_line(err)})", None)
             return result
         found = matched_columns(source, parquet.schema_arrow.names)
@@ -183,7 +185,7 @@ class ParquetTable(LogFormat):
         for group in range(parquet.num_row_groups):
             try:
                 table = parquet.read_row_group(group, columns=list(keys))
-            except Exception as err:  # noqa: BLE001 - a damaged page
+            except Exception as err:
                 lost_groups, first_error = lost_groups + 1, first_error or _first_line(err)
                 lost_rows += parquet.metadata.row_group(group).num_rows
                 continue
