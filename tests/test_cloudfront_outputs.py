@@ -289,3 +289,28 @@ def test_a_hive_keyed_file_imports_by_its_folders(hive_store, tmp_path):
     dist = path.as_posix().split("DistributionId=")[1].split("/")[0]
     assert report.written > 0 and not report.problems and not report.rejected
     assert all(f"/CloudFront/{dist}/" in Path(p).as_posix() for p in report.outputs), "filed by its folders"
+
+
+def test_a_parquet_file_with_a_column_of_any_name_is_read_beside_the_others(tmp_path):
+    """``filename`` is what DuckDB calls the column it adds; a file's own column of that name, or of the
+    name the reader picks instead, must not stop the others being read."""
+    folder = _hour_folder(tmp_path)
+    good = [_entry(n) for n in range(3)]
+    (folder / f"{DIST}.2019-12-04-21.good0001.parquet").write_bytes(_parquet_bytes(good))
+    table = pa.table({"filename": ["x"], "workbench_file": ["y"], "x-edge-request-id": ["odd=="],
+                      "date": ["2019-12-04"], "time": ["21:00:00"], "sc-status": [404]})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    (folder / f"{DIST}.2019-12-04-21.odd00001.parquet").write_bytes(sink.getvalue().to_pybytes())
+    stray = pa.table({"something": ["else"]})
+    sink = pa.BufferOutputStream()
+    pq.write_table(stray, sink)
+    foreign = folder / f"{DIST}.2019-12-04-21.for00001.parquet"
+    foreign.write_bytes(sink.getvalue().to_pybytes())
+    with LocalEngine(tmp_path) as engine:
+        rows = engine.query("SELECT x_edge_request_id, sc_status, cs_host FROM cloudfront ORDER BY 1",
+                            allow_full_scan=True)
+        problems = {p["path"]: p["reason"] for p in engine.last_scan.problems}
+    assert list(rows.x_edge_request_id) == ["odd==", "req0==", "req1==", "req2=="]
+    assert int(rows.sc_status.iloc[0]) == 404 and rows.cs_host.iloc[0] == "-", "a number column reads as a number"
+    assert "none of the CloudFront standard logs fields" in problems[str(foreign)]

@@ -62,6 +62,12 @@ LAYOUTS = {
         {"LogBucket": "logs"},
         {"bucket": "logs", "accounts": ["210987654321"], "regions": ["eu-west-1"]},
     ),
+    "Hive-compatible flow log and CloudFront prefixes": (
+        {"LogBucket": "logs", "LogPrefix": "edge/", "FlowLogPaths": "hive", "CloudFrontPaths": "hive",
+         "Distributions": "EMLARXS9EXAMPLE"},
+        {"bucket": "logs", "prefix": "edge/", "accounts": ["210987654321"], "regions": ["eu-west-1"],
+         "hive": ["vpcflow", "cloudfront"]},
+    ),
     "WAF logs in their own bucket": (
         {"LogBucket": "logs", "LogPrefix": "trail/", "WafLogBucket": "aws-waf-logs-shop", "WebAcls": "shop-web-acl"},
         {"bucket": "logs", "prefix": "trail/", "accounts": ["210987654321"], "regions": ["eu-west-1"]},
@@ -74,6 +80,7 @@ def spec_arguments(source_name: str, params: dict, spec_args: dict) -> dict:
     reads its own bucket when there is one, and projects a placeholder web ACL until one is named."""
     scopes = {"waf": params.get("WebAcls") or "none", "cloudfront": params.get("Distributions") or "NONE"}
     args = {**spec_args, "scopes": scopes.get(source_name, "none").split(",")}
+    args["hive"] = source_name in args.get("hive", ())
     if source_name == "waf" and params.get("WafLogBucket"):
         args.update(bucket=params["WafLogBucket"], prefix="")
     return args
@@ -541,11 +548,15 @@ def parse(*argv):
 
 def test_options_become_template_parameters():
     args = parse("--org-id", "o-abcdefghij", "--log-prefix", "/trail", "--start", "2025-01-31",
-                 "--scan-cutoff", "10G", "--no-reports", "--parameter", "NotebookVolumeSizeGB=50")
+                 "--scan-cutoff", "10G", "--no-reports", "--parameter", "NotebookVolumeSizeGB=50",
+                 "--hive-paths", "cloudfront")
     assert deploy_command.stack_parameters(args) == {
         "LogBucket": "logs", "OrganizationId": "o-abcdefghij", "LogPrefix": "trail/", "ProjectionStartDate": "2025/01/31",
         "BytesScannedCutoffPerQuery": str(10 * 1024**3), "CreateScheduledReports": "false", "NotebookVolumeSizeGB": "50",
+        "CloudFrontPaths": "hive",
     }
+    with pytest.raises(UsageError, match="vpcflow and cloudfront only"):
+        deploy_command.stack_parameters(parse("--hive-paths", "cloudtrail"))
     assert parse_size("500MiB") == 500 * 1024**2 and parse_size("1000") == 1000
     with pytest.raises(UsageError):
         parse_size("lots")

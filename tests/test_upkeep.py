@@ -276,3 +276,59 @@ def test_classic_partitions_where_projection_is_off(stack, cloud, org, calls):
     counts.clear()
     again = upkeep.upkeep(DATABASE, ["cloudtrail"], s3=s3, glue=glue, today=today, days_back=1)["tables"]
     assert again["cloudtrail"]["created"] == 0 and "BatchCreatePartition" not in counts
+
+
+def test_hive_compatible_prefixes_get_their_partitions_registered(cloud, org, calls):
+    """Flow logs and CloudFront logs delivered with Hive-compatible prefixes: the stack makes their tables
+    without projection, and the Lambda registers each account x region (or distribution) x day with the
+    folder AWS wrote it to; a second run creates nothing."""
+    from tests.test_cloudfront_outputs import _hive_key
+
+    out, gen = org
+    s3_api, glue_api = cloud["s3"], cloud["glue"]
+    s3_api.create_bucket(Bucket="hive-logs")
+    wanted = {"vpcflow": set(), "cloudfront": set()}
+    for name in wanted:
+        source = get_source(name)
+        for path in (out / "AWSLogs").rglob("*"):
+            key = _hive_key(source, path.relative_to(out).as_posix()) if path.is_file() else None
+            if key:
+                s3_api.put_object(Bucket="hive-logs", Key="edge/" + key, Body=path.read_bytes())
+                parts = source.parse_key(key)
+                wanted[name].add((parts["account"], *([parts["region"]] if source.regional else []),
+                                  *([parts["scope"]] if source.scope_partition else [])))
+    resolved = resolve(load_template(), {
+        "LogBucket": "hive-logs", "LogPrefix": "edge/", "ArtifactBucket": "artifacts", "CreateNotebook": "false",
+        "DatabaseName": "hive_logs", "FlowLogPaths": "hive", "CloudFrontPaths": "hive"})
+    with contextlib.suppress(glue_api.exceptions.EntityNotFoundException):
+        glue_api.delete_database(Name="hive_logs")
+    glue_api.create_database(DatabaseInput=resolved["Resources"]["Database"]["Properties"]["DatabaseInput"])
+    for logical in ("VpcFlowTable", "CloudFrontTable"):
+        table_input = resolved["Resources"][logical]["Properties"]["TableInput"]
+        assert table_input["Parameters"]["projection.enabled"] == "false"
+        glue_api.create_table(DatabaseName="hive_logs", TableInput=table_input)
+    counts, s3, glue = calls
+    today = dt.date.fromisoformat(gen["start"])
+
+    report = upkeep.upkeep("hive_logs", ["vpcflow", "cloudfront"], s3=s3, glue=glue, today=today,
+                           days_back=0)["tables"]
+
+    days = ["2026/11/01", "2026/11/02"]
+    for name, found in wanted.items():
+        assert found and report[name]["created"] == len(found) * len(days) and not report[name]["errors"]
+        partitions = glue_api.get_partitions(DatabaseName="hive_logs", TableName=name)["Partitions"]
+        assert sorted(tuple(p["Values"]) for p in partitions) == sorted(f + (d,) for f in found for d in days)
+        for part in partitions:
+            location = part["StorageDescriptor"]["Location"]
+            *where, day = part["Values"]
+            y, m, d = day.split("/")
+            middle = (f"aws-service=vpcflowlogs/aws-region={where[1]}" if name == "vpcflow"
+                      else f"CloudFront/DistributionId={where[1]}")
+            assert location == (f"s3://hive-logs/edge/AWSLogs/aws-account-id={where[0]}/{middle}/"
+                                f"year={y}/month={m}/day={d}/")
+            prefix = location.split("hive-logs/", 1)[1]
+            listed = s3_api.list_objects_v2(Bucket="hive-logs", Prefix=prefix)
+            assert (listed["KeyCount"] > 0) == (part["Values"][-1] == "2026/11/01"), location
+    counts.clear()
+    again = upkeep.upkeep("hive_logs", ["vpcflow", "cloudfront"], s3=s3, glue=glue, today=today, days_back=0)
+    assert all(r["created"] == 0 for r in again["tables"].values()) and "BatchCreatePartition" not in counts

@@ -68,6 +68,7 @@ def table_spec(
     fields: str | None = None,
     scheme: str = "s3",
     scopes: list[str] | None = None,
+    hive: bool = False,
 ) -> TableSpec:
     """The Athena table of ``source`` over ``s3://bucket/prefix/AWSLogs/...``.
 
@@ -94,13 +95,18 @@ def table_spec(
     scheme : str
         The file system of the location (``s3``; ``local`` with an empty bucket for a Trino
         reading a local folder, ``local:///prefix/AWSLogs/...``).
+    hive : bool
+        The logs are delivered with Hive-compatible folders (``aws-account-id=.../year=YYYY/month=MM/day=DD``):
+        the table has no projection (one ``day`` value cannot be projected into three folders), its
+        ``storage.location.template`` spells the folders, and its partitions are registered by the upkeep
+        Lambda (:mod:`workbench.aws.upkeep`), which reads that template. No accounts, regions or scopes needed.
 
     Raises
     ------
     ValueError
         If accounts or regions are empty, or the flow-log format has unknown fields.
     """
-    if not accounts or (source.regional and not regions):
+    if not hive and (not accounts or (source.regional and not regions)):
         raise ValueError("partition projection needs at least one account and one region")
     start_text = start.strftime("%Y/%m/%d") if isinstance(start, dt.date) else start.replace("-", "/")
     columns = format_of(source).table_columns(source, fields=fields)
@@ -108,7 +114,9 @@ def table_spec(
     location = f"{scheme}://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + "AWSLogs/"
     if org_id and source.org_trail:
         location += f"{org_id}/"
-    properties = {
+    template = source.location_template(bucket=bucket, prefix=prefix, org_id=org_id, scheme=scheme, hive=hive)
+    properties = {"projection.enabled": "false", "storage.location.template": template,
+                  **storage.get("properties", {})} if hive else {
         "projection.enabled": "true",
         "projection.account.type": "enum",
         "projection.account.values": ",".join(accounts),
@@ -120,8 +128,7 @@ def table_spec(
         "projection.day.range": f"{start_text},NOW",
         "projection.day.interval": "1",
         "projection.day.interval.unit": "DAYS",
-        "storage.location.template": source.location_template(bucket=bucket, prefix=prefix, org_id=org_id,
-                                                              scheme=scheme),
+        "storage.location.template": template,
         **storage.get("properties", {}),
     }
     return TableSpec(
@@ -221,12 +228,14 @@ def create_table_sql_trino(spec: TableSpec, *, catalog: str = "hive") -> str:
             value = props[athena]
             storage[trino] = value if value.isdigit() else _quote(value)
     columns = [f'  "{name}" {parse_type(typ).trino()}' for name, typ in spec.columns]
+    projected = props.get("projection.enabled") == "true"
     for name, _ in spec.partitions:
-        columns.append(f'  "{name}" varchar WITH ({_projection(props, name)})')
+        columns.append(f'  "{name}" varchar' + (f" WITH ({_projection(props, name)})" if projected else ""))
     table = {**storage, "external_location": _quote(spec.location),
-             "partitioned_by": "ARRAY[" + ", ".join(_quote(n) for n, _ in spec.partitions) + "]",
-             "partition_projection_enabled": "true",
-             "partition_projection_location_template": _quote(props["storage.location.template"])}
+             "partitioned_by": "ARRAY[" + ", ".join(_quote(n) for n, _ in spec.partitions) + "]"}
+    if projected:  # else the partitions are registered, each with its own location
+        table |= {"partition_projection_enabled": "true",
+                  "partition_projection_location_template": _quote(props["storage.location.template"])}
     return (f'CREATE TABLE IF NOT EXISTS "{catalog}"."{spec.database}"."{spec.name}" (\n' + ",\n".join(columns)
             + "\n)\nWITH (\n" + ",\n".join(f"  {k} = {v}" for k, v in table.items()) + "\n)")
 

@@ -15,7 +15,11 @@ function lists what really is under ``AWSLogs/`` and brings each table in step:
 
 Where the logs are comes from the table itself: its ``storage.location.template``
 (``s3://bucket/prefix/AWSLogs/[o-xxxxxxxxxx/]${account}/<Service>/${region}/${day}``)
-names the folders to list. Only folder names are read, with ``ListObjectsV2`` and a
+names the folders to list. Logs delivered with Hive-compatible folders (VPC Flow Logs' and
+CloudFront v2's option) have a table without projection, since one ``day`` value cannot be
+projected into ``year=/month=/day=`` folders; its template spells the folders
+(``.../aws-account-id=${account}/aws-service=vpcflowlogs/aws-region=${region}/year=${yyyy}/month=${MM}/day=${dd}``)
+and the classic path registers each partition with its own location. Only folder names are read, with ``ListObjectsV2`` and a
 ``/`` delimiter, one request per account and table: a bucket with billions of objects
 costs the same as an empty one.
 
@@ -61,6 +65,13 @@ _TEMPLATE = re.compile(
     r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?P<service>[^$]+)/"
     r"(?P<region>\$\{region\}/)?(?:\$\{(?P<scope>[a-z_]+)\}/)?\$\{day\}/?$"
 )
+#: The same for logs delivered with Hive-compatible folders (VPC Flow Logs' and CloudFront v2's option):
+#: every folder ``name=value``, the day as AWS's suffix path spells it.
+_HIVE_TEMPLATE = re.compile(
+    r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)aws-account-id=\$\{account\}/(?P<service>[^$/]+)/"
+    r"(?P<region>aws-region=\$\{region\}/)?(?:(?P<scope_key>[A-Za-z][A-Za-z_-]{0,40})=\$\{(?P<scope>[a-z_]+)\}/)?"
+    r"year=\$\{yyyy\}/month=\$\{MM\}/day=\$\{dd\}/?$"
+)
 #: A folder name between region and day (a WAF web ACL's name, a CloudFront distribution's id).
 SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -82,6 +93,11 @@ class Layout:
     regional : bool
         Whether there is a region folder (a global service's logs, CloudFront's, have none: the
         scope folders are right below the service folder, and the region is ``""`` here).
+    hive : bool
+        Whether the folders are Hive-compatible ones (``aws-account-id=<account>``,
+        ``aws-region=<region>``, ``<scope_key>=<scope>``, ``year=YYYY/month=MM/day=DD``).
+    scope_key : str
+        The name of the scope folder in a Hive-compatible layout (``DistributionId``).
     """
 
     bucket: str
@@ -89,16 +105,34 @@ class Layout:
     service: str
     scope: str = ""
     regional: bool = True
+    hive: bool = False
+    scope_key: str = ""
+
+    def account_folder(self, account: str) -> str:
+        """The folder of one account."""
+        return f"aws-account-id={account}" if self.hive else account
 
     def region_prefix(self, account: str) -> str:
         """Key prefix holding one account's region folders."""
-        return f"{self.base}{account}/{self.service}/"
+        return f"{self.base}{self.account_folder(account)}/{self.service}/"
+
+    def folder_value(self, name: str, key: str) -> str | None:
+        """The value a folder ``name`` holds (``key=value`` in a Hive layout), or ``None`` when it is no such folder."""
+        if not self.hive:
+            return name
+        return name[len(key) + 1:] if name.startswith(key + "=") else None
 
     def partition_location(self, account: str, region: str, *rest: str) -> str:
         """``s3://`` location of one partition folder: ``account x region x day`` (``day`` as
         ``yyyy/MM/dd``), or ``account x region x scope x day`` where the layout has a scope."""
-        return (f"s3://{self.bucket}/{self.base}{account}/{self.service}/" + (f"{region}/" if region else "")
-                + "".join(f"{v}/" for v in rest))
+        *scope, day = rest
+        if self.hive:
+            year, month, dd = day.split("/")
+            region = f"aws-region={region}" if region else ""
+            scope = [f"{self.scope_key}={v}" for v in scope]
+            day = f"year={year}/month={month}/day={dd}"
+        return (f"s3://{self.bucket}/{self.region_prefix(account)}" + (f"{region}/" if region else "")
+                + "".join(f"{v}/" for v in (*scope, day)))
 
 
 @dataclass
@@ -135,20 +169,28 @@ def parse_location_template(template: str) -> Layout:
 
     Examples
     --------
-    >>> parse_location_template("s3://logs/AWSLogs/o-abcdefghij/${account}/CloudTrail/${region}/${day}")
-    Layout(bucket='logs', base='AWSLogs/o-abcdefghij/', service='CloudTrail', scope='')
+    >>> parse_location_template("s3://logs/AWSLogs/o-abcdefghij/${account}/CloudTrail/${region}/${day}").base
+    'AWSLogs/o-abcdefghij/'
+    >>> layout = parse_location_template("s3://logs/AWSLogs/aws-account-id=${account}/CloudFront/"
+    ...                                  "DistributionId=${distribution}/year=${yyyy}/month=${MM}/day=${dd}")
+    >>> layout.partition_location("111122223333", "", "E1EXAMPLE", "2026/11/03")
+    's3://logs/AWSLogs/aws-account-id=111122223333/CloudFront/DistributionId=E1EXAMPLE/year=2026/month=11/day=03/'
     >>> parse_location_template("s3://aws-waf-logs-x/AWSLogs/${account}/WAFLogs/${region}/${web_acl}/${day}").scope
     'web_acl'
     """
-    match = _TEMPLATE.match(template)
+    match = _TEMPLATE.match(template) or _HIVE_TEMPLATE.match(template)
     if not match:
         raise ValueError(
             f"storage.location.template {template!r} is not "
-            "s3://bucket/.../${account}/<Service>/${region}/${day}"
+            "s3://bucket/.../${account}/<Service>/${region}/${day}, nor its Hive-compatible spelling "
+            "s3://bucket/.../aws-account-id=${account}/aws-service=<service>/aws-region=${region}/"
+            "year=${yyyy}/month=${MM}/day=${dd}"
         )
     if not match["region"] and not match["scope"]:
         raise ValueError(f"storage.location.template {template!r} has neither a region nor a scope folder")
-    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "", bool(match["region"]))
+    hive = match.re is _HIVE_TEMPLATE
+    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "", bool(match["region"]),
+                  hive=hive, scope_key=match["scope_key"] or "" if hive else "")
 
 
 def list_folders(s3, bucket: str, prefix: str) -> list[str]:
@@ -173,16 +215,21 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
     workers : int
         Accounts listed in parallel.
     """
-    accounts = [name for name in list_folders(s3, layout.bucket, layout.base) if ACCOUNT.fullmatch(name)]
+    accounts = [value for value in (layout.folder_value(n, "aws-account-id")
+                                    for n in list_folders(s3, layout.bucket, layout.base))
+                if value and ACCOUNT.fullmatch(value)]
 
     direct: dict[str, list[str]] = {}
+
+    def values(names: list[str], key: str, pattern: re.Pattern) -> list[str]:
+        return sorted(v for v in (layout.folder_value(n, key) for n in names) if v and pattern.fullmatch(v))
 
     def regions_of(account: str) -> list[str]:
         names = list_folders(s3, layout.bucket, layout.region_prefix(account))
         if not layout.regional:  # no region folder: these are the scope's folders; the region is ""
-            direct[account] = sorted(n for n in names if SCOPE.fullmatch(n))
+            direct[account] = values(names, layout.scope_key, SCOPE)
             return [""] if direct[account] else []
-        return sorted(n for n in names if REGION.fullmatch(n))
+        return values(names, "aws-region", REGION)
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(accounts) or 1))) as pool:
         regions = list(pool.map(regions_of, accounts))
@@ -193,8 +240,9 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
             pairs = found.pairs
 
             def scopes_of(pair: tuple[str, str]) -> list[str]:
-                names = list_folders(s3, layout.bucket, layout.region_prefix(pair[0]) + pair[1] + "/")
-                return sorted(n for n in names if SCOPE.fullmatch(n))
+                region = f"aws-region={pair[1]}" if layout.hive else pair[1]
+                names = list_folders(s3, layout.bucket, layout.region_prefix(pair[0]) + region + "/")
+                return values(names, layout.scope_key, SCOPE)
 
             found.scopes_by_pair = dict(zip(pairs, pool.map(scopes_of, pairs)))
     return found
@@ -292,6 +340,11 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
         wanted = [(a, r, s, d) for a, r in found.pairs for s in found.scopes_by_pair.get((a, r), []) for d in days]
     else:
         wanted = [(a, r, d) for a, r in found.pairs for d in days]
+    if not layout.regional:  # the partition values have no region; its location none either
+        where = {(v[0], *v[2:]): v for v in wanted}
+        wanted = list(where)
+    else:
+        where = {v: v for v in wanted}
     existing = set()
     for chunk in _chunks(wanted, _BATCH_GET):
         answer = glue.batch_get_partition(
@@ -299,11 +352,6 @@ def add_partitions(glue, database: str, table: dict, layout: Layout, found: Foun
             PartitionsToGet=[{"Values": list(values)} for values in chunk],
         )
         existing.update(tuple(p["Values"]) for p in answer.get("Partitions", []))
-    if not layout.regional:  # the partition values have no region; its location none either
-        where = {(v[0], *v[2:]): v for v in wanted}
-        wanted = list(where)
-    else:
-        where = {v: v for v in wanted}
     missing = [values for values in wanted if values not in existing]
     errors = []
     if not dry_run:

@@ -35,6 +35,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--distributions", type=lambda text: [v for v in text.split(",") if v], default=None,
                         help="the CloudFront table's distribution ids, comma-separated (the distribution "
                         "partition's values; read from --logs when given)")
+    parser.add_argument("--hive-paths", type=csv, default=[], metavar="SOURCE,...",
+                        help="these sources' logs are delivered with Hive-compatible folders (vpcflow, "
+                        "cloudfront: aws-account-id=.../year=YYYY/month=MM/day=DD): their tables have no "
+                        "projection and the stack's upkeep Lambda registers their partitions")
     parser.add_argument("--trino", action="store_true",
                         help="print the tables for Trino's Hive connector instead (same columns and partition "
                         "projection; CloudTrail as JSON lines, see docs/trino.md)")
@@ -55,15 +59,30 @@ def run(args) -> int:
         regions = regions or found["regions"]
         org_id = org_id or found["org_id"]
         scopes = {**found["scopes"], **scopes}
-    if not accounts or not regions:
+    sources = [get_source(s) for s in args.source] if args.source else list(SOURCES.values())
+    hive = set(args.hive_paths)
+    for name in sorted(hive):
+        if not get_source(name).hive_paths:
+            raise UsageError(f"--hive-paths {name}: AWS delivers {get_source(name).title} with plain folders only; "
+                             "Hive-compatible paths are an option of: "
+                             + ", ".join(s.name for s in SOURCES.values() if s.hive_paths))
+    projected = [s for s in sources if s.name not in hive]
+    if projected and (not accounts or not regions):
         raise UsageError(
             "partition projection needs the account ids and regions: give --accounts and "
             "--regions, or --logs DIR to discover them from a local copy"
         )
-    sources = [get_source(s) for s in args.source] if args.source else list(SOURCES.values())
     if args.bucket == "YOUR-LOG-BUCKET":
         print("-- replace YOUR-LOG-BUCKET with your log bucket (or pass --bucket)", file=sys.stderr)
     for source in sources:
+        if source.name in hive:
+            spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, accounts=[], regions=[],
+                              database=args.database, fields=args.flow_log_format, hive=True)
+            print(f"-- {source.title}: {source.description}\n-- Hive-compatible folders: no projection; the "
+                  "partitions are registered by the stack's upkeep Lambda (or ALTER TABLE ADD PARTITION)")
+            print((create_table_sql_trino(spec, catalog=args.catalog) + ";" if args.trino
+                   else create_table_sql(spec)) + "\n")
+            continue
         if source.scope_partition and not scopes.get(source.name):
             if args.source:
                 raise UsageError(f"the {source.title} table needs its {source.scope_partition} values: "

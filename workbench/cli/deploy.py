@@ -26,6 +26,8 @@ OPTIONS = {
     "package_index": "PackageIndexUrl", "waf_log_bucket": "WafLogBucket", "web_acls": "WebAcls",
     "distributions": "Distributions",
 }
+#: Sources AWS can deliver with Hive-compatible prefixes, and the template parameter that says so.
+_HIVE_PARAMETERS = {"vpcflow": "FlowLogPaths", "cloudfront": "CloudFrontPaths"}
 _SWITCHES = {"no_notebook": "CreateNotebook", "no_upkeep": "CreateUpkeepFunction",
              "no_reports": "CreateScheduledReports"}
 
@@ -50,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--distributions", help="CloudFront distribution ids whose standard logs are in the log "
                         "bucket under AWSLogs/<account>/CloudFront/<id>/, comma-separated (the upkeep Lambda adds "
                         "those it finds)")
+    parser.add_argument("--hive-paths", metavar="SOURCE,...",
+                        help="sources delivered with Hive-compatible S3 prefixes (vpcflow, cloudfront): their "
+                        "tables have no projection and the upkeep Lambda registers their partitions")
     parser.add_argument("--database", help="Glue database (default: security_logs)")
     parser.add_argument("--log-kms-keys", help="ARNs of KMS keys that encrypt the logs, comma-separated")
     parser.add_argument("--scan-cutoff", help="bytes a query may scan, e.g. 100G (default: 100 GiB)")
@@ -100,6 +105,12 @@ def stack_parameters(args: argparse.Namespace) -> dict:
         params["LogPrefix"] = params["LogPrefix"].strip("/") + "/"
     if "BytesScannedCutoffPerQuery" in params:
         params["BytesScannedCutoffPerQuery"] = str(parse_size(params["BytesScannedCutoffPerQuery"]))
+    hive = {v.strip() for v in (getattr(args, "hive_paths", None) or "").split(",") if v.strip()}
+    unknown = hive - set(_HIVE_PARAMETERS)
+    if unknown:
+        raise UsageError(f"--hive-paths {','.join(sorted(unknown))}: Hive-compatible prefixes are an option of "
+                         f"{' and '.join(_HIVE_PARAMETERS)} only")
+    params.update({_HIVE_PARAMETERS[name]: "hive" for name in sorted(hive)})
     if getattr(args, "notebook_internet", False):
         params["NotebookDirectInternetAccess"] = "Enabled"
     for pair in args.parameter:

@@ -46,21 +46,22 @@ def column_key(name: str) -> str:
     return _OTHER.sub("_", name.lower()).strip("_")
 
 
-def matched_columns(source: LogSource, names) -> dict[str, str]:
-    """``{column name: file column name}`` for the source's columns ``names`` (the files' columns) has.
+def matched_columns(source: LogSource, names) -> dict[str, list[str]]:
+    """``{column name: [file column names]}`` for the source's columns the file columns ``names`` hold.
 
-    A column matches by its raw key, else by its Athena name; the first file column that
-    matches wins, so two spellings of one field in one delivery cannot both be read.
+    A file column matches a source column when :func:`column_key` makes its name the column's raw
+    key or Athena name. Files of one folder may spell a field differently (a delivery changed, an
+    export renamed it): every spelling found is listed, and a row's value is its first non-null one.
     """
-    by_key: dict[str, str] = {}
-    for name in names:
-        by_key.setdefault(column_key(name), name)
-    found = {}
+    wanted = {}
     for col in source.columns:
-        for wanted in (column_key(col.key), column_key(col.name)):
-            if wanted in by_key:
-                found[col.name] = by_key[wanted]
-                break
+        for key in (column_key(col.key), column_key(col.name)):
+            wanted.setdefault(key, col.name)
+    found: dict[str, list[str]] = {}
+    for name in names:
+        column = wanted.get(column_key(name))
+        if column is not None:
+            found.setdefault(column, []).append(name)
     return found
 
 
@@ -87,37 +88,44 @@ class ParquetTable(LogFormat):
         """Rows of healthy ``files``: each matched column cast to its type, missing ones null."""
         paths = file_list(con, f"parquet_{source.name}", files)
         files_table = partitions_table(con, source, files)
-        found = matched_columns(source, self.names(con, paths))
-        return (f"SELECT {self.projection(source, found, 'raw', columns)}, {partition_columns('f', source)} "
-                f"FROM read_parquet({paths}, filename=true, union_by_name=true, hive_partitioning=false) AS raw "
-                f"JOIN {files_table} AS f ON f.path = raw.filename")
+        names = sorted({n for per_file in self.names(con, paths).values() for n in per_file})
+        file_column = _free_name("file", names)
+        return (f"SELECT {self.projection(source, matched_columns(source, names), 'raw', columns)}, "
+                f"{partition_columns('f', source)} "
+                f"FROM read_parquet({paths}, filename={_text(file_column)}, union_by_name=true, "
+                f"hive_partitioning=false) AS raw JOIN {files_table} AS f ON f.path = raw.{quoted(file_column)}")
 
     @staticmethod
-    def names(con, paths_sql: str) -> list[str]:
-        """The column names of the files whose paths ``paths_sql`` reads (their footers only)."""
-        rows = con.execute(f"SELECT DISTINCT name FROM parquet_schema({paths_sql}) "
-                           "WHERE name <> 'schema' ORDER BY name").fetchall()
-        return [r[0] for r in rows]
+    def names(con, paths_sql: str) -> dict[str, list[str]]:
+        """``{path: column names}`` of the files whose paths ``paths_sql`` reads (their footers only)."""
+        out: dict[str, list[str]] = {}
+        for path, name in con.execute(f"SELECT file_name, name FROM parquet_schema({paths_sql})").fetchall():
+            names = out.setdefault(path, [])
+            if name != "schema" or names:  # the first entry is the schema's root
+                names.append(name)
+        return out
 
-    def projection(self, source: LogSource, found: dict[str, str], alias: str, columns=None) -> str:
+    def projection(self, source: LogSource, found: dict[str, list[str]], alias: str, columns=None) -> str:
         """The source's columns out of the file columns ``found`` (:func:`matched_columns`)."""
         cols = []
         for col in source.columns:
             typ = col.type.duckdb()
+            names = [f"{alias}.{quoted(n)}" for n in found.get(col.name, [])]
+            as_text = (f"CAST({names[0]} AS VARCHAR)" if len(names) == 1
+                       else "coalesce(" + ", ".join(f"CAST({n} AS VARCHAR)" for n in names) + ")")
             if columns is not None and col.name not in columns:
                 value = f"CAST(NULL AS {typ})"  # not used by the query: not read
-            elif col.name not in found:  # a field the delivery did not hold
+            elif not names:  # a field the delivery did not hold
                 text = self.none_text is not None and col.type.name == "string"
                 value = f"'{self.none_text}'" if text else f"CAST(NULL AS {typ})"
             elif col.type.name == "string":
-                value = f"CAST({alias}.{quoted(found[col.name])} AS VARCHAR)"
-                if self.none_text is not None:
-                    value = f"coalesce({value}, '{self.none_text}')"
+                value = f"coalesce({as_text}, '{self.none_text}')" if self.none_text is not None else as_text
             elif self.none_text is not None:
-                text = f"CAST({alias}.{quoted(found[col.name])} AS VARCHAR)"
-                value = f"TRY_CAST(NULLIF({text}, '{self.none_text}') AS {typ})"
+                value = f"TRY_CAST(NULLIF({as_text}, '{self.none_text}') AS {typ})"
+            elif len(names) == 1:  # a typed column (a report's costs) is cast directly
+                value = f"TRY_CAST({names[0]} AS {typ})"
             else:
-                value = f"TRY_CAST({alias}.{quoted(found[col.name])} AS {typ})"
+                value = f"TRY_CAST({as_text} AS {typ})"
             cols.append(f'{value} AS "{col.name}"')
         return ", ".join(cols)
 
@@ -131,27 +139,35 @@ class ParquetTable(LogFormat):
                 out[log.path] = Salvage(f"{size(log.size)}, more than the {size(cap)} a log file may hold")
             else:
                 readable.append(log)
-        for log in readable:  # one file at a time: each file's own columns, and a fault names its file
-            try:
-                found = matched_columns(source, self.names(con, file_list(con, "parquet_check", [log])))
-                # every value read as text: each page the view reads is decoded here, once
-                decoded = " + ".join(f"coalesce(strlen(CAST({quoted(n)} AS VARCHAR)), 0)"
-                                     for n in found.values()) or "0"
-                rows = scan_files(con, f"SELECT filename, count(*), sum({decoded}) FROM "
-                                       "read_parquet($paths, filename=true, hive_partitioning=false) GROUP BY filename",
-                                  [log])
-            except Exception as err:
-                out[log.path] = Salvage(str(err).strip().splitlines()[0] if str(err).strip() else None)
-                continue
-            row = rows.get(log.path)
-            if isinstance(row, Salvage):
-                out[log.path] = row
-            elif row is None:
-                out[log.path] = FileCheck(0, [], [])
-            elif not found:
-                out[log.path] = Salvage(f"none of the {source.title} fields are in the file")
-            else:
-                out[log.path] = FileCheck(int(row[0]), [], [log])
+        try:  # the footers of every file at once; a damaged footer sends the files one by one
+            batches = [(readable, self.names(con, file_list(con, "parquet_check", readable)))] if readable else []
+        except Exception:
+            batches = []
+            for log in readable:
+                try:
+                    batches.append(([log], self.names(con, file_list(con, "parquet_check", [log]))))
+                except Exception as err:
+                    out[log.path] = Salvage(str(err).strip().splitlines()[0] if str(err).strip() else None)
+        for group, per_file in batches:
+            names = sorted({n for file_names in per_file.values() for n in file_names})
+            found, file_column = matched_columns(source, names), _free_name("file", names)
+            # every value read as text: each page the view reads is decoded here, once (a file without one
+            # of the names reads nulls for it: union_by_name)
+            decoded = " + ".join(f"coalesce(strlen(CAST({quoted(n)} AS VARCHAR)), 0)"
+                                 for spellings in found.values() for n in spellings) or "0"
+            rows = scan_files(con, f"SELECT {quoted(file_column)}, count(*), sum({decoded}) FROM read_parquet("
+                                   f"$paths, filename={_text(file_column)}, union_by_name=true, "
+                                   f"hive_partitioning=false) GROUP BY 1", group)
+            for log in group:
+                row = rows.get(log.path)
+                if isinstance(row, Salvage):
+                    out[log.path] = row
+                elif not matched_columns(source, per_file.get(log.path, [])):
+                    out[log.path] = Salvage(f"none of the {source.title} fields are in the file")
+                elif row is None:
+                    out[log.path] = FileCheck(0, [], [])
+                else:
+                    out[log.path] = FileCheck(int(row[0]), [], [log])
         return out
 
     # -- Python -------------------------------------------------------------------------
@@ -180,7 +196,7 @@ class ParquetTable(LogFormat):
         if not found:
             result.problem(f"none of the {source.title} fields are in the file", 0)
             return result
-        keys = {file_name: source.column(name).key for name, file_name in found.items()}
+        keys = {file_name: source.column(name).key for name, spellings in found.items() for file_name in spellings}
         lost_groups, lost_rows, first_error = 0, 0, None
         for group in range(parquet.num_row_groups):
             try:
@@ -190,7 +206,11 @@ class ParquetTable(LogFormat):
                 lost_rows += parquet.metadata.row_group(group).num_rows
                 continue
             for row in table.to_pylist():
-                result.records.append({keys[k]: None if v is None else str(v) for k, v in row.items()})
+                record: dict = {}
+                for name, value in row.items():  # the first non-null spelling of a field
+                    if value is not None and record.get(keys[name]) is None:
+                        record[keys[name]] = str(value)
+                result.records.append(record)
         if lost_groups:
             result.problem(f"{lost_groups} row group(s) cannot be read ({first_error}); the others are kept", lost_rows)
         if not result.records and not lost_groups:
@@ -208,6 +228,19 @@ class ParquetTable(LogFormat):
         buffer = io.BytesIO()
         pq.write_table(table, buffer, compression="snappy")
         return [Body(buffer.getvalue())]
+
+
+def _free_name(base: str, taken) -> str:
+    """A column name that is not in ``taken`` (a file's own column may be called anything, ``filename`` too)."""
+    taken, name = set(taken), f"workbench_{base}"
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _text(text: str) -> str:
+    """A SQL string literal of a name made here (never a file's text)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def is_parquet(head: bytes) -> bool:

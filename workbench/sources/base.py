@@ -161,6 +161,11 @@ class LogSource:
     scope_pattern : str
         What a :attr:`scope_partition` value must look like (a folder name from the logs: never a
         path of its own).
+    hive_paths : bool
+        Whether AWS offers a Hive-compatible delivery of these logs (VPC Flow Logs' and CloudFront
+        v2's option): folders spelled ``name=value``, ``aws-account-id=<account>/.../year=YYYY/month=MM/day=DD``.
+    hive_scope : str
+        The name the scope folder has in a Hive-compatible delivery (CloudFront: ``DistributionId``).
     athena_storage : dict
         ``row_format`` and, where needed, ``input_format``/``output_format`` and extra
         table properties for the Athena DDL.
@@ -194,6 +199,8 @@ class LogSource:
     scope_from_name: str = ""
     scope_option: str = ""
     scope_pattern: str = r"[A-Za-z0-9_-]{1,128}"
+    hive_paths: bool = False
+    hive_scope: str = ""
     athena_storage: dict = field(default_factory=dict)
     description: str = ""
 
@@ -239,8 +246,29 @@ class LogSource:
         return "/".join(parts) + "/"
 
     def location_template(self, *, bucket: str, prefix: str = "", org_id: str | None = None,
-                          scheme: str = "s3") -> str:
-        """Athena's ``storage.location.template`` for partition projection (``scheme://bucket/...``)."""
+                          scheme: str = "s3", hive: bool = False) -> str:
+        """Athena's ``storage.location.template`` for partition projection (``scheme://bucket/...``).
+
+        ``hive``: the folders of a Hive-compatible delivery, with the day as AWS's suffix path
+        spells it (``.../aws-account-id=${account}/.../year=${yyyy}/month=${MM}/day=${dd}``). Projection
+        cannot put one ``day`` value into three folders: such a table's partitions are registered
+        (:mod:`workbench.aws.upkeep` reads this template to know where).
+
+        Raises
+        ------
+        ValueError
+            With ``hive``, for a source AWS delivers no other way.
+        """
+        if hive:
+            if not self.hive_paths:
+                raise ValueError(f"AWS delivers {self.title} with plain folders only: no Hive-compatible paths")
+            parts = ([prefix.strip("/")] if prefix.strip("/") else []) + ["AWSLogs", "aws-account-id=${account}"]
+            parts += ([f"aws-service={self.service_folder}", "aws-region=${region}"] if self.regional
+                      else [self.service_folder])
+            if self.scope_partition:
+                parts.append(f"{self.hive_scope}=${{{self.scope_partition}}}")
+            parts += ["year=${yyyy}", "month=${MM}", "day=${dd}"]
+            return f"{scheme}://{bucket}/" + "/".join(parts)
         key = self.key_prefix(
             account="${account}", region="${region}", day="${day}", org_id=org_id, prefix=prefix,
             scope="${" + self.scope_partition + "}" if self.scope_partition else None,

@@ -84,6 +84,8 @@ CLOUDFRONT = LogSource(
     file_header=f"#Version: 1.0\n#Fields: {FIELDS}\n",
     scope_partition="distribution",
     scope_option="--distributions",
+    hive_paths=True,
+    hive_scope="DistributionId",
     scope_pattern=r"[A-Z0-9]{1,32}",
     scope_from_name=(r"(?P<scope>[A-Z0-9]{1,32})\.\d{4}-\d{2}-\d{2}-\d{2}\.[A-Za-z0-9]{1,64}"
                      r"(?:\.(?:gz|json|parquet|log|txt|snappy|zst)){1,3}"),

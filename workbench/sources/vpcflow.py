@@ -60,6 +60,7 @@ VPCFLOW = LogSource(
     file_pattern=r"{account}_vpcflowlogs_{region}_fl-[0-9a-f]+_\d{{8}}T\d{{4}}Z_[0-9a-f]+\.log(\.gz)?",
     columns=COLUMNS,
     format="flowlog_text",
+    hive_paths=True,
     records_name="flow-log rows",
     record_keys=RecordKeys(account=("account-id",), region=("region",), time=("start", "end")),
     file_template="{account}_vpcflowlogs_{region}_fl-{group_digest:.17}_{stamp}_{digest:.8}.log.gz",
