@@ -19,8 +19,8 @@ names the folders to list. Logs delivered with Hive-compatible folders (VPC Flow
 CloudFront v2's option) have a table without projection, since one ``day`` value cannot be
 projected into ``year=/month=/day=`` folders; its template spells the folders
 (``.../aws-account-id=${account}/aws-service=vpcflowlogs/aws-region=${region}/year=${yyyy}/month=${MM}/day=${dd}``)
-and the classic path registers each partition with its own location. Only folder names are read, with ``ListObjectsV2`` and a
-``/`` delimiter, one request per account and table: a bucket with billions of objects
+and the classic path registers each partition with its own location. Only folder names are
+read, with ``ListObjectsV2`` and a ``/`` delimiter, one request per account and table: a bucket with billions of objects
 costs the same as an empty one.
 
 This module is deployed on its own, as ``upkeep.py`` at the root of the Lambda's zip: it
