@@ -284,3 +284,63 @@ def test_enrichment_gives_the_same_context_columns_on_trino(engines, window):
     assert set(added) <= set(got.columns) and got.source_country.notna().any()
     keys = ["event_id", *added]
     assert _rows(got, keys) == _rows(expected, keys)
+
+
+@pytest.fixture(scope="module")
+def hive_paths(trino, sample_org):
+    """The CloudFront and flow logs of the Trino copy again under Hive-compatible folders, in a schema
+    ``hive_paths`` whose tables are ``workbench ddl --hive-paths``'s (no projection), with every partition
+    registered by its folder, as the upkeep Lambda registers them on Glue."""
+    import shutil
+
+    import trino as client
+
+    from tests.test_cloudfront_outputs import _hive_key
+    from workbench.aws.ddl import create_table_sql_trino, table_spec
+    from workbench.sources import get_source
+
+    cursor = client.dbapi.connect(host="127.0.0.1", port=trino.server.port, user="workbench", catalog="hive").cursor()
+    cursor.execute("CREATE SCHEMA IF NOT EXISTS hive.hive_paths WITH (location = 'local:///warehouse/hive_paths')")
+    cursor.fetchall()
+    registered = {}
+    (trino.root / "hive_paths" / "AWSLogs").mkdir(parents=True, exist_ok=True)  # Trino wants the location to exist
+    for name in ("cloudfront", "vpcflow"):
+        source = get_source(name)
+        fields = " ".join(c.key for c in source.columns) if source.default_fields else None
+        spec = table_spec(source, bucket="", prefix="hive_paths", scheme="local", accounts=[], regions=[],
+                          database="hive_paths", fields=fields, hive=True)
+        assert "partition_projection" not in create_table_sql_trino(spec)
+        cursor.execute(create_table_sql_trino(spec))
+        cursor.fetchall()
+        partitions = {}
+        for path in (trino.root / "logs").rglob("*"):
+            key = _hive_key(source, path.relative_to(trino.root / "logs").as_posix()) if path.is_file() else None
+            if not key:
+                continue
+            target = trino.root / "hive_paths" / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+            parts = source.parse_key(key)
+            values = (parts["account"], *([parts["region"]] if source.regional else []),
+                      *([parts["scope"]] if source.scope_partition else []), parts["day"])
+            day_folder = key[:key.index("/day=") + len("/day=") + 2]
+            partitions[values] = f"local:///hive_paths/{day_folder}"
+        for values, location in sorted(partitions.items()):
+            array = "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
+            columns = "ARRAY[" + ", ".join(f"'{p}'" for p, _ in spec.partitions) + "]"
+            cursor.execute(f"CALL hive.system.register_partition('hive_paths', '{spec.name}', {columns}, {array}, "
+                           f"'{location}')")
+            cursor.fetchall()
+        registered[name] = len(partitions)
+    return registered
+
+
+@pytest.mark.parametrize("query", [q for q in list_queries() if q.qualified_name.split("/")[0] in
+                                   ("cloudfront", "vpcflow")], ids=lambda q: q.qualified_name)
+def test_hive_compatible_folders_give_the_local_rows_on_trino(query, hive_paths, trino, sample_org, window, truth):
+    assert all(hive_paths.values())
+    params = _params(query, window, truth)
+    with trino.connect(schema="hive_paths") as remote, LocalEngine(sample_org, cache=False) as local:
+        expected, got = local.query(query.qualified_name, params), remote.query(query.qualified_name, params)
+    assert list(got.columns) == list(expected.columns)
+    assert _rows(got, list(expected.columns)) == _rows(expected, list(expected.columns)), query.qualified_name

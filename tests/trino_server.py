@@ -153,7 +153,9 @@ class TrinoServer:
             # as on Athena: a projected partition with no folder is an empty partition, not an error
             "hive.ignore-absent-partitions=true\n"
             # as on Athena: a partition's files may lie in folders below it (WAF's HH/mm)
-            "hive.recursive-directories=true\n")
+            "hive.recursive-directories=true\n"
+            # as the upkeep Lambda does on Glue: partitions of a table without projection registered by location
+            "hive.allow-register-partition-procedure=true\n")
         return etc
 
     def start(self) -> None:
