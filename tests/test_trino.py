@@ -344,3 +344,54 @@ def test_hive_compatible_folders_give_the_local_rows_on_trino(query, hive_paths,
         expected, got = local.query(query.qualified_name, params), remote.query(query.qualified_name, params)
     assert list(got.columns) == list(expected.columns)
     assert _rows(got, list(expected.columns)) == _rows(expected, list(expected.columns)), query.qualified_name
+
+
+@pytest.fixture(scope="module")
+def v2_outputs(trino):
+    """The CloudFront logs of the Trino copy again as v2's JSON and Parquet outputs, each in a schema with
+    ``workbench ddl --cloudfront-output``'s text table and the typed ``cloudfront`` view over it."""
+    import gzip
+    import re
+
+    import trino as client
+
+    from tests.test_cloudfront_outputs import _json_bytes, _parquet_bytes
+    from workbench.aws.ddl import create_table_sql_trino, output_table_spec, typed_view_sql
+    from workbench.engines.local.listing import LogTree
+    from workbench.sources import get_source
+
+    source = get_source("cloudfront")
+    pattern, keys = re.compile(source.line_regex), [c.key for c in source.columns]
+    snake = {k: re.sub(r"[^a-z0-9]+", "_", k.lower()).strip("_") for k in keys}
+    cursor = client.dbapi.connect(host="127.0.0.1", port=trino.server.port, user="workbench", catalog="hive").cursor()
+    layout = LogTree(trino.root / "logs").layout()
+    for output in ("json", "parquet"):
+        for path in (p for p in (trino.root / "logs").rglob("*") if p.is_file() and "/CloudFront/" in p.as_posix()):
+            lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+            entries = [dict(zip(keys, m.groups())) for m in map(pattern.fullmatch, lines) if m]
+            target = trino.root / f"v2{output}" / path.relative_to(trino.root / "logs")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.with_name(target.name[:-3] + f".{output}" + (".gz" if output == "json" else "")).write_bytes(
+                _json_bytes(entries) if output == "json" else _parquet_bytes(entries, names=snake))
+        schema = f"v2_{output}"
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS hive.{schema} WITH (location = 'local:///warehouse/{schema}')")
+        cursor.fetchall()
+        raw = output_table_spec(source, output, bucket="", prefix=f"v2{output}", scheme="local", database=schema,
+                                accounts=layout["accounts"], regions=[], scopes=layout["scopes"]["cloudfront"])
+        for sql in (create_table_sql_trino(raw), typed_view_sql(source, raw, catalog="hive")):
+            cursor.execute(sql)
+            cursor.fetchall()
+    return ("json", "parquet")
+
+
+@pytest.mark.parametrize("output", ["json", "parquet"])
+@pytest.mark.parametrize("query", [q for q in list_queries() if q.qualified_name.startswith("cloudfront/")],
+                         ids=lambda q: q.qualified_name)
+def test_cloudfront_v2_outputs_give_the_local_rows_through_the_typed_view(query, output, v2_outputs, trino, sample_org,
+                                                                           window, truth):
+    params = _params(query, window, truth)
+    with trino.connect(schema=f"v2_{output}") as remote, LocalEngine(sample_org, cache=False) as local:
+        expected, got = local.query(query.qualified_name, params), remote.query(query.qualified_name, params)
+        assert remote.last_scan.scanned_bytes > 0
+    assert len(expected) > 0 and list(got.columns) == list(expected.columns)
+    assert _rows(got, list(expected.columns)) == _rows(expected, list(expected.columns)), query.qualified_name

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from workbench.formats import format_of
+from workbench.formats.parquet_table import column_key
 from workbench.sources import DAY_FORMAT, LogSource
 from workbench.sources.types import parse_type
 
@@ -145,6 +146,66 @@ def table_spec(
     )
 
 
+#: CloudFront v2's other output formats: how Athena reads each, as AWS's Athena pages declare them
+#: (every column ``string``), and how a column is named there.
+OUTPUTS = {
+    "parquet": {"row_format": "SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'",
+                "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"},
+    "json": {"row_format": "SERDE 'org.openx.data.jsonserde.JsonSerDe'"},
+}
+
+
+def output_table_spec(source: LogSource, output: str, **options) -> TableSpec:
+    """The table of a delivery in another output format: the fields as text, named as its files name them.
+
+    AWS's own Athena tables for CloudFront's Parquet and JSON outputs declare every field ``string``
+    (the Parquet columns in snake case, ``cs_host``; the JSON keys as the ``#Fields`` header spells them,
+    ``cs(host)``); this is that table (``<table>_<output>``), with the W3C table's partitions and
+    projection. :func:`typed_view_sql` puts the library's column names and types on top of it.
+
+    Parameters
+    ----------
+    source : LogSource
+        A source whose format reads several outputs (CloudFront).
+    output : str
+        ``parquet`` or ``json``.
+    **options
+        As for :func:`table_spec`.
+    """
+    if source.format != "output_choice":
+        raise ValueError(f"{source.title} has one output format")
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}: one of {', '.join(OUTPUTS)} (or none, for W3C)")
+    text = table_spec(source, **options)
+    properties = {k: v for k, v in text.properties.items() if k != "skip.header.line.count"}
+    names = [column_key(c.key) if output == "parquet" else c.key.lower() for c in source.columns]
+    storage = OUTPUTS[output]
+    return TableSpec(database=text.database, name=f"{source.table}_{output}",
+                     columns=tuple((n, "string") for n in names), partitions=text.partitions, location=text.location,
+                     row_format=storage["row_format"], input_format=storage.get("input_format"),
+                     output_format=storage.get("output_format"), properties=properties)
+
+
+def typed_view_sql(source: LogSource, raw: TableSpec, *, catalog: str | None = None) -> str:
+    """``CREATE OR REPLACE VIEW <table>`` over an output table: the library's columns, typed as the W3C
+    table types them, with the same values (a missing field and ``-`` as the W3C file reads them).
+
+    The same text runs on Athena and on Trino (``catalog`` names Trino's catalog).
+    """
+    where = f'"{catalog}".' if catalog else ""
+    cols = []
+    for col, (name, _) in zip(source.columns, raw.columns):
+        value = f'"{name}"' if raw.row_format == OUTPUTS["parquet"]["row_format"] else f"NULLIF(\"{name}\", '')"
+        if col.type.name == "string":
+            cols.append(f"  coalesce({value}, '-') AS \"{col.name}\"")
+        else:
+            cols.append(f"  TRY_CAST(NULLIF({value}, '-') AS {col.type.trino()}) AS \"{col.name}\"")
+    cols += [f'  "{name}"' for name, _ in raw.partitions]
+    return (f'CREATE OR REPLACE VIEW {where}"{raw.database}"."{source.table}" AS SELECT\n' + ",\n".join(cols)
+            + f'\nFROM {where}"{raw.database}"."{raw.name}"')
+
+
 def _scope_projection(source: LogSource, scopes: list[str] | None) -> dict:
     """The ``enum`` projection of a source's folder between region and day (none for most sources)."""
     name = source.scope_partition
@@ -188,6 +249,7 @@ def create_table_sql(spec: TableSpec) -> str:
 #: CloudTrail table's own input format (``CloudTrailInputFormat``, which unwraps ``Records``) is
 #: Athena's alone: Trino reads the same records laid out one per line (:mod:`workbench.engines.trino.layout`).
 TRINO_FORMATS = {
+    "SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'": {"format": "'PARQUET'"},
     "SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'": {"format": "'JSON'"},
     "SERDE 'org.openx.data.jsonserde.JsonSerDe'": {"format": "'OPENX_JSON'"},
     "DELIMITED FIELDS TERMINATED BY ' '": {"format": "'TEXTFILE'", "textfile_field_separator": "' '"},

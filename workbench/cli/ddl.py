@@ -39,6 +39,10 @@ def add_arguments(parser) -> None:
                         help="these sources' logs are delivered with Hive-compatible folders (vpcflow, "
                         "cloudfront: aws-account-id=.../year=YYYY/month=MM/day=DD): their tables have no "
                         "projection and the stack's upkeep Lambda registers their partitions")
+    parser.add_argument("--cloudfront-output", choices=("w3c", "json", "parquet"), default="w3c",
+                        help="the output format of your CloudFront standard logging (v2) delivery: json or parquet "
+                        "print a table of text columns, as AWS's Athena pages declare it, and a view named "
+                        "cloudfront over it with the library's columns and types (default: %(default)s)")
     parser.add_argument("--trino", action="store_true",
                         help="print the tables for Trino's Hive connector instead (same columns and partition "
                         "projection; CloudTrail as JSON lines, see docs/trino.md)")
@@ -46,7 +50,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from workbench.aws.ddl import create_table_sql, create_table_sql_trino, table_spec
+    from workbench.aws.ddl import (
+        create_table_sql,
+        create_table_sql_trino,
+        output_table_spec,
+        table_spec,
+        typed_view_sql,
+    )
     from workbench.engines.local.listing import LogTree
     from workbench.sources import SOURCES, get_source
 
@@ -75,25 +85,25 @@ def run(args) -> int:
     if args.bucket == "YOUR-LOG-BUCKET":
         print("-- replace YOUR-LOG-BUCKET with your log bucket (or pass --bucket)", file=sys.stderr)
     for source in sources:
-        if source.name in hive:
-            spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, accounts=[], regions=[],
-                              database=args.database, fields=args.flow_log_format, hive=True)
-            print(f"-- {source.title}: {source.description}\n-- Hive-compatible folders: no projection; the "
-                  "partitions are registered by the stack's upkeep Lambda (or ALTER TABLE ADD PARTITION)")
-            print((create_table_sql_trino(spec, catalog=args.catalog) + ";" if args.trino
-                   else create_table_sql(spec)) + "\n")
-            continue
-        if source.scope_partition and not scopes.get(source.name):
+        if source.scope_partition and not scopes.get(source.name) and source.name not in hive:
             if args.source:
                 raise UsageError(f"the {source.title} table needs its {source.scope_partition} values: "
                                  f"{source.scope_option} NAME,... (or --logs DIR holding its logs)")
             print(f"-- {source.title}: skipped; give {source.scope_option} NAME,... (its {source.scope_partition} "
                   "partition's values) to print it", file=sys.stderr)
             continue
-        spec = table_spec(source, bucket=args.bucket, prefix=args.prefix, org_id=org_id, accounts=accounts,
-                          regions=regions, start=args.start, database=args.database, fields=args.flow_log_format,
-                          scopes=scopes.get(source.name))
+        options = {"bucket": args.bucket, "prefix": args.prefix, "org_id": org_id, "accounts": accounts or [],
+                   "regions": regions or [], "start": args.start, "database": args.database,
+                   "fields": args.flow_log_format, "scopes": scopes.get(source.name), "hive": source.name in hive}
+        output = args.cloudfront_output if source.name == "cloudfront" else "w3c"
+        spec = table_spec(source, **options) if output == "w3c" else output_table_spec(source, output, **options)
         print(f"-- {source.title}: {source.description}")
+        if source.name in hive:
+            print("-- Hive-compatible folders: no projection; the partitions are registered by the stack's upkeep "
+                  "Lambda (or ALTER TABLE ADD PARTITION)")
         text = create_table_sql_trino(spec, catalog=args.catalog) + ";" if args.trino else create_table_sql(spec)
         print(text + "\n")
+        if output != "w3c":
+            print(f"-- the {output} delivery's fields are text: this view gives them the library's names and types")
+            print(typed_view_sql(source, spec, catalog=args.catalog if args.trino else None) + ";\n")
     return 0
