@@ -22,8 +22,9 @@ import re
 import zlib
 from dataclasses import replace
 
-from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, LogFormat, Placed, Salvage, scan_files
+from workbench.formats.base import MAX_OBJECT_BYTES, Body, FileCheck, LogFile, LogFormat, Placed, Salvage
 from workbench.formats.duckdb_sql import file_list, partition_columns, partitions_table
+from workbench.formats.json_lines import JsonLines
 from workbench.formats.parquet_table import ParquetTable, is_parquet, matched_columns
 from workbench.formats.problems import ReadResult
 from workbench.formats.raw import GZIP_MAGIC, read_text
@@ -79,6 +80,7 @@ class OutputChoice(LogFormat):
     def __init__(self):
         self.text = RegexText()
         self.parquet = ParquetTable(none_text="-")
+        self.json = JsonLines()
         self._kinds: dict[tuple, str] = {}
 
     def kind(self, log: LogFile) -> str:
@@ -142,20 +144,8 @@ class OutputChoice(LogFormat):
             out.update(self.text.check(con, source, groups[TEXT], max_record_bytes=max_record_bytes))
         if groups[PARQUET]:
             out.update(self.parquet.check(con, source, groups[PARQUET], max_record_bytes=max_record_bytes))
-        if groups[JSON_LINES]:
-            sql = ("SELECT filename, count(*) AS records, max(strlen(CAST(json AS VARCHAR))) AS largest, "
-                   "count_if(json_type(json) <> 'OBJECT') = 0 AS healthy "
-                   "FROM read_json_objects($paths, format='newline_delimited', filename=true, "
-                   "maximum_object_size={limit}) GROUP BY filename")
-            rows = scan_files(con, sql, groups[JSON_LINES], max_limit=max_record_bytes)
-            for log in groups[JSON_LINES]:
-                row = rows.get(log.path)
-                if isinstance(row, Salvage):
-                    out[log.path] = row
-                elif row is not None and row[2] and row[1] <= max_record_bytes:
-                    out[log.path] = FileCheck(int(row[0]), [], [log], largest=int(row[1]))
-                else:
-                    out[log.path] = Salvage()
+        if groups[JSON_LINES]:  # every line an object (the source requires no keys: fields are optional)
+            out.update(self.json.check(con, source, groups[JSON_LINES], max_record_bytes=max_record_bytes))
         return out
 
     # -- Python -------------------------------------------------------------------------
