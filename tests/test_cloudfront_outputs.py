@@ -314,3 +314,22 @@ def test_a_parquet_file_with_a_column_of_any_name_is_read_beside_the_others(tmp_
     assert list(rows.x_edge_request_id) == ["odd==", "req0==", "req1==", "req2=="]
     assert int(rows.sc_status.iloc[0]) == 404 and rows.cs_host.iloc[0] == "-", "a number column reads as a number"
     assert "none of the CloudFront standard logs fields" in problems[str(foreign)]
+
+
+def test_a_parquet_file_that_inflates_past_the_cap_is_read_no_further(tmp_path, monkeypatch):
+    """A small file may declare row groups far larger than itself: salvage reads row groups only while
+    what they inflate to stays within the cap a text file has, and names what it did not read."""
+    from workbench.formats.parquet_table import ParquetTable
+
+    entries = [_entry(n, **{"cs(User-Agent)": "A" * 2000 + str(n)}) for n in range(400)]
+    path = tmp_path / "big.parquet"
+    table = pa.table({k: pa.array([e.get(k) for e in entries], pa.string()) for k in KEYS})
+    pq.write_table(table, path, row_group_size=100, use_dictionary=False, compression="zstd")
+    groups = pq.ParquetFile(path).metadata
+    first = groups.row_group(0).total_byte_size
+    assert path.stat().st_size < first * 2, "it compresses well: the file is small, the rows are not"
+    monkeypatch.setenv("WORKBENCH_MAX_FILE_BYTES", str(int(first * 2.5)))
+    result = ParquetTable(none_text="-").salvage(str(path), SOURCE)
+    assert len(result.records) == 200, "two row groups fit within the cap"
+    problem = result.problems[0]
+    assert "row groups 3 to 4 inflate to more than" in problem.reason and problem.lost == 200

@@ -198,7 +198,15 @@ class ParquetTable(LogFormat):
             return result
         keys = {file_name: source.column(name).key for name, spellings in found.items() for file_name in spellings}
         lost_groups, lost_rows, first_error = 0, 0, None
+        budget = cap  # what the row groups may inflate to, together, as a text file's cap
         for group in range(parquet.num_row_groups):
+            declared = parquet.metadata.row_group(group).total_byte_size
+            if declared > budget:  # the rest is not read: memory stays bounded whatever the file says
+                unread = sum(parquet.metadata.row_group(g).num_rows for g in range(group, parquet.num_row_groups))
+                result.problem(f"row groups {group + 1} to {parquet.num_row_groups} inflate to more than the "
+                               f"{size(cap)} a log file may hold ($WORKBENCH_MAX_FILE_BYTES): not read", unread)
+                break
+            budget -= declared
             try:
                 table = parquet.read_row_group(group, columns=list(keys))
             except Exception as err:
