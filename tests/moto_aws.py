@@ -131,12 +131,14 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
                         output: str | None = "s3://athena-results/workbench/",
                         cutoff: int | None = 10 * 1024**3, tables=None,
                         bucket: str = "org-trail-logs", org_id: str | None = "o-abcdefghij",
-                        accounts=("111122223333",), regions=(REGION,), day_range: dict | None = None):
+                        accounts=("111122223333",), regions=(REGION,), day_range: dict | None = None,
+                        hive: tuple = ()):
     """What the workbench stack creates: results bucket, workgroup, database and log tables.
 
     Tables (default: every source's) are made from :func:`workbench.aws.ddl.table_spec` (partition
     projection included; WAF's projects the sample's web ACL);
-    ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``).
+    ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``);
+    the tables named in ``hive`` read Hive-compatible folders (no projection).
     """
     import boto3
 
@@ -155,7 +157,7 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     for name in tables if tables is not None else tuple(SOURCES):
         spec = table_spec(get_source(name), bucket=bucket, org_id=org_id, accounts=list(accounts),
                           regions=list(regions), database=database,
-                          scopes=["E2QWRUHEXAMPLE"] if name == "cloudfront" else ["shop-web-acl"])
+                          scopes=["E2QWRUHEXAMPLE"] if name == "cloudfront" else ["shop-web-acl"], hive=name in hive)
         parameters = dict(spec.properties)
         if day_range and name in day_range:
             parameters["projection.day.range"] = day_range[name]

@@ -59,6 +59,20 @@ def test_each_problem_is_named_with_a_fix(aws):
     assert "      fix: " in out
 
 
+def test_a_table_over_hive_compatible_folders_needs_registered_partitions(aws):
+    create_athena_setup(tables=("cloudtrail", "vpcflow"), hive=("vpcflow",))
+    _upload_a_log()
+    check = _by_name()["table security_logs.vpcflow"]
+    assert check.status == "WARN" and "no partition registered yet" in check.detail and "upkeep Lambda" in check.fix
+    boto3.Session().client("glue").create_partition(
+        DatabaseName="security_logs", TableName="vpcflow",
+        PartitionInput={"Values": ["111122223333", "us-east-1", "2026/11/25"], "StorageDescriptor": {
+            "Location": "s3://org-trail-logs/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/"
+                        "aws-region=us-east-1/year=2026/month=11/day=25/"}})
+    check = _by_name()["table security_logs.vpcflow"]
+    assert check.status == "OK" and "Hive-compatible folders" in check.detail
+
+
 def test_missing_workgroup_database_and_result_location(aws):
     create_athena_setup(output=None, tables=())
     checks = _by_name()

@@ -311,6 +311,18 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
         return Check(FAIL, name, f"partitioned by ({', '.join(keys) or 'nothing'}), not "
                      f"({', '.join(source.partitions)}) as the queries expect", redo), table
     params = table.get("Parameters") or {}
+    template = params.get("storage.location.template", "")
+    if params.get("projection.enabled", "").lower() != "true" and source.hive_paths and (
+            "/aws-account-id=${account}/" in template and template.endswith("/year=${yyyy}/month=${MM}/day=${dd}")):
+        # Hive-compatible folders: no projection can spell them; the upkeep Lambda registers the partitions
+        with aws_errors(f"read the partitions of {database}.{source.table}"):
+            registered = glue.get_partitions(DatabaseName=database, TableName=source.table,
+                                             MaxResults=1).get("Partitions")
+        if not registered:
+            return Check(WARN, name, "Hive-compatible folders, and no partition registered yet: queries see no rows",
+                         "run the stack's upkeep Lambda (it registers them every day; give it backfill_from for "
+                         "earlier days), or ALTER TABLE ... ADD PARTITION"), table
+        return Check(OK, name, "Hive-compatible folders: partitions registered (by the upkeep Lambda)"), table
     if params.get("projection.enabled", "").lower() != "true":
         return Check(FAIL, name, "has no partition projection: queries would see no partitions",
                      redo), table
@@ -324,7 +336,6 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
                             "no rows, silently")
         if first > today:
             problems.append(f"the day projection starts {first:%Y/%m/%d}, after today")
-    template = params.get("storage.location.template", "")
     scope = f"${{{source.scope_partition}}}/" if source.scope_partition else ""
     region = "${region}/" if source.regional else ""  # a global service's keys have no region folder
     layout = f"/{source.service_folder}/{region}{scope}${{day}}"
