@@ -80,30 +80,41 @@ class ParquetTable(LogFormat):
         #: Text that stands for "none" in the source's text format (CloudFront's ``-``): a null text
         #: value reads as it, so a query sees the same values whatever the delivery's format.
         self.none_text = none_text
+        self._names: dict[tuple, list[str]] = {}  # a file version's column names: footers are read once
 
     # -- DuckDB -------------------------------------------------------------------------
 
     def view(self, con, source: LogSource, files: list[LogFile], *, columns=None, fields=None, needles=None,
              object_bytes: int = 0) -> str:
         """Rows of healthy ``files``: each matched column cast to its type, missing ones null."""
+        names = sorted({n for per_file in self.names(con, files).values() for n in per_file})
         paths = file_list(con, f"parquet_{source.name}", files)
         files_table = partitions_table(con, source, files)
-        names = sorted({n for per_file in self.names(con, paths).values() for n in per_file})
         file_column = _free_name("file", names)
         return (f"SELECT {self.projection(source, matched_columns(source, names), 'raw', columns)}, "
                 f"{partition_columns('f', source)} "
                 f"FROM read_parquet({paths}, filename={_text(file_column)}, union_by_name=true, "
                 f"hive_partitioning=false) AS raw JOIN {files_table} AS f ON f.path = raw.{quoted(file_column)}")
 
-    @staticmethod
-    def names(con, paths_sql: str) -> dict[str, list[str]]:
-        """``{path: column names}`` of the files whose paths ``paths_sql`` reads (their footers only)."""
-        out: dict[str, list[str]] = {}
-        for path, name in con.execute(f"SELECT file_name, name FROM parquet_schema({paths_sql})").fetchall():
-            names = out.setdefault(path, [])
-            if name != "schema" or names:  # the first entry is the schema's root
-                names.append(name)
-        return out
+    def names(self, con, files: list[LogFile]) -> dict[str, list[str]]:
+        """``{path: column names}`` of ``files``, from their footers, each file version's read once."""
+        keys = {log.path: (log.path,) + log.version for log in files}
+        unread = [log for log in files if keys[log.path] not in self._names]
+        if unread:
+            found: dict[str, list[str]] = {log.path: [] for log in unread}
+            rows = con.execute(f"SELECT file_name, name FROM parquet_schema({file_list(con, 'parquet_names', unread)})"
+                               ).fetchall()
+            roots: set[str] = set()
+            for path, name in rows:
+                if path not in roots:  # each file's first entry is its schema's root, not a column
+                    roots.add(path)
+                    continue
+                found.setdefault(path, []).append(name)
+            if len(self._names) > 500_000:
+                self._names.clear()
+            for log in unread:
+                self._names[keys[log.path]] = found.get(log.path, [])
+        return {log.path: self._names[keys[log.path]] for log in files}
 
     def projection(self, source: LogSource, found: dict[str, list[str]], alias: str, columns=None) -> str:
         """The source's columns out of the file columns ``found`` (:func:`matched_columns`)."""
@@ -140,12 +151,12 @@ class ParquetTable(LogFormat):
             else:
                 readable.append(log)
         try:  # the footers of every file at once; a damaged footer sends the files one by one
-            batches = [(readable, self.names(con, file_list(con, "parquet_check", readable)))] if readable else []
+            batches = [(readable, self.names(con, readable))] if readable else []
         except Exception:
             batches = []
             for log in readable:
                 try:
-                    batches.append(([log], self.names(con, file_list(con, "parquet_check", [log]))))
+                    batches.append(([log], self.names(con, [log])))
                 except Exception as err:
                     out[log.path] = Salvage(str(err).strip().splitlines()[0] if str(err).strip() else None)
         for group, per_file in batches:
