@@ -57,6 +57,9 @@ LAYOUTS = {
     # CloudFront's (standard logging v2, partitioned {DistributionId}/{yyyy}/{MM}/{dd}/{HH}): no region
     "cloudfront": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/CloudFront/(?P<dist>E[A-Z0-9]{{13}})/{DAY}/(?P<h>\d{{2}})/"
                              r"(?P=dist)\.\d{4}-\d{2}-\d{2}-(?P=h)\.[A-Z0-9]{8}\.gz$"),
+    # Route 53 Resolver's: vpcdnsquerylogs/<vpc>/yyyy/mm/dd/<vpc>_vpcdnsquerylogs_<acct>_<yyyymmddThhmmZ>_<hash>
+    "resolver": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/vpcdnsquerylogs/(?P<vpc>vpc-[0-9a-f]{{17}})/{DAY}/"
+                           r"(?P=vpc)_vpcdnsquerylogs_(?P=acct)_\d{8}T\d{4}Z_[0-9a-f]{8}\.log\.gz$"),
     # WAF's: WAFLogs/<region>/<web ACL>/yyyy/mm/dd/HH/mm/<acct>_waflogs_<region>_<web ACL>_<yyyymmddThhmmZ>_<hash>
     "waf": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/WAFLogs/(?P<region>{REGION})/(?P<acl>[\w-]+)/{DAY}/(?P<h>\d{{2}})/"
                       rf"(?P<m>\d{{2}})/(?P=acct)_waflogs_(?P=region)_(?P=acl)_\d{{8}}T(?P=h)(?P=m)Z_[0-9a-f]{{8}}\.log\.gz$"),
@@ -298,7 +301,7 @@ def test_scenario_documents(sample):
     assert [a["name"] for a in doc["accounts"]] == ["management", "production", "development"]
     assert {s["kind"] for s in doc["scenarios"]} == {"root_console_login", "hidden_user_bruteforce", "console_bruteforce",
                                                      "compromised_access_key", "port_scan", "anomalous_principal",
-                                                     "web_injection", "credential_stuffing"}
+                                                     "web_injection", "credential_stuffing", "dns_beacon"}
     start = dt.date.fromisoformat(doc["generator"]["start"])
     for s in doc["scenarios"]:
         assert {"id", "kind", "account", "region", "description", "event_ids", "day"} <= set(s)

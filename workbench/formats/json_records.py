@@ -46,11 +46,17 @@ class JsonRecordFormat(LogFormat):
         if reason:
             return reason
         scope = ""
+        if not source.regional:  # a global service's keys have no region folder to place by
+            where = ""
         if source.scope_partition:
-            scope = named[2] if named else ""
-            if not SCOPE.fullmatch(scope):
-                return (f"no {source.scope_partition} in {'/'.join(keys.arn)} (an ARN whose resource names it, "
-                        "letters, digits, - and _ only)")
+            scope = str(_first(record, keys.scope) or "") or (named[2] if named else "")
+            if not scope and path and source.scope_from_name:
+                by_name = re.fullmatch(source.scope_from_name, path.replace("\\", "/").rsplit("/", 1)[-1])
+                scope = by_name["scope"] if by_name else ""
+            if not (SCOPE.fullmatch(scope) and re.fullmatch(source.scope_pattern, scope)):
+                where_from = " or ".join(filter(None, ("/".join(keys.scope), "/".join(keys.arn))))
+                return (f"no {source.scope_partition} in {where_from} (" + ("an ARN whose resource names it, "
+                        if keys.arn else "") + f"matching {source.scope_pattern})")
         identity = tuple(_hashable(_value(record, k)) for k in keys.identity)
         identity = identity if any(v not in (None, "") for v in identity) else None
         return Placed(where_account, where, when, order=(when, *(str(v) for v in identity or ())), identity=identity,

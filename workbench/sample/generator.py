@@ -27,6 +27,7 @@ from . import (
     background,
     cdn,
     digest_signer,
+    dns,
     guardduty,
     ids,
     load_balancers,
@@ -39,8 +40,9 @@ from . import (
 )
 from .cloudtrail import Recorder
 
-VERSION = "1.3"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs;
-#                 1.3: the ALB's connection logs, the partner NLB, the legacy CLB and the CloudFront distribution
+VERSION = "1.4"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs;
+#                 1.3: the ALB's connection logs, the partner NLB, the legacy CLB and the CloudFront distribution;
+#                 1.4: Route 53 Resolver query logs and the compromised instance's beacon
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
@@ -93,16 +95,21 @@ class _Job:
         return {"metas": writer.write_cloudtrail_day(w, org, day_index, records, accounts=(acct,)), "events": events}
 
     def _flows(self, w: writer.Writer, day_index: int, account_index: int) -> dict:
-        """Write one account's VPC Flow Log files of one day."""
+        """Write one account's VPC Flow Log and Resolver query log files of one day."""
         org, acct = self.org, self.org.accounts[account_index]
-        rows = 0
+        rows = queries = 0
         for region, site in acct.sites.items():
             log = vpcflow.FlowLog(acct, site)
             vpcflow.background(log, org, acct, site, day_index, self.scale)
             log.extend(self.plan.flows.get((acct.id, region, day_index), []))
             vpcflow.fill_gaps(log, org, site, day_index)
             rows += writer.write_flows_day(w, org, acct, site, day_index, log)
-        return {"flow_records": rows}
+            asked = dns.background(org, acct, site, day_index, self.scale)
+            asked += self.plan.dns.get((acct.id, region, day_index), [])
+            for key, body in dns.files(acct, site, asked, ids.rng(org.seed, "dns-files", acct.id, region, day_index)):
+                w.put(key, body, kind="resolver")
+            queries += len(asked)
+        return {"flow_records": rows, "resolver_queries": queries}
 
     def _web(self, w: writer.Writer, day_index: int) -> dict:
         """Write the shop's ALB access logs and WAF logs of one day."""
@@ -231,6 +238,7 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
                   "nlb_connections": sum(r.get("nlb_connections", 0) for r in results),
                   "clb_requests": sum(r.get("clb_requests", 0) for r in results),
                   "cloudfront_requests": sum(r.get("cloudfront_requests", 0) for r in results),
+                  "resolver_queries": sum(r.get("resolver_queries", 0) for r in results),
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -282,6 +282,7 @@ def build(seed: int | str, *, start: dt.date, days: int, accounts: int, regions:
     reserved["web-injection"] = alloc.public()
     stuffers = tuple(alloc.public() for _ in range(24))
     partners = tuple(alloc.public() for _ in range(3))  # drawn last: the load balancers came later
+    reserved["dns-beacon"] = alloc.public()  # the controller the compromised instance calls: drawn after the rest
     trail_regions = tuple(sorted(set(regions) | {"us-east-1"}))
     return Organisation(seed=seed, org_id=org_id, start=start, days=days, regions=regions,
                         trail_regions=trail_regions, accounts=accts, people=people,

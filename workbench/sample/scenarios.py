@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import apis, background, cdn, guardduty, ids, load_balancers, trail_files, vpcflow, web
+from . import apis, background, cdn, dns, guardduty, ids, load_balancers, trail_files, vpcflow, web
 from .cloudtrail import (
     Caller,
     Recorder,
@@ -53,6 +53,7 @@ class Plan:
     tls: dict = field(default_factory=dict)          # day -> [load_balancers.Connection] to the partner NLB
     handshakes: dict = field(default_factory=dict)   # day -> failed TLS handshakes at the shop's ALB
     cdn: dict = field(default_factory=dict)          # day -> [cdn.Fetch] to the shop's distribution
+    dns: dict = field(default_factory=dict)          # (account, region, day) -> [dns.Query] to the Resolver
     steady: set = field(default_factory=set)         # (account, person): scale-independent baseline
     owned: set = field(default_factory=set)          # (account, person, day): the scenario writes that day
     scenarios: list = field(default_factory=list)
@@ -95,7 +96,7 @@ def plan(org) -> Plan:
     """Plant every scenario; returns the plan (records, flows, findings, ground truth)."""
     p = Plan()
     for fn in (_root_console_login, _hidden_user_bruteforce, _console_bruteforce, _compromised_access_key,
-               _port_scan, _anomalous_principal, _web_injection, _credential_stuffing):
+               _port_scan, _anomalous_principal, _web_injection, _credential_stuffing, _dns_beacon):
         fn(org, p)
     return p
 
@@ -567,3 +568,25 @@ def _credential_stuffing(org, p: Plan) -> None:
                             attempts=len(reqs), succeeded=len(ok), request_ids=[q.trace for q in reqs],
                             succeeded_request_ids=[q.trace for q in ok],
                             load_balancer=shop.elb))
+
+
+def _dns_beacon(org, p: Plan) -> None:
+    sid = "dns-beacon"
+    r = ids.rng(org.seed, "scenario", sid)
+    acct, d = org.accounts[1 % len(org.accounts)], _day(org, 5)
+    region = org.regions[0]
+    site = acct.sites[region]
+    inst, nat = site.by_role("app")[0], site.by_role("nat")[0]
+    start = ids.epoch(org.day(d)) + 2 * 3600 + 10 * 60 + r.randrange(600)
+    done = dns.beacon(site, inst, nat, r, start, org.reserved_ips[sid])
+    p.dns.setdefault((acct.id, region, d), []).extend(done.queries)
+    p.flows.setdefault((acct.id, region, d), []).extend(done.flows)
+    p.scenarios.append(_doc(sid, "dns_beacon", acct, region, d, org,
+                            f"An application server asks for {len(done.missing)} random-looking names that do not "
+                            f"exist, finds its controller's live one, resolves it every five minutes "
+                            f"({done.beacons} times) and connects to it on 443 each time, then sends data out in "
+                            f"{len(done.tunnel)} TXT queries with 60-character labels.",
+                            [], [q.t for q in done.queries], source_ip=inst.private_ip, instance_id=inst.instance_id,
+                            eni=inst.eni, vpc_id=site.vpc_id, domain=done.domain, domain_address=done.address,
+                            nxdomain_names=done.missing, beacons=done.beacons, tunnel_names=done.tunnel,
+                            flows_to_controller=sum(1 for f in done.flows if f.iface is inst and f.dst == done.address)))

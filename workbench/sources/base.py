@@ -73,6 +73,9 @@ class RecordKeys:
         resource name gives the folder of a ``scope_partition`` (the web ACL's name). A
         ``global/`` resource (a CloudFront web ACL) is filed under the region ``cloudfront``,
         as AWS files its logs.
+    scope : tuple of str
+        Keys holding the value of the source's ``scope_partition`` itself (a Resolver query's
+        ``vpc_id``); tried before ``arn``.
     """
 
     account: tuple[str, ...]
@@ -80,6 +83,7 @@ class RecordKeys:
     time: tuple[str, ...]
     identity: tuple[str, ...] = ()
     arn: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
