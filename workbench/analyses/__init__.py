@@ -13,12 +13,14 @@ The figures (:mod:`workbench.figures`) have the same topics, so a notebook reads
 - :mod:`pivots`: which rows mention an entity, and what to pivot on next;
 - :mod:`lineage`: which call issued a temporary key, with whose credentials, up to its root;
 - :mod:`detections`: detection hits: what to hunt next, the verdict line;
-- :mod:`web`: the web edge: traffic, WAF blocks, what got through, sign-in bursts, path probes.
+- :mod:`web`: the web edge: traffic, WAF blocks, what got through, sign-in bursts, path probes;
+- :mod:`dns`: DNS lookups with the flow logs: which rare names were then called.
 """
 
 from workbench.analyses import (
     activity,
     detections,
+    dns,
     findings,
     flows,
     hidden,
@@ -30,5 +32,5 @@ from workbench.analyses import (
     web,
 )
 
-__all__ = ["activity", "detections", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline",
+__all__ = ["activity", "detections", "dns", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline",
            "web"]

@@ -15,7 +15,7 @@ _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame, web: pd.DataFrame | None = None,
             waf: pd.DataFrame | None = None, tls: pd.DataFrame | None = None,
-            cdn: pd.DataFrame | None = None) -> pd.DataFrame:
+            cdn: pd.DataFrame | None = None, dns: pd.DataFrame | None = None) -> pd.DataFrame:
     """CloudTrail events, VPC flows, GuardDuty findings and web requests as one timeline, oldest first.
 
     Parameters
@@ -36,18 +36,21 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
         whether the TLS handshake completed.
     cdn : DataFrame, optional
         Rows of ``cloudfront/requests_by_client``: one timeline row per client, hour, path and answer.
+    dns : DataFrame, optional
+        Rows of ``resolver/lookups_by_entity``: one timeline row per host, hour, name, type and answer code.
 
     Returns
     -------
     DataFrame
         ``time, source, account_id, region, activity, actor, source_ip, access_key_id,
-        outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow``, ``guardduty``, ``alb`` or
-        ``waf``; ``activity`` the API call, the flow (action, protocol/port, count), the finding
-        type or the request (method, host and path, count); ``outcome`` the error code,
-        REJECT/ACCEPT, the severity, the status code or WAF's action; ``ref`` the event id,
-        interface id, finding id or the first request's trace id.
+        outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow``, ``guardduty``, ``alb``, ``waf``,
+        ``nlb``, ``cloudfront`` or ``resolver``; ``activity`` the API call, the flow (action,
+        protocol/port, count), the finding type, the request (method, host and path, count) or the
+        lookup (type, name, count); ``outcome`` the error code, REJECT/ACCEPT, the severity, the
+        status code, WAF's action or the answer code and addresses; ``ref`` the event id, interface
+        id, finding id, the first request's trace id or the VPC.
     """
-    parts = _web_parts(web, waf) + _tls_parts(tls) + _cdn_parts(cdn)
+    parts = _web_parts(web, waf) + _tls_parts(tls) + _cdn_parts(cdn) + _dns_parts(dns)
     if not cloudtrail.empty:
         parts.append(pd.DataFrame({
             "time": pd.to_datetime(cloudtrail.event_time, utc=True),
@@ -166,6 +169,20 @@ def _cdn_parts(cdn: pd.DataFrame | None) -> list[pd.DataFrame]:
         "activity": out.cs_method + " " + out.x_host_header + out.cs_uri_stem + " x" + out.n.astype(str),
         "actor": out.client_ip, "source_ip": out.client_ip, "access_key_id": None, "outcome": out.answer,
         "ref": out.ref})]
+
+
+def _dns_parts(dns: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """DNS lookups as timeline rows: one per host, hour, name, type and answer code (as the query groups them)."""
+    if dns is None or dns.empty:
+        return []
+    answered = dns.addresses.fillna("").astype(str)
+    return [pd.DataFrame({
+        "time": pd.to_datetime(dns.first_seen, utc=True), "source": "resolver", "account_id": dns.account_id,
+        "region": dns.region,
+        "activity": "DNS " + dns.query_type.astype(str) + " " + dns.query_name.astype(str)
+        + " x" + dns.queries.astype("Int64").astype(str),
+        "actor": dns.instance_id.fillna(dns.srcaddr), "source_ip": dns.srcaddr, "access_key_id": None,
+        "outcome": dns.rcode.astype(str) + answered.map(lambda a: f" {a}" if a else ""), "ref": dns.vpc})]
 
 
 def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:

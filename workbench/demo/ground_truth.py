@@ -155,6 +155,22 @@ def _credential_stuffing(s: dict, f: dict) -> tuple[bool, str]:
                    f"{max(b['most_clients'] for b in bursts)} addresses at once")
 
 
+def _dns_beacon(s: dict, f: dict) -> tuple[bool, str]:
+    domain = s["domain"].rstrip(".")
+    burst = next((b for b in f.get("nxdomain_bursts", []) if b["srcaddr"] == s["source_ip"]), None)
+    tunnel = next((t for t in f.get("tunnels", []) if t["srcaddr"] == s["source_ip"] and t["domain"] == domain), None)
+    called = next((c for c in f.get("contacted", []) if c["domain"] == domain
+                   and c["address"] == s["domain_address"] and s["source_ip"] in c["srcaddrs"]), None)
+    if burst is None or called is None:
+        return False, (f"no NXDOMAIN burst from {s['source_ip']}" if burst is None
+                       else f"{domain} is not listed as resolved by one host and then contacted")
+    found = (burst["names"] == len(s["nxdomain_names"]) and called["flows"] == 2 * s["flows_to_controller"]
+             and tunnel is not None and tunnel["names"] == len(s["tunnel_names"]))
+    return found, (f"{burst['srcaddr']} asked for {burst['names']} names that do not exist, resolved {domain} and "
+                   f"had {called['flows']} flows with {called['address']}"
+                   + (f"; {tunnel['names']} long-labelled names under it" if tunnel else "; no tunnelling seen"))
+
+
 _RULES = {
     "root_console_login": ("root-and-hidden-logins", _root),
     "hidden_user_bruteforce": ("root-and-hidden-logins", _hidden),
@@ -164,4 +180,5 @@ _RULES = {
     "anomalous_principal": ("hunt", _anomaly),
     "web_injection": ("web-edge", _web_injection),
     "credential_stuffing": ("web-edge", _credential_stuffing),
+    "dns_beacon": ("dns", _dns_beacon),
 }

@@ -10,6 +10,7 @@ from workbench.figures import (
     activity,
     anomalies,
     detections,
+    dns,
     findings,
     flows,
     hidden,
@@ -22,5 +23,5 @@ from workbench.figures import (
 from workbench.figures.offline import embed_plotly
 from workbench.figures.tables import embed_tables
 
-__all__ = ["activity", "anomalies", "detections", "embed_plotly", "embed_tables", "findings", "flows", "hidden",
+__all__ = ["activity", "anomalies", "detections", "dns", "embed_plotly", "embed_tables", "findings", "flows", "hidden",
            "lineage", "root", "signins", "timeline", "web"]

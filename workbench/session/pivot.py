@@ -54,6 +54,9 @@ class PivotResult:
         Connections from an IP to the Network Load Balancers' TLS listeners (``nlb/connections_by_client``).
     cdn : DataFrame
         Requests from an IP to the CloudFront distributions (``cloudfront/requests_by_client``).
+    dns : DataFrame
+        DNS lookups per hour by a host with an IP or an instance, or that resolved to an IP
+        (``resolver/lookups_by_entity``).
     timeline : DataFrame
         All of them together, oldest first (:func:`workbench.analyses.timeline.combine`).
     next_pivots : DataFrame
@@ -75,6 +78,7 @@ class PivotResult:
     waf: pd.DataFrame = field(default_factory=pd.DataFrame)
     tls: pd.DataFrame = field(default_factory=pd.DataFrame)
     cdn: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dns: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     engine: Engine | None = field(default=None, repr=False)
@@ -114,6 +118,10 @@ class PivotResult:
         if len(self.cdn):
             errors = int((self.cdn.sc_status >= 400).sum())
             lines.append(f"  CloudFront: {count(len(self.cdn), 'request')} ({errors} refused or failed)")
+        if len(self.dns):
+            lookups, missing = int(self.dns.queries.sum()), int(self.dns.loc[self.dns.rcode == "NXDOMAIN", "queries"].sum())
+            lines.append(f"  DNS: {count(lookups, 'lookup')} of {count(self.dns.query_name.nunique(), 'name')} "
+                         f"({missing} of names that do not exist)")
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
             lines.append("  next pivots: " + "; ".join(
@@ -162,8 +170,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     Three queries: ``findings`` (which also gives the network interfaces of an instance),
     ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; with IPs,
     four more: ``alb/requests_by_client``, ``waf/requests_by_client``,
-    ``nlb/connections_by_client`` and ``cloudfront/requests_by_client``. Each reads only the
-    days of the window.
+    ``nlb/connections_by_client`` and ``cloudfront/requests_by_client``; with IPs or instances,
+    ``resolver/lookups_by_entity``. Each reads only the days of the window.
     """
     entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                                   instance_id=instance_id)
@@ -206,12 +214,17 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
                                      start_column="connection_time")
         cdn = analyses.pivots.within(run("cloudfront/requests_by_client", addresses=entities["source_ip"]), first,
                                      last, start_column="request_time")
+    dns = _empty("resolver/lookups_by_entity")
+    if entities["source_ip"] or entities["instance_id"]:
+        dns = analyses.pivots.within(run("resolver/lookups_by_entity", addresses=entities["source_ip"],
+                                         instance_ids=entities["instance_id"]), first, last,
+                                     start_column="first_seen", end_column="last_seen")
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn, dns),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
         scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls,
-        cdn=cdn,
+        cdn=cdn, dns=dns,
     )
 
 

@@ -388,3 +388,48 @@ def _ids(values) -> list[str]:
 def _pivot_rows(ranked: pd.DataFrame, n: int = 5) -> list[dict]:
     return [{"kind": r.kind, "value": r.value, "sources": r.sources, "hits": int(r.hits)}
             for r in ranked.head(n).itertuples()]
+
+
+def dns(sources: pd.DataFrame, bursts: pd.DataFrame, tunnels: pd.DataFrame, rare: pd.DataFrame,
+        called: pd.DataFrame) -> dict:
+    """Summary of the ``dns`` notebook.
+
+    Parameters
+    ----------
+    sources : DataFrame
+        Rows of ``resolver/queries_by_source``.
+    bursts : DataFrame
+        Rows of ``resolver/nxdomain_bursts``.
+    tunnels : DataFrame
+        Rows of ``resolver/tunnelling_candidates``.
+    rare : DataFrame
+        Rows of ``resolver/rare_domains``.
+    called : DataFrame
+        :func:`workbench.analyses.dns.contacted`.
+    """
+    urgent = [f"{b.srcaddr} ({b.instance_id}) asked for {int(b.names)} names that do not exist under "
+              f"{int(b.domains)} domains at {b.hour:%Y-%m-%d %H}h" for b in bursts.itertuples()]
+    urgent += [f"{t.srcaddr} ({t.instance_id}) sent {int(t.names)} names with labels up to {int(t.longest_label)} "
+               f"characters under {t.domain}" for t in tunnels.itertuples()]
+    urgent += [f"{c.srcaddrs} resolved {c.domain} to {c.address}, then {int(c.flows)} flows with it"
+               for c in called.itertuples()]
+    lookups = int(sources.queries.sum()) if len(sources) else 0
+    return {
+        "title": "DNS: what the hosts looked up",
+        **attention(urgent),
+        "headline": analyses.dns.verdict(bursts, tunnels, rare, called),
+        "numbers": {"lookups by the busiest hosts": lookups, "NXDOMAIN bursts": len(bursts),
+                    "tunnelling candidates": len(tunnels), "domains one host resolved": len(rare),
+                    "of them contacted": called.domain.nunique() if len(called) else 0},
+        "facts": {
+            "nxdomain_bursts": [{"srcaddr": b.srcaddr, "instance_id": b.instance_id, "vpc": b.vpc,
+                                 "names": int(b.names), "domains": int(b.domains), "hour": b.hour.isoformat()}
+                                for b in bursts.itertuples()],
+            "tunnels": [{"srcaddr": t.srcaddr, "instance_id": t.instance_id, "domain": t.domain, "names": int(t.names),
+                         "longest_label": int(t.longest_label)} for t in tunnels.itertuples()],
+            "rare_domains": [{"domain": r.domain, "srcaddrs": str(r.srcaddrs).split(), "queries": int(r.queries),
+                              "addresses": str(r.addresses or "").split()} for r in rare.itertuples()],
+            "contacted": [{"domain": c.domain, "address": c.address, "srcaddrs": str(c.srcaddrs).split(),
+                           "flows": int(c.flows), "bytes": int(c.bytes)} for c in called.itertuples()],
+        },
+    }
