@@ -32,5 +32,5 @@ from workbench.analyses import (
     web,
 )
 
-__all__ = ["activity", "detections", "dns", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins", "timeline",
-           "web"]
+__all__ = ["activity", "detections", "dns", "findings", "flows", "hidden", "lineage", "pivots", "root", "signins",
+           "timeline", "web"]

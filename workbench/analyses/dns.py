@@ -63,4 +63,6 @@ def verdict(bursts: pd.DataFrame, tunnels: pd.DataFrame, rare: pd.DataFrame, cal
                      f"({int(called.flows.sum())} flows)")
     elif len(rare):
         parts.append(f"{len(rare)} domain(s) only one host resolved, none contacted in the flow logs")
-    return ("; ".join(parts) + ".") if parts else "Nothing stands out: no NXDOMAIN burst, no long labels, no rare domain."
+    if not parts:
+        return "Nothing stands out: no NXDOMAIN burst, no long labels, no rare domain."
+    return "; ".join(parts) + "."

@@ -119,7 +119,8 @@ class PivotResult:
             errors = int((self.cdn.sc_status >= 400).sum())
             lines.append(f"  CloudFront: {count(len(self.cdn), 'request')} ({errors} refused or failed)")
         if len(self.dns):
-            lookups, missing = int(self.dns.queries.sum()), int(self.dns.loc[self.dns.rcode == "NXDOMAIN", "queries"].sum())
+            lookups = int(self.dns.queries.sum())
+            missing = int(self.dns.loc[self.dns.rcode == "NXDOMAIN", "queries"].sum())
             lines.append(f"  DNS: {count(lookups, 'lookup')} of {count(self.dns.query_name.nunique(), 'name')} "
                          f"({missing} of names that do not exist)")
         if len(self.next_pivots):
