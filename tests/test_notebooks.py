@@ -144,6 +144,20 @@ def test_web_edge_finds_what_got_through_the_stuffing_and_the_prober(demo_run, t
     assert facts["top_rule"]["rule"] in injection["rules"]
 
 
+def test_dns_finds_the_burst_the_tunnel_and_the_called_controller(demo_run, truth):
+    planted = truth["by_kind"]["dns_beacon"]
+    facts = _summary(demo_run, "dns")
+    (burst,) = facts["nxdomain_bursts"]
+    assert (burst["srcaddr"], burst["instance_id"], burst["names"]) == (
+        planted["source_ip"], planted["instance_id"], len(planted["nxdomain_names"]))
+    (tunnel,) = facts["tunnels"]
+    assert (tunnel["domain"], tunnel["names"]) == (planted["domain"].rstrip("."), len(planted["tunnel_names"]))
+    assert [r["domain"] for r in facts["rare_domains"]] == [planted["domain"].rstrip(".")]
+    (called,) = facts["contacted"]
+    assert (called["address"], called["srcaddrs"]) == (planted["domain_address"], [planted["source_ip"]])
+    assert called["flows"] == 2 * planted["beacons"]
+
+
 def test_guardduty_drilldown_reaches_the_key_and_the_attacker(demo_run, truth):
     planted = truth["by_kind"]["compromised_access_key"]
     facts = _summary(demo_run, "guardduty-drilldown")
