@@ -28,12 +28,16 @@ from workbench.engines.local import LocalEngine
 from workbench.formats.parquet_table import ParquetTable
 from workbench.sources import get_source
 
-#: Per source: the aggregate that reads it whole.
-QUERIES = {"alb": "alb/status_codes", "waf": "waf/blocks_by_country", "cloudfront": "cloudfront/requests_by_edge"}
+#: Per source: the aggregate that reads it whole (the Resolver's query logs sit beside the edge's logs here:
+#: many small JSON-lines files, one per VPC and hour).
+QUERIES = {"alb": "alb/status_codes", "waf": "waf/blocks_by_country", "cloudfront": "cloudfront/requests_by_edge",
+           "resolver": "resolver/queries_by_source"}
+#: A scope value that is nowhere, per global source's scope parameter.
+_NOWHERE = {"distributions": ["E0NOWHERE00000"], "vpcs": ["vpc-00000000"]}
 
 
 def web_edge(store: Path, whole: dict, *, cores: int, say=print) -> dict:
-    """Scan rate, inflate floor and pruning of the ALB, WAF and CloudFront tables of ``store``."""
+    """Scan rate, inflate floor and pruning of the ALB, WAF, CloudFront and Resolver tables of ``store``."""
     out: dict = {}
     one_day = window(1, first=SETTINGS["days"] // 2)
     for table, query in QUERIES.items():
@@ -45,9 +49,11 @@ def web_edge(store: Path, whole: dict, *, cores: int, say=print) -> dict:
             files = [f.path for f in engine.last_files]
             engine.query(query, one_day)
             day = engine.last_scan
-            # a region the shop does not run in; CloudFront is global: a distribution that is not there
-            engine.query(query, {**whole, **({"regions": ["nowhere-1"]} if get_source(table).regional
-                                             else {"distributions": ["E0NOWHERE00000"]})})
+            # a region the shop does not run in; a global source: a distribution (a VPC) that is not there
+            source = get_source(table)
+            scope = f"{source.scope_partition}s"
+            engine.query(query, {**whole, **({"regions": ["nowhere-1"]} if source.regional
+                                             else {scope: _NOWHERE[scope]})})
             elsewhere = len(engine.last_files)
         inflated, floor = decompress_only(files, workers=cores)
         row = {"query": query, "files": scan.files, "bytes": scan.bytes, "records": scan.records,
