@@ -22,6 +22,8 @@ import requests
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account
+#: The values a table with a scope partition projects (default: the sample's web ACL, WAF's).
+SCOPES = {"cloudfront": ("E2QWRUHEXAMPLE",), "resolver": ("vpc-0123456789abcdef0",)}
 
 _ENV_TO_CLEAR = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
@@ -136,7 +138,8 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     """What the workbench stack creates: results bucket, workgroup, database and log tables.
 
     Tables (default: every source's) are made from :func:`workbench.aws.ddl.table_spec` (partition
-    projection included; WAF's projects the sample's web ACL);
+    projection included; WAF's projects the sample's web ACL, CloudFront's and Resolver's a distribution
+    and a VPC, :data:`SCOPES`);
     ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``);
     the tables named in ``hive`` read Hive-compatible folders (no projection).
     """
@@ -157,7 +160,7 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     for name in tables if tables is not None else tuple(SOURCES):
         spec = table_spec(get_source(name), bucket=bucket, org_id=org_id, accounts=list(accounts),
                           regions=list(regions), database=database,
-                          scopes=["E2QWRUHEXAMPLE"] if name == "cloudfront" else ["shop-web-acl"], hive=name in hive)
+                          scopes=list(SCOPES.get(name, ("shop-web-acl",))), hive=name in hive)
         parameters = dict(spec.properties)
         if day_range and name in day_range:
             parameters["projection.day.range"] = day_range[name]

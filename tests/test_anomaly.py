@@ -33,6 +33,7 @@ NOT_A_PRINCIPAL_DAY = {
     "hidden_user_bruteforce": "unknown user names; CloudTrail records no principal",
     "web_injection": "requests to the web shop only; no AWS principal",
     "credential_stuffing": "requests to the web shop only; no AWS principal",
+    "dns_beacon": "DNS lookups and flows of an instance only; its role calls nothing new",
 }
 
 

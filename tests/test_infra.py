@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
           "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
-          "cloudfront": "CloudFrontTable"}
+          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable"}
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}
@@ -54,7 +54,7 @@ LAYOUTS = {
         {"LogBucket": "org-logs", "LogPrefix": "trail/", "OrganizationId": "o-abcdefghij",
          "Accounts": "111122223333,444455556666", "Regions": "us-east-1,eu-west-1",
          "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs", "WebAcls": "shop-web-acl,edge-acl",
-         "Distributions": "E2QWRUHEXAMPLE,EMLARXS9EXAMPLE"},
+         "Distributions": "E2QWRUHEXAMPLE,EMLARXS9EXAMPLE", "ResolverVpcs": "vpc-0123456789abcdef0,vpc-0a1b2c3d"},
         {"bucket": "org-logs", "prefix": "trail/", "org_id": "o-abcdefghij", "accounts": ["111122223333", "444455556666"],
          "regions": ["us-east-1", "eu-west-1"], "start": "2025/06/01", "database": "org_logs"},
     ),
@@ -77,8 +77,10 @@ LAYOUTS = {
 
 def spec_arguments(source_name: str, params: dict, spec_args: dict) -> dict:
     """What table_spec() is called with for one table of a stack with ``params``: the WAF table
-    reads its own bucket when there is one, and projects a placeholder web ACL until one is named."""
-    scopes = {"waf": params.get("WebAcls") or "none", "cloudfront": params.get("Distributions") or "NONE"}
+    reads its own bucket when there is one, and projects a placeholder web ACL until one is named
+    (CloudFront's a placeholder distribution, Resolver's a placeholder VPC)."""
+    scopes = {"waf": params.get("WebAcls") or "none", "cloudfront": params.get("Distributions") or "NONE",
+              "resolver": params.get("ResolverVpcs") or "vpc-00000000"}
     args = {**spec_args, "scopes": scopes.get(source_name, "none").split(",")}
     args["hive"] = source_name in args.get("hive", ())
     if source_name == "waf" and params.get("WafLogBucket"):
@@ -389,19 +391,20 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
     out, gen = sample
     source = get_source(source_name)
     real: dict[str, int] = {}
-    distributions = set()
+    scopes_found = set()  # CloudFront's distributions, Resolver's VPCs
     for path in (out / "AWSLogs").rglob("*"):
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
             folder = f"s3://sample-logs/{path.parents[source.time_folders].relative_to(out).as_posix()}/"
             real[folder] = real.get(folder, 0) + 1
-            distributions.add(parts["scope"])
+            scopes_found.add(parts["scope"])
     assert real, f"the sample has no {source_name} files"
     regions = sorted(set(gen["regions"]) | set(gen["cloudtrail_regions"]))
     params = {**NETWORK, "LogBucket": "sample-logs", "OrganizationId": gen["org_id"] or "", "Accounts": ",".join(gen["accounts"]),
               "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/"),
-              "WebAcls": "shop-web-acl", "Distributions": ",".join(sorted(distributions)) if source.name == "cloudfront"
-              else ""}
+              "WebAcls": "shop-web-acl",
+              "Distributions": ",".join(sorted(scopes_found)) if source.name == "cloudfront" else "",
+              "ResolverVpcs": ",".join(sorted(scopes_found)) if source.name == "resolver" else ""}
     props = resolve(template, params)["Resources"][TABLES[source_name]]["Properties"]["TableInput"]["Parameters"]
     first, last = props["projection.day.range"].split(",")
     assert first == gen["start"].replace("-", "/") and last == "NOW"
@@ -522,7 +525,8 @@ def test_parameter_examples_fit_the_template(path, template):
 def test_bad_parameters_are_refused_before_aws_is_called(template):
     for bad in ({"LogBucket": "logs", "Accounts": "1234"}, {"LogBucket": "logs", "OrganizationId": "org-1"},
                 {"LogBucket": "logs", "LogPrefix": "/x"}, {"LogBucket": "logs", "Bogus": "1"},
-                {"LogBucket": "logs", "BytesScannedCutoffPerQuery": "1000"}, {}):
+                {"LogBucket": "logs", "BytesScannedCutoffPerQuery": "1000"}, {"LogBucket": "logs", "ResolverVpcs": "vpc-1"},
+                {"LogBucket": "logs", "ResolverVpcs": "vpc-0123456789abcdef0,"}, {}):
         with pytest.raises(ValueError):
             parameter_values(template, bad)
 
@@ -549,11 +553,11 @@ def parse(*argv):
 def test_options_become_template_parameters():
     args = parse("--org-id", "o-abcdefghij", "--log-prefix", "/trail", "--start", "2025-01-31",
                  "--scan-cutoff", "10G", "--no-reports", "--parameter", "NotebookVolumeSizeGB=50",
-                 "--hive-paths", "cloudfront")
+                 "--hive-paths", "cloudfront", "--vpcs", "vpc-0123456789abcdef0")
     assert deploy_command.stack_parameters(args) == {
         "LogBucket": "logs", "OrganizationId": "o-abcdefghij", "LogPrefix": "trail/", "ProjectionStartDate": "2025/01/31",
         "BytesScannedCutoffPerQuery": str(10 * 1024**3), "CreateScheduledReports": "false", "NotebookVolumeSizeGB": "50",
-        "CloudFrontPaths": "hive",
+        "CloudFrontPaths": "hive", "ResolverVpcs": "vpc-0123456789abcdef0",
     }
     with pytest.raises(UsageError, match="vpcflow and cloudfront only"):
         deploy_command.stack_parameters(parse("--hive-paths", "cloudtrail"))

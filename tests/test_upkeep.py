@@ -30,7 +30,7 @@ DATABASE = "security_logs"
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
           "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
-          "cloudfront": "CloudFrontTable"}
+          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable"}
 
 
 # -- pure functions ------------------------------------------------------------------
@@ -41,6 +41,7 @@ TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty
     ("s3://b/p/q/AWSLogs/o-abcdefghij/${account}/CloudTrail/${region}/${day}",
      ("b", "p/q/AWSLogs/o-abcdefghij/", "CloudTrail")),
     ("s3://b/AWSLogs/${account}/vpcflowlogs/${region}/${day}/", ("b", "AWSLogs/", "vpcflowlogs")),
+    ("s3://b/AWSLogs/${account}/vpcdnsquerylogs/${vpc}/${day}", ("b", "AWSLogs/", "vpcdnsquerylogs", "vpc", False)),
 ])
 def test_layout_comes_from_the_location_template(template, layout):
     assert upkeep.parse_location_template(template) == upkeep.Layout(*layout)
@@ -196,6 +197,12 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     assert cdn_folders and params["projection.distribution.values"] == ",".join(
         sorted({"NONE"} | {s for _, _, s in cdn_folders}))
     assert "projection.region.values" not in params
+    # and the VPCs of the Resolver query logs, right below their folder too
+    vpc_folders = on_disk(out, "resolver", scopes=True)
+    params = glue.get_table(DatabaseName=DATABASE, Name="resolver")["Table"]["Parameters"]
+    assert vpc_folders and params["projection.vpc.values"] == ",".join(
+        sorted({"vpc-00000000"} | {s for _, _, s in vpc_folders}))
+    assert "projection.region.values" not in params
     assert projection(glue, "cloudtrail")[0] == sorted(gen["accounts"])
     assert set(projection(glue, "cloudtrail")[1]) == set(gen["cloudtrail_regions"])
 
@@ -206,8 +213,8 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     assert all(not report["updated"] and not report["would_update"] for report in second["tables"].values())
     assert "UpdateTable" not in counts and counts["GetTable"] == len(TABLES)
     # one listing of the account folders per table, then one per account folder found, then (WAF)
-    # one per account and region folder found; CloudFront's distributions are the folders the
-    # per-account listing finds
+    # one per account and region folder found; CloudFront's distributions and Resolver's VPCs are the
+    # folders the per-account listing finds
     org_accounts = [p for p in (out / "AWSLogs" / gen["org_id"]).iterdir() if p.name.isdigit()]
     waf_regions = {(a, r) for a, r, _ in waf_folders}
     assert counts["ListObjectsV2"] == (len(TABLES) + len(org_accounts) + (len(TABLES) - 1) * len(_accounts(out))
@@ -247,13 +254,17 @@ def test_dry_run_writes_nothing(stack, cloud, calls):
     assert projection(cloud["glue"], "guardduty")[1] == ["us-east-1"]
 
 
-def test_classic_partitions_where_projection_is_off(stack, cloud, org, calls):
-    out, gen = org
-    glue_api = cloud["glue"]
-    table = glue_api.get_table(DatabaseName=DATABASE, Name="cloudtrail")["Table"]
+def _projection_off(glue_api, name: str) -> None:
+    table = glue_api.get_table(DatabaseName=DATABASE, Name=name)["Table"]
     body = upkeep.table_input(table)
     body["Parameters"] = {**body["Parameters"], "projection.enabled": "false"}
     glue_api.update_table(DatabaseName=DATABASE, TableInput=body)
+
+
+def test_classic_partitions_where_projection_is_off(stack, cloud, org, calls):
+    out, gen = org
+    glue_api = cloud["glue"]
+    _projection_off(glue_api, "cloudtrail")
     counts, s3, glue = calls
     today = dt.date.fromisoformat(gen["start"])
 
@@ -276,6 +287,35 @@ def test_classic_partitions_where_projection_is_off(stack, cloud, org, calls):
     counts.clear()
     again = upkeep.upkeep(DATABASE, ["cloudtrail"], s3=s3, glue=glue, today=today, days_back=1)["tables"]
     assert again["cloudtrail"]["created"] == 0 and "BatchCreatePartition" not in counts
+
+
+def test_classic_partitions_of_a_global_layout_have_no_region(stack, cloud, org, calls):
+    """Resolver query logs without projection: each account x VPC x day is registered at
+    .../<account>/vpcdnsquerylogs/<vpc>/<day>/, with no region in its values or its location."""
+    out, gen = org
+    glue_api = cloud["glue"]
+    _projection_off(glue_api, "resolver")
+    counts, s3, glue = calls
+    today = dt.date.fromisoformat(gen["start"])
+
+    report = upkeep.upkeep(DATABASE, ["resolver"], s3=s3, glue=glue, today=today, days_back=0)["tables"]
+
+    folders = [(a, s) for a, _, s in on_disk(out, "resolver", scopes=True)]
+    days = ["2026/11/01", "2026/11/02"]
+    assert folders and report["resolver"]["created"] == len(folders) * len(days) and not report["resolver"]["errors"]
+    partitions = glue_api.get_partitions(DatabaseName=DATABASE, TableName="resolver")["Partitions"]
+    assert sorted(tuple(p["Values"]) for p in partitions) == sorted((a, s, d) for a, s in folders for d in days)
+    source = get_source("resolver")
+    for part in partitions:
+        a, vpc, d = part["Values"]
+        key = source.key_prefix(account=a, region="", day=d, org_id=gen["org_id"], prefix=PREFIX, scope=vpc)
+        assert part["StorageDescriptor"]["Location"] == f"s3://{BUCKET}/{key}"
+        listed = cloud["s3"].list_objects_v2(Bucket=BUCKET, Prefix=key)
+        assert (listed["KeyCount"] > 0) == (d == "2026/11/01"), "logs are in the partition's folder"
+
+    counts.clear()
+    again = upkeep.upkeep(DATABASE, ["resolver"], s3=s3, glue=glue, today=today, days_back=0)["tables"]
+    assert again["resolver"]["created"] == 0 and "BatchCreatePartition" not in counts
 
 
 def test_hive_compatible_prefixes_get_their_partitions_registered(cloud, org, calls):

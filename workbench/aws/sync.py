@@ -47,7 +47,7 @@ MANIFEST = ".workbench-sync.json"
 
 _ACCOUNT = re.compile(r"\d{9,12}")
 _REGION = re.compile(r"[a-z0-9-]+")
-_SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder before the day (a web ACL name, a distribution id)
+_SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")  # a folder before the day (a web ACL name, a distribution or VPC id)
 _TWO_DIGITS = re.compile(r"(?:(?:hour|minute)=)?\d{2}")
 _HIVE_ACCOUNT = re.compile(r"aws-account-id=(\d{9,12})")
 _HIVE_SCOPE = re.compile(r"[A-Za-z][A-Za-z_-]{0,40}=([A-Za-z0-9_-]{1,128})")
@@ -350,7 +350,7 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
                                         scope=scoped).rsplit("/", levels + 1)[0] + "/"
             if source.regional:
                 found = [r for r in lister.folders(service) if _REGION.fullmatch(r) and (not regions or r in regions)]
-            else:  # a global service (CloudFront): no region folder, and a region filter does not apply
+            else:  # no region folder (CloudFront, Resolver query logs): a region filter does not apply
                 found = [""]
             for region in found:
                 # WAF: one more listing per region finds its web ACLs' folders (CloudFront's distributions

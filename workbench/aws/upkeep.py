@@ -57,7 +57,8 @@ TABLE_INPUT_KEYS = (
     "StorageDescriptor", "PartitionKeys", "ViewOriginalText", "ViewExpandedText",
     "TableType", "Parameters", "TargetTable",
 )
-DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb", "cloudfront")
+DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb", "cloudfront",
+                  "resolver")
 _BATCH_CREATE = 100   # BatchCreatePartition limit
 _BATCH_GET = 1000     # BatchGetPartition limit
 _MAX_BACKFILL_DAYS = 3660
@@ -72,7 +73,7 @@ _HIVE_TEMPLATE = re.compile(
     r"(?P<region>aws-region=\$\{region\}/)?(?:(?P<scope_key>[A-Za-z][A-Za-z_-]{0,40})=\$\{(?P<scope>[a-z_]+)\}/)?"
     r"year=\$\{yyyy\}/month=\$\{MM\}/day=\$\{dd\}/?$"
 )
-#: A folder name between region and day (a WAF web ACL's name, a CloudFront distribution's id).
+#: A folder name before the day (a WAF web ACL's name, a CloudFront distribution's id, a VPC's id).
 SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 

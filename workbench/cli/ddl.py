@@ -35,6 +35,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--distributions", type=lambda text: [v for v in text.split(",") if v], default=None,
                         help="the CloudFront table's distribution ids, comma-separated (the distribution "
                         "partition's values; read from --logs when given)")
+    parser.add_argument("--vpcs", type=lambda text: [v for v in text.split(",") if v], default=None,
+                        help="the Route 53 Resolver table's VPC ids, comma-separated (the vpc partition's values; "
+                        "read from --logs when given)")
     parser.add_argument("--hive-paths", type=csv, default=[], metavar="SOURCE,...",
                         help="these sources' logs are delivered with Hive-compatible folders (vpcflow, "
                         "cloudfront: aws-account-id=.../year=YYYY/month=MM/day=DD): their tables have no "
@@ -61,7 +64,7 @@ def run(args) -> int:
     from workbench.sources import SOURCES, get_source
 
     accounts, regions, org_id = args.accounts, args.regions, args.org_id
-    given = {"waf": args.web_acls, "cloudfront": args.distributions}
+    given = {"waf": args.web_acls, "cloudfront": args.distributions, "resolver": args.vpcs}
     scopes = {name: values for name, values in given.items() if values}
     if args.logs:
         found = LogTree(Path(args.logs)).layout()
@@ -77,7 +80,8 @@ def run(args) -> int:
                              "Hive-compatible paths are an option of: "
                              + ", ".join(s.name for s in SOURCES.values() if s.hive_paths))
     projected = [s for s in sources if s.name not in hive]
-    if projected and (not accounts or not regions):
+    # a global service's table (CloudFront, Resolver query logs: no region folder) projects no region
+    if projected and (not accounts or (not regions and any(s.regional for s in projected))):
         raise UsageError(
             "partition projection needs the account ids and regions: give --accounts and "
             "--regions, or --logs DIR to discover them from a local copy"
@@ -96,7 +100,10 @@ def run(args) -> int:
                    "regions": regions or [], "start": args.start, "database": args.database,
                    "fields": args.flow_log_format, "scopes": scopes.get(source.name), "hive": source.name in hive}
         output = args.cloudfront_output if source.name == "cloudfront" else "w3c"
-        spec = table_spec(source, **options) if output == "w3c" else output_table_spec(source, output, **options)
+        try:
+            spec = table_spec(source, **options) if output == "w3c" else output_table_spec(source, output, **options)
+        except ValueError as error:  # a partition value that is no such name (--vpcs vpc-XYZ, say)
+            raise UsageError(str(error)) from None
         print(f"-- {source.title}: {source.description}")
         if source.name in hive:
             print("-- Hive-compatible folders: no projection; the partitions are registered by the stack's upkeep "

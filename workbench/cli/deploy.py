@@ -24,7 +24,7 @@ OPTIONS = {
     "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
     "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
     "package_index": "PackageIndexUrl", "waf_log_bucket": "WafLogBucket", "web_acls": "WebAcls",
-    "distributions": "Distributions",
+    "distributions": "Distributions", "vpcs": "ResolverVpcs",
 }
 #: Sources AWS can deliver with Hive-compatible prefixes, and the template parameter that says so.
 _HIVE_PARAMETERS = {"vpcflow": "FlowLogPaths", "cloudfront": "CloudFrontPaths"}
@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--distributions", help="CloudFront distribution ids whose standard logs are in the log "
                         "bucket under AWSLogs/<account>/CloudFront/<id>/, comma-separated (the upkeep Lambda adds "
                         "those it finds)")
+    parser.add_argument("--vpcs", help="VPC ids whose Route 53 Resolver query logs are in the log bucket under "
+                        "AWSLogs/<account>/vpcdnsquerylogs/<vpc>/, comma-separated (the upkeep Lambda adds those "
+                        "it finds)")
     parser.add_argument("--hive-paths", metavar="SOURCE,...",
                         help="sources delivered with Hive-compatible S3 prefixes (vpcflow, cloudfront): their "
                         "tables have no projection and the upkeep Lambda registers their partitions")
