@@ -28,8 +28,8 @@ def test_from_the_attacker_ip_to_the_key(engine, window, truth):
     assert found.cdn.request_time.max() < found.cloudtrail.event_time.min()
     assert found.timeline.time.is_monotonic_increasing
     assert {s["query"] for s in found.scans} == {"findings", "events_by_entity", "flows_by_entity",
-                                                 "requests_by_client", "connections_by_client"}, \
-        "an address's web requests, CDN requests and TLS connections too"
+                                                 "requests_by_client", "connections_by_client", "lookups_by_entity"}, \
+        "an address's web requests, CDN requests, TLS connections and DNS lookups too"
     assert found.web.empty and found.waf.empty and found.tls.empty, "the leaked key's address never visited the shop"
     assert planted["source_ip"] in found.summary() and planted["access_key_id"] in found.summary()
 

@@ -23,7 +23,7 @@ FROM (
         coalesce(srcids.instance, srcids.resolver_endpoint) AS instance_id,
         count(*) AS nxdomain,
         count(DISTINCT query_name) AS names,
-        count(DISTINCT regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1)) AS domains,
+        count(DISTINCT regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1)) AS domains,
         array_join(slice(array_sort(array_agg(DISTINCT query_name)), 1, 5), ' ') AS sample_names,
         min(from_iso8601_timestamp(query_timestamp)) AS first_seen,
         max(from_iso8601_timestamp(query_timestamp)) AS last_seen

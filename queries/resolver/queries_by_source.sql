@@ -25,7 +25,7 @@ FROM (
         count(DISTINCT query_name) AS names,
         count_if(rcode = 'NXDOMAIN') AS nxdomain,
         count_if(query_type = 'TXT') AS txt_queries,
-        max(length(regexp_extract(query_name, '^([^.]*)', 1))) AS longest_label,
+        max(array_max(transform(split(query_name, '.'), label -> length(label)))) AS longest_label,
         min(from_iso8601_timestamp(query_timestamp)) AS first_seen,
         max(from_iso8601_timestamp(query_timestamp)) AS last_seen,
         row_number() OVER (ORDER BY count(*) DESC, srcaddr, vpc) AS rank

@@ -16,7 +16,7 @@
 SELECT *
 FROM (
     SELECT
-        regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1) AS domain,
+        regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1) AS domain,
         count(DISTINCT concat(vpc, '/', srcaddr)) AS hosts,
         array_join(array_sort(array_agg(DISTINCT srcaddr)), ' ') AS srcaddrs,
         array_join(array_sort(array_agg(DISTINCT coalesce(srcids.instance, srcids.resolver_endpoint))), ' ')
@@ -37,7 +37,7 @@ FROM (
         AND rcode = 'NOERROR'
         AND query_name IS NOT NULL
         AND query_timestamp IS NOT NULL
-    GROUP BY regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1)
+    GROUP BY regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1)
 ) AS domains
 WHERE hosts <= :max_hosts
 ORDER BY queries DESC, domain

@@ -20,7 +20,7 @@ WITH asked AS (
         vpc,
         srcaddr,
         coalesce(srcids.instance, srcids.resolver_endpoint) AS instance_id,
-        regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1) AS domain,
+        regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1) AS domain,
         query_name,
         query_type,
         array_max(transform(split(query_name, '.'), label -> length(label))) AS longest,

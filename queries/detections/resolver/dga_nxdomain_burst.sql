@@ -29,7 +29,7 @@ WITH hours AS (
         coalesce(srcids.instance, srcids.resolver_endpoint) AS instance_id,
         date_trunc('hour', from_iso8601_timestamp(query_timestamp)) AS hour,
         count(DISTINCT query_name) AS names,
-        count(DISTINCT regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1)) AS domains,
+        count(DISTINCT regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1)) AS domains,
         min(from_iso8601_timestamp(query_timestamp)) AS first_asked
     FROM resolver
     WHERE day BETWEEN replace(:start, '-', '/') AND replace(:end, '-', '/')

@@ -27,7 +27,7 @@ WITH asked AS (
         srcaddr,
         coalesce(srcids.instance, srcids.resolver_endpoint) AS instance_id,
         day,
-        regexp_extract(query_name, '([^.]+\.[^.]+)\.?$', 1) AS domain,
+        regexp_extract(query_name, '([^.]+\.[^.]+)\.*$', 1) AS domain,
         query_name,
         query_type,
         from_iso8601_timestamp(query_timestamp) AS asked_at
