@@ -230,7 +230,8 @@ def _write(source: LogSource, items: list, out: Path, report: ImportReport, reje
             name = source.file_template.format(
                 account=account, region=where, scope=scope, stamp=chunk[0][0].time.strftime("%Y%m%dT%H%MZ"),
                 hour=chunk[0][0].time.strftime("%Y-%m-%d-%H"),
-                digest=hashlib.sha256(body).hexdigest(),
+                stamp_seconds=chunk[0][0].time.strftime("%Y-%m-%d-%H-%M-%S"),
+                digest=hashlib.sha256(body).hexdigest(), digest_upper=hashlib.sha256(body).hexdigest().upper(),
                 uuid=uuid.uuid5(_NAMESPACE, hashlib.sha256(body).hexdigest()),
                 group_digest=hashlib.sha256(" ".join(group).encode()).hexdigest())
             folder = source.key_prefix(account=account, region=where, day=day, scope=scope or None)
@@ -240,7 +241,10 @@ def _write(source: LogSource, items: list, out: Path, report: ImportReport, reje
 def _emit(out: Path, key: str, body: bytes, records: int, report: ImportReport) -> None:
     path = out / key
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_gzip(path, body)
+    if key.endswith(".gz"):
+        write_gzip(path, body)
+    else:  # a name AWS gives a plain-text file (S3 server access logs): plain text
+        write_atomic(path, body)
     report.outputs.append(str(path))
     report.written += records
 

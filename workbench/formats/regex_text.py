@@ -151,12 +151,16 @@ class RegexText(LogFormat):
         where = (key or {}).get("region") or region or "" if source.regional else ""
         if not key:
             supplied += [name for name, given in (("account", account), ("region", region)) if given]
-        scope = (key or {}).get("scope", "")
+        named_scope = (values[k] for k in source.record_keys.scope
+                       if re.fullmatch(source.scope_pattern, values.get(k) or ""))
+        scope = (key or {}).get("scope", "") or next(named_scope, "")
         if source.scope_partition and not scope:
             name = os.path.basename(path or "")
             named = re.fullmatch(source.scope_from_name, name) if source.scope_from_name else None
             if not named:
-                return (f"no {source.scope_partition.replace('_', ' ')}: import {source.title} under their S3 key "
+                where = "/".join(source.record_keys.scope)
+                return (f"no {source.scope_partition.replace('_', ' ')}" + (f" in {where}" if where else "")
+                        + f": import {source.title} under their S3 key "
                         f"(AWSLogs/<account>/{source.service_folder}/<{source.scope_partition}>/...) or with the "
                         "file names AWS gives them")
             scope = named.group("scope")

@@ -18,6 +18,11 @@ _TIME = re.compile(
 
 _OWN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
+#: The web servers' common log format, as S3 server access logs write it: ``06/Feb/2019:00:00:38 +0000``.
+_CLF = re.compile(r"\[?(\d{2})/([A-Za-z]{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2})\s*([+-]\d{4})?\]?")
+_MONTHS = {m: n for n, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                         "dec"), start=1)}
+
 #: CloudTrail's own spelling of a time (UTC, to the second).
 CLOUDTRAIL_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -29,14 +34,17 @@ def parse_time(value) -> dt.datetime | None:
     """``value`` as a UTC time, or ``None`` when it is none.
 
     Accepts ISO 8601 with ``T`` or a space, with or without seconds and fractions, with ``Z``,
-    ``UTC``, ``GMT`` or an offset (a time without any is taken as UTC), and epoch seconds or
-    milliseconds as numbers or digit strings.
+    ``UTC``, ``GMT`` or an offset (a time without any is taken as UTC), epoch seconds or
+    milliseconds as numbers or digit strings, and the common log format's ``06/Feb/2019:00:00:38 +0000``
+    (S3 server access logs).
 
     Examples
     --------
     >>> parse_time("2026-11-03 12:00:00.125+02:00").isoformat()
     '2026-11-03T10:00:00.125000+00:00'
     >>> parse_time(1793700000000).isoformat()
+    '2026-11-03T10:00:00+00:00'
+    >>> parse_time("03/Nov/2026:12:00:00 +0200").isoformat()
     '2026-11-03T10:00:00+00:00'
     """
     if isinstance(value, bool) or value is None:
@@ -59,11 +67,25 @@ def parse_time(value) -> dt.datetime | None:
             return None
     match = _TIME.fullmatch(value.strip())
     if not match:
-        return None
+        return _common_log_time(value.strip())
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
         when = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
                            int((fraction or "0")[:6].ljust(6, "0")), tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+    return when - _offset(zone)
+
+
+def _common_log_time(value: str) -> dt.datetime | None:
+    """``06/Feb/2019:00:00:38 +0000`` (brackets allowed) as UTC, or ``None``."""
+    match = _CLF.fullmatch(value)
+    month = _MONTHS.get(match.group(2).lower()) if match else None
+    if not month:
+        return None
+    day, _, year, hour, minute, second, zone = match.groups()
+    try:
+        when = dt.datetime(int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=dt.timezone.utc)
     except ValueError:
         return None
     return when - _offset(zone)

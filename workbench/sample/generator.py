@@ -32,6 +32,7 @@ from . import (
     ids,
     load_balancers,
     organisation,
+    s3access,
     scenarios,
     trail_files,
     vpcflow,
@@ -42,7 +43,8 @@ from .cloudtrail import Recorder
 
 VERSION = "1.4"  # 1.1: gzip by ISA-L (other compressed bytes, same content); 1.2: the web shop's ALB and WAF logs;
 #                 1.3: the ALB's connection logs, the partner NLB, the legacy CLB and the CloudFront distribution;
-#                 1.4: Route 53 Resolver query logs and the compromised instance's beacon
+#                 1.4: Route 53 Resolver query logs and the compromised instance's beacon, S3 server access
+#                 logs of each account's data bucket and the leaked key's downloads
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
@@ -135,8 +137,16 @@ class _Job:
         fetches = cdn.background(self.org, dist, day_index, self.scale) + self.plan.cdn.get(day_index, [])
         for key, body in cdn.files(dist, fetches, ids.rng(self.org.seed, "cdn-files", day_index)):
             w.put(key, body, kind="cloudfront")
+        s3_requests = 0
+        for acct in self.org.accounts:
+            b = s3access.bucket(self.org, acct)
+            asked = s3access.background(self.org, acct, b, day_index, self.scale)
+            asked += self.plan.s3.get((acct.id, day_index), [])
+            for key, body in s3access.files(b, asked, ids.rng(self.org.seed, "s3access-files", acct.id, day_index)):
+                w.put(key, body, kind="s3access", compress=False)
+            s3_requests += len(asked)
         return {"web_requests": len(reqs), "nlb_connections": len(conns), "clb_requests": len(legacy),
-                "cloudfront_requests": len(fetches)}
+                "cloudfront_requests": len(fetches), "s3_requests": s3_requests}
 
     def _digests(self, w: writer.Writer, account_index: int, region: str, metas: list[dict]) -> dict:
         """Write one account's digest chain for one region (needs the facts of all its CloudTrail files)."""
@@ -239,6 +249,7 @@ def generate(out, *, start=SAMPLE.start, days=SAMPLE.days, accounts=SAMPLE.accou
                   "clb_requests": sum(r.get("clb_requests", 0) for r in results),
                   "cloudfront_requests": sum(r.get("cloudfront_requests", 0) for r in results),
                   "resolver_queries": sum(r.get("resolver_queries", 0) for r in results),
+                  "s3_requests": sum(r.get("s3_requests", 0) for r in results),
                   "files": dict(sorted(files.items()))},
     }
     (root / "scenarios.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import apis, background, cdn, dns, guardduty, ids, load_balancers, trail_files, vpcflow, web
+from . import apis, background, cdn, dns, guardduty, ids, load_balancers, s3access, trail_files, vpcflow, web
 from .cloudtrail import (
     Caller,
     Recorder,
@@ -54,6 +54,7 @@ class Plan:
     handshakes: dict = field(default_factory=dict)   # day -> failed TLS handshakes at the shop's ALB
     cdn: dict = field(default_factory=dict)          # day -> [cdn.Fetch] to the shop's distribution
     dns: dict = field(default_factory=dict)          # (account, region, day) -> [dns.Query] to the Resolver
+    s3: dict = field(default_factory=dict)           # (account, day) -> [s3access.Request] to its data bucket
     steady: set = field(default_factory=set)         # (account, person): scale-independent baseline
     owned: set = field(default_factory=set)          # (account, person, day): the scenario writes that day
     scenarios: list = field(default_factory=list)
@@ -254,6 +255,9 @@ def _compromised_access_key(org, p: Plan) -> None:
     p.findings.append(f)
     seq = _credential_sequence(org, acct, home, r, user, ip, f, steps, times)
     p.findings.append(seq)
+    data = s3access.bucket(org, acct)  # and, its admin user made, it downloads the data bucket's customer exports
+    taken = s3access.exfiltration(data, ip, user.arn, ua, ids.rng(org.seed, "scenario", sid, "s3"), max(times) + 900)
+    p.s3.setdefault((acct.id, d), []).extend(taken)
     p.scenarios.append(_doc(sid, "compromised_access_key", acct, home, d, org,
                             f"IAM user {user.name}'s long-lived access key is used from an unknown address: discovery "
                             "across regions, a burst of AccessDenied, then a new user with an access key and admin rights; "
@@ -267,7 +271,11 @@ def _compromised_access_key(org, p: Plan) -> None:
                             role_chain=chain, role_chain_source_ip=chain[-1]["source_ip"],
                             role_chain_event_ids=_chain_event_ids(chain, event_ids), distribution=dist.id,
                             cloudfront_request_ids=[f.request_id for f in looks],
-                            cloudfront_paths=[f.path for f in looks if f.status == 200]))
+                            cloudfront_paths=[f.path for f in looks if f.status == 200], s3_bucket=data.name,
+                            s3_request_ids=[q.request_id for q in taken],
+                            s3_objects=sorted(q.key for q in taken if q.operation == "REST.GET.OBJECT" and q.status == 200),
+                            s3_missing_keys=sorted(q.key for q in taken if q.status == 404),
+                            s3_bytes=sum(q.size for q in taken if q.operation == "REST.GET.OBJECT")))
 
 
 #: The roles of the stolen key's chain: one in its own account, then one another account trusts it to assume.

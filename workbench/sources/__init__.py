@@ -16,6 +16,7 @@ from workbench.sources.cloudtrail import CLOUDTRAIL
 from workbench.sources.guardduty import GUARDDUTY
 from workbench.sources.nlb import NLB
 from workbench.sources.resolver import RESOLVER
+from workbench.sources.s3access import S3ACCESS
 from workbench.sources.vpcflow import DEFAULT_FORMAT as VPCFLOW_DEFAULT_FORMAT
 from workbench.sources.vpcflow import VPCFLOW, format_columns
 from workbench.sources.waf import WAF
@@ -38,7 +39,7 @@ def get_source(name: str) -> LogSource:
     raise UnknownName(f"unknown log source {name!r}; known: {', '.join(SOURCES)}")
 
 
-for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF, ALB_CONNECTIONS, NLB, CLB, CLOUDFRONT, RESOLVER):
+for _source in (CLOUDTRAIL, VPCFLOW, GUARDDUTY, ALB, WAF, ALB_CONNECTIONS, NLB, CLB, CLOUDFRONT, RESOLVER, S3ACCESS):
     SOURCES.register(_source.name, _source)
 
 __all__ = [

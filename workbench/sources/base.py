@@ -117,8 +117,10 @@ class LogSource:
         Name of a file ``workbench import`` writes, a :meth:`str.format` template with
         ``account``, ``region``, ``stamp`` (``YYYYMMDDTHHMMZ`` of the first record),
         ``digest`` (SHA-256 of the body, hex), ``uuid`` (a UUID made from the digest) and
-        ``group_digest`` (SHA-256 of the file's group, e.g. a flow-log format). Names it
-        makes match ``file_pattern``.
+        ``group_digest`` (SHA-256 of the file's group, e.g. a flow-log format); also ``hour``
+        (``YYYY-MM-DD-HH``), ``stamp_seconds`` (``YYYY-MM-DD-HH-MM-SS``) and ``digest_upper``. A name
+        ending ``.gz`` is written gzip-compressed, any other as plain text. Names it makes match
+        ``file_pattern``.
     markers : tuple of tuple of str
         Keys (or values) that mark a file as this source's for ``workbench import``: a file
         holding every string of one group is claimed; longer groups claim more surely.
@@ -170,6 +172,12 @@ class LogSource:
         v2's option): folders spelled ``name=value``, ``aws-account-id=<account>/.../year=YYYY/month=MM/day=DD``.
     hive_scope : str
         The name the scope folder has in a Hive-compatible delivery (CloudFront: ``DistributionId``).
+    awslogs : bool
+        Whether keys start ``AWSLogs/<account>/<service_folder>/`` (every source but one). S3 server
+        access logs do not: their date-partitioned prefix is ``<target prefix><account>/<region>/<bucket>/
+        yyyy/mm/dd/``. For such a source :attr:`service_folder` is the folder that holds them where
+        ``AWSLogs`` would be (the workbench's convention for the target prefix), and ``region`` and
+        :attr:`scope_partition` come right after the account.
     athena_storage : dict
         ``row_format`` and, where needed, ``input_format``/``output_format`` and extra
         table properties for the Athena DDL.
@@ -205,6 +213,7 @@ class LogSource:
     scope_pattern: str = r"[A-Za-z0-9_-]{1,128}"
     hive_paths: bool = False
     hive_scope: str = ""
+    awslogs: bool = True
     athena_storage: dict = field(default_factory=dict)
     description: str = ""
 
@@ -238,6 +247,10 @@ class LogSource:
         """
         day_text = day.strftime("%Y/%m/%d") if isinstance(day, dt.date) else day
         parts = [prefix.strip("/")] if prefix.strip("/") else []
+        if not self.awslogs:  # <its folder>/<account>/<region>/<scope>/<day>/
+            if not scope:
+                raise ValueError(f"{self.title} keys have a {self.scope_partition} folder: give scope=")
+            return "/".join(parts + [self.service_folder, account, region, scope, day_text]) + "/"
         parts.append("AWSLogs")
         if org_id and self.org_trail:
             parts.append(org_id)
@@ -310,6 +323,12 @@ class LogSource:
         return parts
 
     def _key_regex(self) -> re.Pattern:
+        if not self.awslogs:
+            return re.compile(
+                r"^(?P<prefix>(?:.*/)?)" + re.escape(self.service_folder) + r"/(?P<org_id>)(?P<account>\d{12})/"
+                r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})/(?P<scope>" + self.scope_pattern + r")/"
+                r"(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<file>[^/]+)$"
+            )
         # each folder may also be spelled as Hive-compatible delivery spells it, ``name=value``
         # (``aws-account-id=111122223333``, ``DistributionId=E1...``, ``year=2026/month=11/day=03``)
         org = r"(?:(?P<org_id>o-[a-z0-9]{10,32})/)?" if self.org_trail else r"(?P<org_id>)"

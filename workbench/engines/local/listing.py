@@ -33,6 +33,7 @@ _YEAR = re.compile(r"(?:year=)?\d{4}")
 _MONTH = re.compile(r"(?:month=)?\d{2}")
 _DAY = re.compile(r"(?:day=)?\d{2}")
 _BELOW_DAY = re.compile(r"(?:(?:hour|minute)=)?\d{2}")
+_REGION_FOLDER = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
 _MAX_PREFIX_DEPTH = 4
 
 
@@ -79,7 +80,7 @@ class LogTree:
         self.refused: dict[str, str] = {}
         self.awslogs = self._find_awslogs()
         self._names: dict[tuple[str, str], tuple[int, list[str], list[str]]] = {}
-        if not self.awslogs:
+        if not self.awslogs and not any(self.own_roots.values()):
             parts = self.root.parts
             if "AWSLogs" in parts:  # one level (or more) too deep
                 above = Path(*parts[:len(parts) - parts[::-1].index("AWSLogs") - 1])
@@ -91,7 +92,13 @@ class LogTree:
             )
 
     def _find_awslogs(self) -> list[Path]:
+        """The ``AWSLogs`` folders (the shallowest level that has any), and beside them, in
+        :attr:`own_roots`, the folders of sources that do not write under ``AWSLogs/``."""
+        own = {s.service_folder for s in SOURCES.values() if not s.awslogs}
+        self.own_roots: dict[str, list[Path]] = {name: [] for name in own}
         if self.root.name == "AWSLogs":
+            for name in own:
+                self.own_roots[name] = [d for d in self._dirs(self.root.parent) if d.name == name]
             return [self.root]
         found: list[Path] = []
         level = [self.root]
@@ -99,8 +106,10 @@ class LogTree:
             below: list[Path] = []
             for folder in level:
                 for entry in self._dirs(folder):
+                    if entry.name in own:
+                        self.own_roots[entry.name].append(entry)
                     (found if entry.name == "AWSLogs" else below).append(entry)
-            if found:
+            if found or any(self.own_roots.values()):
                 return sorted(found)
             level = below
         return []
@@ -172,13 +181,36 @@ class LogTree:
                 regions.update(folder_value(r.name) for r in found)
                 if name in scoped:
                     scopes[scoped[name].name].update(folder_value(d.name) for r in found for d in self._dirs(r))
+        for source in (s for s in SOURCES.values() if not s.awslogs):
+            for account, folder in self.own_account_dirs(source):
+                accounts.add(account)
+                for region in self._dirs(folder):
+                    regions.add(region.name)
+                    if source.scope_partition:
+                        scopes[source.name].update(d.name for d in self._dirs(region))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
                 "org_id": sorted(orgs)[0] if len(orgs) == 1 else None,
                 "scopes": {name: sorted(values) for name, values in scopes.items()}}
 
+    def own_account_dirs(self, source: LogSource) -> list[tuple[str, Path]]:
+        """``(account, folder)`` of a source that does not write under ``AWSLogs/`` (S3 server access logs:
+        ``<its folder>/<account>/<region>/<bucket>/yyyy/mm/dd/``)."""
+        return [(a.name, a) for root in self.own_roots.get(source.service_folder, [])
+                for a in self._dirs(root) if _ACCOUNT.fullmatch(a.name)]
+
     def partitions(self, source: LogSource) -> list[Partition]:
         """Every partition folder of ``source``, sorted."""
         parts = []
+        if not source.awslogs:
+            for account, folder in self.own_account_dirs(source):
+                for region in self._dirs(folder, _REGION_FOLDER):
+                    for scope in self._dirs(region, re.compile(source.scope_pattern)):
+                        for year in self._dirs(scope, _YEAR):
+                            for month in self._dirs(year, _MONTH):
+                                for day in self._dirs(month, _DAY):
+                                    parts.append(Partition(account, region.name, f"{year.name}/{month.name}/{day.name}",
+                                                           str(day), scope.name))
+            return sorted(parts, key=lambda p: (p.day, p.account, p.region, p.scope, p.path))
         for account, folder in self.account_dirs():
             for service in (folder / source.service_folder, folder / f"aws-service={source.service_folder}"):
                 for region in self._dirs(service) if source.regional else [service]:
