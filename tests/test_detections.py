@@ -258,8 +258,8 @@ def test_one_pass_finds_what_the_rules_find_one_by_one_and_reads_the_files_once(
     picking = [r for r in together.rules if narrows(r)]
     judged = [r for r in together.rules if r.judge]
     sources = {r.query.source for r in picking}
-    assert len(picking) > 30 and sources == {"cloudtrail", "vpcflow", "alb", "resolver"} and len(judged) == 3
-    assert len(together.scans) == len(sources) + len(together.rules) - len(picking) - len(judged) + 1 < 14
+    assert len(picking) > 30 and sources == {"cloudtrail", "vpcflow", "alb", "resolver", "s3access"} and len(judged) == 3
+    assert len(together.scans) == len(sources) + len(together.rules) - len(picking) - len(judged) + 1 < 15
     assert set(together.passes) == {"cloudtrail"}
     assert len(alone.scans) == len(alone.rules) - len(judged) + 1 > 30
     assert together.scans[0]["files"] == alone.scans[0]["files"] > 0, "the pass reads the window's files"

@@ -158,6 +158,17 @@ def test_dns_finds_the_burst_the_tunnel_and_the_called_controller(demo_run, trut
     assert called["flows"] == 2 * planted["beacons"]
 
 
+def test_s3_access_finds_the_leaked_keys_download_and_guesses(demo_run, truth):
+    planted = truth["by_kind"]["compromised_access_key"]
+    facts = _summary(demo_run, "s3-access")
+    (bulk,) = facts["bulk_downloads"]
+    assert (bulk["bucket"], bulk["requester"], bulk["remoteip"]) == (
+        planted["s3_bucket"], planted["principal_arn"], planted["source_ip"])
+    assert (bulk["objects"], bulk["sent_bytes"]) == (len(planted["s3_objects"]), planted["s3_bytes"])
+    (burst,) = facts["error_bursts"]
+    assert (burst["remoteip"], burst["missing"]) == (planted["source_ip"], len(planted["s3_missing_keys"]))
+
+
 def test_guardduty_drilldown_reaches_the_key_and_the_attacker(demo_run, truth):
     planted = truth["by_kind"]["compromised_access_key"]
     facts = _summary(demo_run, "guardduty-drilldown")

@@ -57,6 +57,9 @@ LAYOUTS = {
     # CloudFront's (standard logging v2, partitioned {DistributionId}/{yyyy}/{MM}/{dd}/{HH}): no region
     "cloudfront": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/CloudFront/(?P<dist>E[A-Z0-9]{{13}})/{DAY}/(?P<h>\d{{2}})/"
                              r"(?P=dist)\.\d{4}-\d{2}-\d{2}-(?P=h)\.[A-Z0-9]{8}\.gz$"),
+    # S3 server access logs' date-partitioned prefix: <target prefix><acct>/<region>/<bucket>/yyyy/mm/dd/<time>-<id>
+    "s3access": re.compile(rf"^s3-access-logs/(?P<acct>{ACCT})/(?P<region>{REGION})/(?P<bucket>[a-z0-9.-]{{3,63}})/"
+                           rf"{DAY}/(?P<y2>\d{{4}})-(?P<m2>\d{{2}})-(?P<d2>\d{{2}})-\d{{2}}-\d{{2}}-\d{{2}}-[0-9A-F]{{16}}$"),
     # Route 53 Resolver's: vpcdnsquerylogs/<vpc>/yyyy/mm/dd/<vpc>_vpcdnsquerylogs_<acct>_<yyyymmddThhmmZ>_<hash>
     "resolver": re.compile(rf"^AWSLogs/(?P<acct>{ACCT})/vpcdnsquerylogs/(?P<vpc>vpc-[0-9a-f]{{17}})/{DAY}/"
                            r"(?P=vpc)_vpcdnsquerylogs_(?P=acct)_\d{8}T\d{4}Z_[0-9a-f]{8}\.log\.gz$"),

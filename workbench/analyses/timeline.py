@@ -15,7 +15,8 @@ _PROTOCOLS = {1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
 
 def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFrame, web: pd.DataFrame | None = None,
             waf: pd.DataFrame | None = None, tls: pd.DataFrame | None = None,
-            cdn: pd.DataFrame | None = None, dns: pd.DataFrame | None = None) -> pd.DataFrame:
+            cdn: pd.DataFrame | None = None, dns: pd.DataFrame | None = None,
+            s3: pd.DataFrame | None = None) -> pd.DataFrame:
     """CloudTrail events, VPC flows, GuardDuty findings and web requests as one timeline, oldest first.
 
     Parameters
@@ -38,19 +39,22 @@ def combine(cloudtrail: pd.DataFrame, flows: pd.DataFrame, findings: pd.DataFram
         Rows of ``cloudfront/requests_by_client``: one timeline row per client, hour, path and answer.
     dns : DataFrame, optional
         Rows of ``resolver/lookups_by_entity``: one timeline row per host, hour, name, type and answer code.
+    s3 : DataFrame, optional
+        Rows of ``s3access/requests_by_client``: one timeline row per address, requester, hour, bucket,
+        operation and answer.
 
     Returns
     -------
     DataFrame
         ``time, source, account_id, region, activity, actor, source_ip, access_key_id,
         outcome, ref``. ``source`` is ``cloudtrail``, ``vpcflow``, ``guardduty``, ``alb``, ``waf``,
-        ``nlb``, ``cloudfront`` or ``resolver``; ``activity`` the API call, the flow (action,
+        ``nlb``, ``cloudfront``, ``resolver`` or ``s3access``; ``activity`` the API call, the flow (action,
         protocol/port, count), the finding type, the request (method, host and path, count) or the
         lookup (type, name, count); ``outcome`` the error code, REJECT/ACCEPT, the severity, the
         status code, WAF's action or the answer code and addresses; ``ref`` the event id, interface
         id, finding id, the first request's trace id or the VPC.
     """
-    parts = _web_parts(web, waf) + _tls_parts(tls) + _cdn_parts(cdn) + _dns_parts(dns)
+    parts = _web_parts(web, waf) + _tls_parts(tls) + _cdn_parts(cdn) + _dns_parts(dns) + _s3_parts(s3)
     if not cloudtrail.empty:
         parts.append(pd.DataFrame({
             "time": pd.to_datetime(cloudtrail.event_time, utc=True),
@@ -183,6 +187,24 @@ def _dns_parts(dns: pd.DataFrame | None) -> list[pd.DataFrame]:
         + " x" + dns.queries.astype("Int64").astype(str),
         "actor": dns.instance_id.fillna(dns.srcaddr), "source_ip": dns.srcaddr, "access_key_id": None,
         "outcome": dns.rcode.astype(str) + answered.map(lambda a: f" {a}" if a else ""), "ref": dns.vpc})]
+
+
+def _s3_parts(s3: pd.DataFrame | None) -> list[pd.DataFrame]:
+    """S3 requests as timeline rows, grouped per address, requester, hour, bucket, operation and answer."""
+    if s3 is None or s3.empty:
+        return []
+    rows = s3.assign(hour=pd.to_datetime(s3.request_time, utc=True).dt.floor("h"), obj=s3.key.where(s3.key != "-"))
+    grouped = rows.groupby(["hour", "account_id", "region", "remoteip", "requester", "bucket", "operation",
+                            "httpstatus"], dropna=False)
+    out = grouped.agg(time=("request_time", "min"), n=("requestid", "size"), objects=("obj", "nunique"),
+                      ref=("requestid", "first")).reset_index()
+    return [pd.DataFrame({
+        "time": pd.to_datetime(out.time, utc=True), "source": "s3access", "account_id": out.account_id,
+        "region": out.region,
+        "activity": out.operation + " " + out.bucket + " x" + out.n.astype(str)
+        + " (" + out.objects.astype(str) + " objects)",
+        "actor": out.requester, "source_ip": out.remoteip, "access_key_id": None, "outcome": out.httpstatus,
+        "ref": out.ref})]
 
 
 def around(timeline: pd.DataFrame, first, last, padding=None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from workbench.figures import (
     hidden,
     lineage,
     root,
+    s3access,
     signins,
     timeline,
     web,
@@ -24,4 +25,4 @@ from workbench.figures.offline import embed_plotly
 from workbench.figures.tables import embed_tables
 
 __all__ = ["activity", "anomalies", "detections", "dns", "embed_plotly", "embed_tables", "findings", "flows", "hidden",
-           "lineage", "root", "signins", "timeline", "web"]
+           "lineage", "root", "s3access", "signins", "timeline", "web"]

@@ -57,6 +57,8 @@ class PivotResult:
     dns : DataFrame
         DNS lookups per hour by a host with an IP or an instance, or that resolved to an IP
         (``resolver/lookups_by_entity``).
+    s3 : DataFrame
+        Requests to the buckets from an IP or signed by a principal (``s3access/requests_by_client``).
     timeline : DataFrame
         All of them together, oldest first (:func:`workbench.analyses.timeline.combine`).
     next_pivots : DataFrame
@@ -79,6 +81,7 @@ class PivotResult:
     tls: pd.DataFrame = field(default_factory=pd.DataFrame)
     cdn: pd.DataFrame = field(default_factory=pd.DataFrame)
     dns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    s3: pd.DataFrame = field(default_factory=pd.DataFrame)
     accounts: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     engine: Engine | None = field(default=None, repr=False)
@@ -123,6 +126,10 @@ class PivotResult:
             missing = int(self.dns.loc[self.dns.rcode == "NXDOMAIN", "queries"].sum())
             lines.append(f"  DNS: {count(lookups, 'lookup')} of {count(self.dns.query_name.nunique(), 'name')} "
                          f"({missing} of names that do not exist)")
+        if len(self.s3):
+            got = self.s3[(self.s3.operation == "REST.GET.OBJECT") & (self.s3.httpstatus == "200")]
+            lines.append(f"  S3: {count(len(self.s3), 'request')} to {count(self.s3.bucket.nunique(), 'bucket')}, "
+                         f"{count(got.key.nunique(), 'object')} downloaded ({int(got.bytessent.sum()):,} bytes)")
         if len(self.next_pivots):
             top = self.next_pivots.head(3)
             lines.append("  next pivots: " + "; ".join(
@@ -172,7 +179,8 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
     ``events_by_entity`` and, when there are IPs or interfaces, ``flows_by_entity``; with IPs,
     four more: ``alb/requests_by_client``, ``waf/requests_by_client``,
     ``nlb/connections_by_client`` and ``cloudfront/requests_by_client``; with IPs or instances,
-    ``resolver/lookups_by_entity``. Each reads only the days of the window.
+    ``resolver/lookups_by_entity``; with IPs or principals, ``s3access/requests_by_client``. Each reads
+    only the days of the window.
     """
     entities = analyses.pivots.entity_lists(source_ip=source_ip, access_key_id=access_key_id, principal=principal,
                                   instance_id=instance_id)
@@ -220,12 +228,16 @@ def pivot(engine: Engine | str | None = None, *, source_ip=None, access_key_id=N
         dns = analyses.pivots.within(run("resolver/lookups_by_entity", addresses=entities["source_ip"],
                                          instance_ids=entities["instance_id"]), first, last,
                                      start_column="first_seen", end_column="last_seen")
+    s3 = _empty("s3access/requests_by_client")
+    if entities["source_ip"] or entities["principal"]:
+        s3 = analyses.pivots.within(run("s3access/requests_by_client", addresses=entities["source_ip"],
+                                        principals=entities["principal"]), first, last, start_column="request_time")
     return PivotResult(
         entities=entities, first=first, last=last, cloudtrail=cloudtrail, flows=flows, findings=findings,
-        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn, dns),
+        timeline=analyses.timeline.combine(cloudtrail, flows, findings, web, waf, tls, cdn, dns, s3),
         next_pivots=analyses.pivots.next_pivots(cloudtrail, flows, findings, entities),
         scans=scans, accounts=scope["accounts"], regions=scope["regions"], engine=engine, web=web, waf=waf, tls=tls,
-        cdn=cdn, dns=dns,
+        cdn=cdn, dns=dns, s3=s3,
     )
 
 

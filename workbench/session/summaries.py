@@ -433,3 +433,49 @@ def dns(sources: pd.DataFrame, bursts: pd.DataFrame, tunnels: pd.DataFrame, rare
                            "flows": int(c.flows), "bytes": int(c.bytes)} for c in called.itertuples()],
         },
     }
+
+
+def s3_access(who: pd.DataFrame, hours: pd.DataFrame, bursts: pd.DataFrame, anonymous: pd.DataFrame, *,
+              min_objects: int = 100) -> dict:
+    """Summary of the ``s3-access`` notebook.
+
+    Parameters
+    ----------
+    who : DataFrame
+        Rows of ``s3access/requests_by_requester``.
+    hours : DataFrame
+        Rows of ``s3access/downloads_over_time``.
+    bursts : DataFrame
+        Rows of ``s3access/error_bursts``.
+    anonymous : DataFrame
+        Rows of ``s3access/anonymous_requests``.
+    min_objects : int
+        Fewest objects one requester downloads from one address in an hour to call it a bulk download.
+    """
+    bulk = hours[hours.objects >= min_objects] if len(hours) else hours
+    urgent = [f"{b.requester} downloaded {int(b.objects)} objects ({int(b.sent_bytes):,} bytes) of {b.bucket} from "
+              f"{b.remoteip} at {b.hour:%Y-%m-%d %H}h" for b in bulk.itertuples()]
+    urgent += [f"{b.requester} from {b.remoteip}: {int(b.errors)} refused or missing objects in {b.bucket} at "
+               f"{b.hour:%Y-%m-%d %H}h" for b in bursts.itertuples()]
+    requests = int(who.requests.sum()) if len(who) else 0
+    refused = int(anonymous.loc[anonymous.httpstatus == "403", "requests"].sum()) if len(anonymous) else 0
+    headline = (f"{requests:,} requests to {who.bucket.nunique() if len(who) else 0} bucket(s); "
+                + (f"{len(bulk)} bulk download(s), the largest {int(bulk.objects.max())} objects in an hour"
+                   if len(bulk) else "no bulk download") + f"; {len(bursts)} error burst(s); "
+                f"{refused} anonymous request(s) refused.")
+    return {
+        "title": "S3: who read the data",
+        **attention(urgent),
+        "headline": headline,
+        "numbers": {"requests": requests, "bulk downloads": len(bulk), "error bursts": len(bursts),
+                    "anonymous requests": int(anonymous.requests.sum()) if len(anonymous) else 0},
+        "facts": {
+            "bulk_downloads": [{"bucket": b.bucket, "requester": b.requester, "remoteip": b.remoteip,
+                                "objects": int(b.objects), "sent_bytes": int(b.sent_bytes),
+                                "hour": b.hour.isoformat()} for b in bulk.itertuples()],
+            "error_bursts": [{"bucket": b.bucket, "requester": b.requester, "remoteip": b.remoteip,
+                              "errors": int(b.errors), "denied": int(b.denied), "missing": int(b.missing)}
+                             for b in bursts.itertuples()],
+            "anonymous_ips": sorted(set(anonymous.remoteip)) if len(anonymous) else [],
+        },
+    }
