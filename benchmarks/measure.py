@@ -48,7 +48,10 @@ def _inflate(paths: list[str]) -> int:
     total = 0
     for path in paths:
         with open(path, "rb") as fh:
-            total += len(_decompress(fh.read(), 47))  # gzip or zlib header, as found
+            data = fh.read()
+        # gzip or zlib header, as found; a plain-text file (S3 server access logs) is only read
+        total += len(_decompress(data, 47)) if data[:2] in (b"\x1f\x8b", b"\x78\x9c", b"\x78\x01", b"\x78\xda") \
+            else len(data)
     return total
 
 

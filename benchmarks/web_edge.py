@@ -28,16 +28,16 @@ from workbench.engines.local import LocalEngine
 from workbench.formats.parquet_table import ParquetTable
 from workbench.sources import get_source
 
-#: Per source: the aggregate that reads it whole (the Resolver's query logs sit beside the edge's logs here:
-#: many small JSON-lines files, one per VPC and hour).
+#: Per source: the aggregate that reads it whole (the Resolver's query logs and S3 server access logs sit
+#: beside the edge's logs here: many small files, one or two per VPC or bucket and hour).
 QUERIES = {"alb": "alb/status_codes", "waf": "waf/blocks_by_country", "cloudfront": "cloudfront/requests_by_edge",
-           "resolver": "resolver/queries_by_source"}
+           "resolver": "resolver/queries_by_source", "s3access": "s3access/requests_by_requester"}
 #: A scope value that is nowhere, per global source's scope parameter.
 _NOWHERE = {"distributions": ["E0NOWHERE00000"], "vpcs": ["vpc-00000000"]}
 
 
 def web_edge(store: Path, whole: dict, *, cores: int, say=print) -> dict:
-    """Scan rate, inflate floor and pruning of the ALB, WAF, CloudFront and Resolver tables of ``store``."""
+    """Scan rate, inflate floor and pruning of the ALB, WAF, CloudFront, Resolver and S3 access tables of ``store``."""
     out: dict = {}
     one_day = window(1, first=SETTINGS["days"] // 2)
     for table, query in QUERIES.items():
