@@ -23,13 +23,14 @@ def test_from_the_attacker_ip_to_the_key(engine, window, truth):
     top = found.next_pivots.iloc[0]
     assert (top.kind, top.value, top.n_sources) == ("access_key_id", planted["access_key_id"], 2)
     assert found.next_pivots.value.iloc[1] == planted["principal_arn"]
-    assert set(found.timeline.source) == {"cloudtrail", "guardduty", "cloudfront"}
+    assert set(found.timeline.source) == {"cloudtrail", "guardduty", "cloudfront", "s3access"}
+    assert sorted(found.s3.requestid) == sorted(planted["s3_request_ids"]), "and what it took from the bucket"
     assert list(found.cdn.x_edge_request_id) == planted["cloudfront_request_ids"], "it looked around the CDN first"
     assert found.cdn.request_time.max() < found.cloudtrail.event_time.min()
     assert found.timeline.time.is_monotonic_increasing
     assert {s["query"] for s in found.scans} == {"findings", "events_by_entity", "flows_by_entity",
                                                  "requests_by_client", "connections_by_client", "lookups_by_entity"}, \
-        "an address's web requests, CDN requests, TLS connections and DNS lookups too"
+        "an address's web, CDN and S3 requests, TLS connections and DNS lookups too"
     assert found.web.empty and found.waf.empty and found.tls.empty, "the leaked key's address never visited the shop"
     assert planted["source_ip"] in found.summary() and planted["access_key_id"] in found.summary()
 

@@ -142,7 +142,7 @@ def test_the_leaked_key_downloads_are_found_exactly(engine, window, truth):
 
 def test_the_guesses_are_the_only_error_burst(engine, window, truth):
     planted = truth["by_kind"]["compromised_access_key"]
-    bursts = engine.query("s3access/error_bursts", window)
+    bursts = engine.query("s3access/enumeration_bursts", window)
     assert len(bursts) == 1
     row = bursts.iloc[0]
     assert (row.requester, row.remoteip, row.missing, row.denied) == (

@@ -446,7 +446,7 @@ def s3_access(who: pd.DataFrame, hours: pd.DataFrame, bursts: pd.DataFrame, anon
     hours : DataFrame
         Rows of ``s3access/downloads_over_time``.
     bursts : DataFrame
-        Rows of ``s3access/error_bursts``.
+        Rows of ``s3access/enumeration_bursts``.
     anonymous : DataFrame
         Rows of ``s3access/anonymous_requests``.
     min_objects : int

@@ -1,4 +1,4 @@
--- name: error_bursts
+-- name: enumeration_bursts
 -- source: s3access
 -- description: Hours in which one address (as one requester) was refused (403) or asked for objects that
 --   do not exist (404) at least min_errors times in one bucket: enumeration of names, or a credential
