@@ -23,7 +23,8 @@ import requests
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account
 #: The values a table with a scope partition projects (default: the sample's web ACL, WAF's).
-SCOPES = {"cloudfront": ("E2QWRUHEXAMPLE",), "resolver": ("vpc-0123456789abcdef0",)}
+SCOPES = {"cloudfront": ("E2QWRUHEXAMPLE",), "resolver": ("vpc-0123456789abcdef0",),
+          "s3access": ("shop-data.example.com",)}
 
 _ENV_TO_CLEAR = (
     "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN",
@@ -138,8 +139,8 @@ def create_athena_setup(*, database: str = "security_logs", workgroup: str = "wo
     """What the workbench stack creates: results bucket, workgroup, database and log tables.
 
     Tables (default: every source's) are made from :func:`workbench.aws.ddl.table_spec` (partition
-    projection included; WAF's projects the sample's web ACL, CloudFront's and Resolver's a distribution
-    and a VPC, :data:`SCOPES`);
+    projection included; WAF's projects the sample's web ACL, CloudFront's, Resolver's and the S3 server
+    access logs' a distribution, a VPC and a bucket, :data:`SCOPES`);
     ``day_range`` overrides ``projection.day.range`` per table (``{"cloudtrail": "2024/01/01,2025/06/30"}``);
     the tables named in ``hive`` read Hive-compatible folders (no projection).
     """

@@ -23,10 +23,13 @@ def _by_name(**kwargs) -> dict:
 
 
 def _upload_a_log(bucket="org-trail-logs"):
+    """A CloudTrail file under AWSLogs/, and an S3 server access log under s3-access-logs/ beside it."""
     s3 = boto3.Session().client("s3")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="AWSLogs/o-abcdefghij/111122223333/CloudTrail/us-east-1/2026/11/25/"
                   "111122223333_CloudTrail_us-east-1_20261125T0000Z_abc.json.gz", Body=b"{}")
+    s3.put_object(Bucket=bucket, Key="s3-access-logs/111122223333/us-east-1/shop-data.example.com/2026/11/25/"
+                  "2026-11-25-00-51-07-0123456789ABCDEF", Body=b"")
 
 
 def test_a_healthy_setup_passes(aws):
@@ -39,7 +42,9 @@ def test_a_healthy_setup_passes(aws):
                  "OK    credentials: arn:aws:sts::123456789012:", "OK    workgroup workbench: exists",
                  "OK    result location: s3://athena-results/workbench/", "OK    scan cutoff: 10.0 GB per query",
                  "OK    database security_logs: exists", "OK    table security_logs.cloudtrail: projection over 1 "
-                 "accounts x 1 regions x days 2024/01/01..NOW", "OK    logs s3://org-trail-logs/AWSLogs/o-abcdefghij/: readable"):
+                 "accounts x 1 regions x days 2024/01/01..NOW", "OK    logs s3://org-trail-logs/AWSLogs/o-abcdefghij/: readable",
+                 "OK    table security_logs.s3access: projection over 1 accounts x 1 regions x 1 bucket values x days "
+                 "2024/01/01..NOW", "OK    logs s3://org-trail-logs/s3-access-logs/: readable"):
         assert line in out, line
 
 
@@ -57,6 +62,25 @@ def test_each_problem_is_named_with_a_fix(aws):
     logs = checks["logs s3://org-trail-logs/AWSLogs/"]  # the flow-log table's bucket
     assert logs.status == "FAIL" and "does not exist" in logs.detail
     assert "      fix: " in out
+
+
+def test_s3_access_logs_are_checked_beside_awslogs(aws):
+    """The s3access table's template is .../s3-access-logs/${account}/${region}/${bucket}/${day}: one under
+    AWSLogs/ is named with the layout it should have; an empty target prefix says where to look."""
+    create_athena_setup(tables=("s3access",))
+    check = _by_name()["logs s3://org-trail-logs/s3-access-logs/"]
+    assert check.status == "FAIL" and "does not exist" in check.detail
+    boto3.Session().client("s3").create_bucket(Bucket="org-trail-logs")
+    check = _by_name()["logs s3://org-trail-logs/s3-access-logs/"]
+    assert check.status == "WARN" and "is empty" in check.detail and "target prefix s3-access-logs/" in check.fix
+    glue = boto3.Session().client("glue")
+    table = glue.get_table(DatabaseName="security_logs", Name="s3access")["Table"]
+    parameters = {**table["Parameters"], "storage.location.template":
+                  "s3://org-trail-logs/AWSLogs/${account}/s3-access-logs/${region}/${bucket}/${day}"}
+    glue.update_table(DatabaseName="security_logs", TableInput={
+        k: table[k] for k in ("Name", "TableType", "PartitionKeys", "StorageDescriptor")} | {"Parameters": parameters})
+    check = _by_name()["table security_logs.s3access"]
+    assert check.status == "FAIL" and "'.../s3-access-logs/${account}/${region}/${bucket}/${day}' key layout" in check.detail
 
 
 def test_a_table_over_hive_compatible_folders_needs_registered_partitions(aws):

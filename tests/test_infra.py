@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
           "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
-          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable"}
+          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable", "s3access": "S3AccessTable"}
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 PSEUDO = {"AWS::AccountId": "210987654321", "AWS::Region": "eu-west-1"}
@@ -54,7 +54,8 @@ LAYOUTS = {
         {"LogBucket": "org-logs", "LogPrefix": "trail/", "OrganizationId": "o-abcdefghij",
          "Accounts": "111122223333,444455556666", "Regions": "us-east-1,eu-west-1",
          "ProjectionStartDate": "2025/06/01", "DatabaseName": "org_logs", "WebAcls": "shop-web-acl,edge-acl",
-         "Distributions": "E2QWRUHEXAMPLE,EMLARXS9EXAMPLE", "ResolverVpcs": "vpc-0123456789abcdef0,vpc-0a1b2c3d"},
+         "Distributions": "E2QWRUHEXAMPLE,EMLARXS9EXAMPLE", "ResolverVpcs": "vpc-0123456789abcdef0,vpc-0a1b2c3d",
+         "S3AccessBuckets": "shop-data-1a2b3c4d,logs.example.com"},
         {"bucket": "org-logs", "prefix": "trail/", "org_id": "o-abcdefghij", "accounts": ["111122223333", "444455556666"],
          "regions": ["us-east-1", "eu-west-1"], "start": "2025/06/01", "database": "org_logs"},
     ),
@@ -78,9 +79,10 @@ LAYOUTS = {
 def spec_arguments(source_name: str, params: dict, spec_args: dict) -> dict:
     """What table_spec() is called with for one table of a stack with ``params``: the WAF table
     reads its own bucket when there is one, and projects a placeholder web ACL until one is named
-    (CloudFront's a placeholder distribution, Resolver's a placeholder VPC)."""
+    (CloudFront's a placeholder distribution, Resolver's a placeholder VPC, the S3 server access logs' a
+    placeholder bucket)."""
     scopes = {"waf": params.get("WebAcls") or "none", "cloudfront": params.get("Distributions") or "NONE",
-              "resolver": params.get("ResolverVpcs") or "vpc-00000000"}
+              "resolver": params.get("ResolverVpcs") or "vpc-00000000", "s3access": params.get("S3AccessBuckets") or "none"}
     args = {**spec_args, "scopes": scopes.get(source_name, "none").split(",")}
     args["hive"] = source_name in args.get("hive", ())
     if source_name == "waf" and params.get("WafLogBucket"):
@@ -391,8 +393,8 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
     out, gen = sample
     source = get_source(source_name)
     real: dict[str, int] = {}
-    scopes_found = set()  # CloudFront's distributions, Resolver's VPCs
-    for path in (out / "AWSLogs").rglob("*"):
+    scopes_found = set()  # CloudFront's distributions, Resolver's VPCs, the buckets of S3 server access logs
+    for path in out.rglob("*"):  # AWSLogs/ and, beside it, s3-access-logs/
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
             folder = f"s3://sample-logs/{path.parents[source.time_folders].relative_to(out).as_posix()}/"
@@ -404,7 +406,8 @@ def test_projection_produces_exactly_the_folders_the_files_are_in(sample, source
               "Regions": ",".join(regions), "ProjectionStartDate": gen["start"].replace("-", "/"),
               "WebAcls": "shop-web-acl",
               "Distributions": ",".join(sorted(scopes_found)) if source.name == "cloudfront" else "",
-              "ResolverVpcs": ",".join(sorted(scopes_found)) if source.name == "resolver" else ""}
+              "ResolverVpcs": ",".join(sorted(scopes_found)) if source.name == "resolver" else "",
+              "S3AccessBuckets": ",".join(sorted(scopes_found)) if source.name == "s3access" else ""}
     props = resolve(template, params)["Resources"][TABLES[source_name]]["Properties"]["TableInput"]["Parameters"]
     first, last = props["projection.day.range"].split(",")
     assert first == gen["start"].replace("-", "/") and last == "NOW"
@@ -453,11 +456,20 @@ def test_iam_is_least_privilege_and_valid(template):
             assert not [a for a in actions if "*" in a], f"{name}: wildcard action"
             assert "*" not in resources, f"{name}: every resource"
     query = {s.get("Sid"): s for s in documents["QueryPolicy"]["Statement"]}
-    folders = sorted({get_source(name).service_folder for name in SOURCES} | {"CloudTrail-Digest"})
-    assert sorted(query["ReadLogFiles"]["Resource"]) == sorted(f"arn:aws:s3:::logs/AWSLogs/*/{f}/*" for f in folders), (
+    folders = sorted({get_source(name).service_folder for name in SOURCES if get_source(name).awslogs}
+                     | {"CloudTrail-Digest"})
+    own = sorted(s.service_folder for s in SOURCES.values() if not s.awslogs)  # beside AWSLogs/: s3-access-logs
+    assert own == ["s3-access-logs"]
+    assert sorted(query["ReadLogFiles"]["Resource"]) == sorted(
+        [f"arn:aws:s3:::logs/AWSLogs/*/{f}/*" for f in folders] + [f"arn:aws:s3:::logs/{f}/*" for f in own]), (
         "logs are read only from the folders of the sources (and CloudTrail's digests)")
     listed = query["ListLogFolders"]["Condition"]["StringLike"]["s3:prefix"]
     assert not [p for p in listed if p.endswith("AWSLogs/*")], "listing stops at the source folders"
+    assert [f"{f}/*" for f in own] == [p for p in listed if not p.startswith("AWSLogs/")], (
+        "outside AWSLogs/, only the folders of the sources that are not under it are listed")
+    upkeep_listed = next(s for s in documents["UpkeepRole/upkeep"]["Statement"] if s.get("Sid") == "ListLogFolders")
+    assert set(listed) - {"AWSLogs/*/CloudTrail-Digest/*"} == set(
+        upkeep_listed["Condition"]["StringLike"]["s3:prefix"]), "the upkeep Lambda lists the folders the tables read"
     assert query["DecryptLogFiles"]["Resource"] == ["arn:aws:kms:us-east-1:111122223333:key/abcd"]
     assert query["RunQueriesInThisWorkgroup"]["Resource"].endswith(":workgroup/workbench")
     separate = resolve(template, {**NETWORK, "LogBucket": "logs", "ArtifactBucket": "artifacts",
@@ -526,7 +538,8 @@ def test_bad_parameters_are_refused_before_aws_is_called(template):
     for bad in ({"LogBucket": "logs", "Accounts": "1234"}, {"LogBucket": "logs", "OrganizationId": "org-1"},
                 {"LogBucket": "logs", "LogPrefix": "/x"}, {"LogBucket": "logs", "Bogus": "1"},
                 {"LogBucket": "logs", "BytesScannedCutoffPerQuery": "1000"}, {"LogBucket": "logs", "ResolverVpcs": "vpc-1"},
-                {"LogBucket": "logs", "ResolverVpcs": "vpc-0123456789abcdef0,"}, {}):
+                {"LogBucket": "logs", "ResolverVpcs": "vpc-0123456789abcdef0,"},
+                {"LogBucket": "logs", "S3AccessBuckets": "Shop_Data"}, {"LogBucket": "logs", "S3AccessBuckets": "ab"}, {}):
         with pytest.raises(ValueError):
             parameter_values(template, bad)
 
@@ -553,11 +566,11 @@ def parse(*argv):
 def test_options_become_template_parameters():
     args = parse("--org-id", "o-abcdefghij", "--log-prefix", "/trail", "--start", "2025-01-31",
                  "--scan-cutoff", "10G", "--no-reports", "--parameter", "NotebookVolumeSizeGB=50",
-                 "--hive-paths", "cloudfront", "--vpcs", "vpc-0123456789abcdef0")
+                 "--hive-paths", "cloudfront", "--vpcs", "vpc-0123456789abcdef0", "--buckets", "shop-data,logs.example.com")
     assert deploy_command.stack_parameters(args) == {
         "LogBucket": "logs", "OrganizationId": "o-abcdefghij", "LogPrefix": "trail/", "ProjectionStartDate": "2025/01/31",
         "BytesScannedCutoffPerQuery": str(10 * 1024**3), "CreateScheduledReports": "false", "NotebookVolumeSizeGB": "50",
-        "CloudFrontPaths": "hive", "ResolverVpcs": "vpc-0123456789abcdef0",
+        "CloudFrontPaths": "hive", "ResolverVpcs": "vpc-0123456789abcdef0", "S3AccessBuckets": "shop-data,logs.example.com",
     }
     with pytest.raises(UsageError, match="vpcflow and cloudfront only"):
         deploy_command.stack_parameters(parse("--hive-paths", "cloudtrail"))

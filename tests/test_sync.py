@@ -19,6 +19,12 @@ from workbench.sources import SOURCES
 BUCKET = "org-trail-logs"
 PREFIX = "security"  # a user prefix before AWSLogs/, as trails allow
 START = dt.date(2026, 11, 1)
+#: The folders the sample's logs are in: AWSLogs/ and, beside it, the S3 server access logs' target prefix.
+ROOTS = ("AWSLogs", "s3-access-logs")
+
+
+def _log_files(organisation: Path) -> list[Path]:
+    return [p for root in ROOTS for p in (organisation / root).rglob("*")]
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +38,14 @@ def organisation(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bucket(aws_module, organisation):
-    """The organisation uploaded to s3://BUCKET/PREFIX/AWSLogs/..., plus objects sync must leave alone.
+    """The organisation uploaded to s3://BUCKET/PREFIX/AWSLogs/... (and PREFIX/s3-access-logs/...), plus objects
+    sync must leave alone.
 
     Uploaded once for the module: tests that change an object put it back.
     """
     s3 = boto3.Session().client("s3")
     s3.create_bucket(Bucket=BUCKET)
-    files = [p for p in (organisation / "AWSLogs").rglob("*") if p.is_file() and not p.name.endswith(METADATA_SUFFIX)]
+    files = [p for p in _log_files(organisation) if p.is_file() and not p.name.endswith(METADATA_SUFFIX)]
 
     def put(path: Path):
         # a digest's signature is S3 metadata, as CloudTrail writes it (the sample keeps it beside the file)
@@ -56,7 +63,7 @@ def bucket(aws_module, organisation):
 def _expected(organisation: Path, *, days, accounts=None, regions=None, sources=None) -> dict[str, int]:
     """Keys (under PREFIX) and sizes of the log files a sync of that selection must copy."""
     wanted = {}
-    for path in (organisation / "AWSLogs").rglob("*"):
+    for path in _log_files(organisation):
         key = path.relative_to(organisation).as_posix()
         for source in SOURCES.values():
             parts = source.parse_key(key)
@@ -129,6 +136,7 @@ def test_sync_discovers_accounts_regions_and_the_organisation(bucket, organisati
     keys = list(expected)
     assert any("/AWSLogs/o-" in k and "/CloudTrail/" in k for k in keys)  # organisation trail
     assert any("/vpcflowlogs/" in k for k in keys) and any("/GuardDuty/" in k for k in keys)
+    assert any(k.startswith(f"{PREFIX}/s3-access-logs/") for k in keys)  # beside AWSLogs/, found too
     assert not any("Digest" in k or "Insight" in k or "/Config/" in k for k in _copied(out))
     assert result.ignored == 0 and result.warnings == []
     digests = sorted(out.rglob(f"{DIGEST_FOLDER}/*/*/*/*/*.json.gz"))
@@ -303,3 +311,58 @@ def test_hive_compatible_folders_are_synced_by_their_names(aws_module, organisat
         for table in ("cloudfront", "vpcflow"):
             sql = f"SELECT count(*) AS n FROM {table} WHERE day = '2026/11/02'"
             assert local.query(sql).n.iloc[0] == plain.query(sql).n.iloc[0] > 0, table
+
+
+def test_s3_access_logs_are_synced_from_beside_awslogs(aws_module, organisation, tmp_path, monkeypatch):
+    """A bucket holding S3 server access logs alone (s3-access-logs/<account>/<region>/<bucket>/yyyy/mm/dd/...):
+    the asked day's objects are found one level at a time below the target prefix, copied keeping their keys and
+    read locally as the same partitions; keys that climb out of their day folder, and folders that are no
+    account, region or bucket name, are never copied."""
+    s3 = boto3.Session().client("s3")
+    s3.create_bucket(Bucket="access-logs")
+    source = SOURCES["s3access"]
+    day = START + dt.timedelta(days=1)
+    wanted, other_days = {}, 0
+    for path in (organisation / "s3-access-logs").rglob("*"):
+        parts = source.parse_key(path.relative_to(organisation).as_posix()) if path.is_file() else None
+        if parts:
+            key = f"{PREFIX}/{path.relative_to(organisation).as_posix()}"
+            s3.put_object(Bucket="access-logs", Key=key, Body=path.read_bytes())
+            if parts["day"] == day.strftime("%Y/%m/%d"):
+                wanted[key] = path.stat().st_size
+            else:
+                other_days += 1
+    assert wanted and other_days
+    a_day_folder = sorted(wanted)[0].rsplit("/", 1)[0] + "/"
+    account = a_day_folder.split("/")[2]
+    climbing = {
+        a_day_folder + "../../../../../../../escaped": b"out of --out",
+        a_day_folder + "../../../../not-its-bucket/2026/11/02/2026-11-02-00-00-00-0123456789ABCDEF": b"another bucket",
+        a_day_folder + "07/2026-11-02-07-00-00-0123456789ABCDEF": b"one folder too many",
+    }
+    never_listed = [f"{PREFIX}/s3-access-logs/{account}/us-east-1/../{day:%Y/%m/%d}/2026-11-02-00-00-00-0123456789ABCDEF",
+                    f"{PREFIX}/s3-access-logs/{account}/us-east-1/Not_A_Bucket/{day:%Y/%m/%d}/x",
+                    f"{PREFIX}/s3-access-logs/{account}/../{day:%Y/%m/%d}/x",
+                    f"{PREFIX}/s3-access-logs/..%2F/us-east-1/shop/{day:%Y/%m/%d}/x"]
+    for key, body in [*climbing.items(), *((k, b"x") for k in never_listed)]:
+        s3.put_object(Bucket="access-logs", Key=key, Body=body)
+    listings = _count_requests(monkeypatch)
+
+    out = tmp_path / "s3access"
+    result = sync(f"s3://access-logs/{PREFIX}", out, start=day, end=day, sources=["s3access"], progress=False)
+
+    assert _copied(out) == wanted and result.copied == result.listed == len(wanted)
+    assert sorted(r["key"] for r in result.refused) == sorted(climbing)
+    assert all(p == out or out in p.parents for p in tmp_path.rglob("*") if p != out)
+    for call in listings:  # never the whole bucket, never AWSLogs/: the target prefix's folders, then day prefixes
+        prefix = call.get("prefix", "")
+        assert prefix.startswith(f"{PREFIX}/s3-access-logs/"), call
+        assert "delimiter" in call or prefix.endswith(day.strftime("/%Y/%m/%d/")), call
+    assert not [c for c in listings if "/../" in c.get("prefix", "") or "Not_A_Bucket" in c.get("prefix", "")]
+    again = sync(f"s3://access-logs/{PREFIX}/s3-access-logs", out, start=day, end=day, progress=False)
+    assert (again.copied, again.skipped) == (0, len(wanted))
+    with LocalEngine(out) as local, LocalEngine(organisation) as plain:
+        sql = f"SELECT count(*) AS n FROM s3access WHERE day = '{day:%Y/%m/%d}'"
+        assert local.query(sql).n.iloc[0] == plain.query(sql).n.iloc[0] > 0
+    with pytest.raises(AwsResourceMissing, match="nothing under s3://access-logs/wrong/s3-access-logs/"):
+        sync("s3://access-logs/wrong", out, start=day, end=day, sources=["s3access"], progress=False)

@@ -30,7 +30,9 @@ DATABASE = "security_logs"
 TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty": "GuardDutyTable", "alb": "AlbTable",
           "waf": "WafTable",
           "alb_connections": "AlbConnectionsTable", "nlb": "NlbTable", "clb": "ClbTable",
-          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable"}
+          "cloudfront": "CloudFrontTable", "resolver": "ResolverTable", "s3access": "S3AccessTable"}
+#: The folders the sample's logs are in: AWSLogs/ and, beside it, the S3 server access logs' target prefix.
+ROOTS = ("AWSLogs", "s3-access-logs")
 
 
 # -- pure functions ------------------------------------------------------------------
@@ -42,6 +44,7 @@ TABLES = {"cloudtrail": "CloudTrailTable", "vpcflow": "VpcFlowTable", "guardduty
      ("b", "p/q/AWSLogs/o-abcdefghij/", "CloudTrail")),
     ("s3://b/AWSLogs/${account}/vpcflowlogs/${region}/${day}/", ("b", "AWSLogs/", "vpcflowlogs")),
     ("s3://b/AWSLogs/${account}/vpcdnsquerylogs/${vpc}/${day}", ("b", "AWSLogs/", "vpcdnsquerylogs", "vpc", False)),
+    ("s3://b/p/s3-access-logs/${account}/${region}/${bucket}/${day}", ("b", "p/s3-access-logs/", "", "bucket")),
 ])
 def test_layout_comes_from_the_location_template(template, layout):
     assert upkeep.parse_location_template(template) == upkeep.Layout(*layout)
@@ -100,14 +103,14 @@ def cloud(aws_server, org, tmp_path_factory):
         fake_account(aws_server, monkeypatch, tmp_path_factory.mktemp("aws"))
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket=BUCKET)
-        files = [p for p in (out / "AWSLogs").rglob("*") if p.is_file()]
+        files = [p for root in ROOTS for p in (out / root).rglob("*") if p.is_file()]
 
         def put(path):
             s3.put_object(Bucket=BUCKET, Key=PREFIX + path.relative_to(out).as_posix(), Body=path.read_bytes())
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(put, files))
-        for marker in ("AWSLogs/", f"AWSLogs/{_accounts(out)[0]}/"):
+        for marker in ("AWSLogs/", f"AWSLogs/{_accounts(out)[0]}/", "s3-access-logs/"):
             s3.put_object(Bucket=BUCKET, Key=PREFIX + marker, Body=b"")
         yield {"s3": s3, "glue": boto3.client("glue")}
 
@@ -154,7 +157,7 @@ def on_disk(out, source_name: str, *, scopes: bool = False):
     source's log files in the sample, by the package's key parser."""
     source = get_source(source_name)
     accounts, regions, found = set(), set(), set()
-    for path in (out / "AWSLogs").rglob("*"):
+    for path in (p for root in ROOTS for p in (out / root).rglob("*")):
         parts = source.parse_key(path.relative_to(out).as_posix()) if path.is_file() else None
         if parts:
             accounts.add(parts["account"])
@@ -203,6 +206,12 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     assert vpc_folders and params["projection.vpc.values"] == ",".join(
         sorted({"vpc-00000000"} | {s for _, _, s in vpc_folders}))
     assert "projection.region.values" not in params
+    # and the buckets of the S3 server access logs, below each account's region folders under s3-access-logs/
+    bucket_folders = on_disk(out, "s3access", scopes=True)
+    params = glue.get_table(DatabaseName=DATABASE, Name="s3access")["Table"]["Parameters"]
+    assert bucket_folders and params["projection.bucket.values"] == ",".join(
+        sorted({"none"} | {s for _, _, s in bucket_folders}))
+    assert params["projection.region.values"] == ",".join(sorted({"us-east-1"} | {r for _, r, _ in bucket_folders}))
     assert projection(glue, "cloudtrail")[0] == sorted(gen["accounts"])
     assert set(projection(glue, "cloudtrail")[1]) == set(gen["cloudtrail_regions"])
 
@@ -212,13 +221,15 @@ def test_the_lambda_finds_every_account_and_region_and_is_idempotent(stack, clou
     second = upkeep.upkeep(DATABASE, list(TABLES), s3=s3, glue=glue_client)
     assert all(not report["updated"] and not report["would_update"] for report in second["tables"].values())
     assert "UpdateTable" not in counts and counts["GetTable"] == len(TABLES)
-    # one listing of the account folders per table, then one per account folder found, then (WAF)
-    # one per account and region folder found; CloudFront's distributions and Resolver's VPCs are the
-    # folders the per-account listing finds
+    # one listing of the account folders per table, then one per account folder found, then (WAF, S3 server
+    # access logs) one per account and region folder found; CloudFront's distributions and Resolver's VPCs
+    # are the folders the per-account listing finds
     org_accounts = [p for p in (out / "AWSLogs" / gen["org_id"]).iterdir() if p.name.isdigit()]
     waf_regions = {(a, r) for a, r, _ in waf_folders}
-    assert counts["ListObjectsV2"] == (len(TABLES) + len(org_accounts) + (len(TABLES) - 1) * len(_accounts(out))
-                                      + len(waf_regions))
+    s3_accounts = [p for p in (out / "s3-access-logs").iterdir() if p.name.isdigit()]
+    s3_regions = {(a, r) for a, r, _ in bucket_folders}
+    assert counts["ListObjectsV2"] == (len(TABLES) + len(org_accounts) + (len(TABLES) - 2) * len(_accounts(out))
+                                      + len(waf_regions) + len(s3_accounts) + len(s3_regions))
     assert {t: glue.get_table(DatabaseName=DATABASE, Name=t)["Table"]["VersionId"] for t in TABLES} == before
 
 
@@ -316,6 +327,55 @@ def test_classic_partitions_of_a_global_layout_have_no_region(stack, cloud, org,
     counts.clear()
     again = upkeep.upkeep(DATABASE, ["resolver"], s3=s3, glue=glue, today=today, days_back=0)["tables"]
     assert again["resolver"]["created"] == 0 and "BatchCreatePartition" not in counts
+
+
+def test_classic_partitions_outside_awslogs(stack, cloud, org, calls):
+    """S3 server access logs without projection: each account x region x bucket x day is registered at
+    .../s3-access-logs/<account>/<region>/<bucket>/<day>/, found below the target prefix, not AWSLogs/."""
+    out, gen = org
+    glue_api = cloud["glue"]
+    _projection_off(glue_api, "s3access")
+    counts, s3, glue = calls
+    today = dt.date.fromisoformat(gen["start"])
+
+    report = upkeep.upkeep(DATABASE, ["s3access"], s3=s3, glue=glue, today=today, days_back=0)["tables"]
+
+    folders = on_disk(out, "s3access", scopes=True)
+    days = ["2026/11/01", "2026/11/02"]
+    assert len(folders) == len(gen["accounts"]), "every account's data bucket logs"
+    assert report["s3access"]["created"] == len(folders) * len(days) and not report["s3access"]["errors"]
+    partitions = glue_api.get_partitions(DatabaseName=DATABASE, TableName="s3access")["Partitions"]
+    assert sorted(tuple(p["Values"]) for p in partitions) == sorted((a, r, b, d) for a, r, b in folders for d in days)
+    source = get_source("s3access")
+    for part in partitions:
+        a, r, b, d = part["Values"]
+        key = source.key_prefix(account=a, region=r, day=d, prefix=PREFIX, scope=b)
+        assert key.startswith(f"{PREFIX}s3-access-logs/{a}/{r}/{b}/")
+        assert part["StorageDescriptor"]["Location"] == f"s3://{BUCKET}/{key}"
+        listed = cloud["s3"].list_objects_v2(Bucket=BUCKET, Prefix=key)
+        assert (listed["KeyCount"] > 0) == (d == "2026/11/01"), "logs are in the partition's folder"
+
+    counts.clear()
+    again = upkeep.upkeep(DATABASE, ["s3access"], s3=s3, glue=glue, today=today, days_back=0)["tables"]
+    assert again["s3access"]["created"] == 0 and "BatchCreatePartition" not in counts
+
+
+def test_bucket_folders_are_bucket_names(cloud, calls):
+    """The bucket folder may hold dots (a bucket's name), never a name S3 would not give a bucket."""
+    _, s3, _ = calls
+    layout = upkeep.parse_location_template(f"s3://{BUCKET}/odd/s3-access-logs/${{account}}/${{region}}/${{bucket}}/${{day}}")
+    keys = [f"odd/s3-access-logs/111122223333/eu-west-1/{name}/2026/11/01/2026-11-01-00-00-00-0123456789ABCDEF"
+            for name in ("logs.example.com", "shop-data", "..", "Not_A_Bucket", "x")]
+    keys.append("odd/s3-access-logs/not-an-account/eu-west-1/shop-data/2026/11/01/x")
+    for key in keys:
+        cloud["s3"].put_object(Bucket=BUCKET, Key=key, Body=b"")
+    try:
+        found = upkeep.discover(s3, layout)
+    finally:
+        for key in keys:
+            cloud["s3"].delete_object(Bucket=BUCKET, Key=key)
+    assert found.pairs == [("111122223333", "eu-west-1")]
+    assert found.scopes == ["logs.example.com", "shop-data"]
 
 
 def test_hive_compatible_prefixes_get_their_partitions_registered(cloud, org, calls):

@@ -33,7 +33,8 @@ class TableSpec:
     partitions : tuple of (str, str)
         Partition columns: name and type (all ``string``).
     location : str
-        Table ``LOCATION`` (``s3://bucket/prefix/AWSLogs/``).
+        Table ``LOCATION`` (``s3://bucket/prefix/AWSLogs/``; ``s3://bucket/prefix/s3-access-logs/`` for
+        S3 server access logs, which are not under ``AWSLogs/``).
     row_format : str
         ``ROW FORMAT`` clause body.
     input_format, output_format : str or None
@@ -78,7 +79,8 @@ def table_spec(
     source : LogSource
         The log source.
     bucket, prefix : str
-        Where the logs are (``prefix`` is what stands before ``AWSLogs/``, if anything).
+        Where the logs are (``prefix`` is what stands before ``AWSLogs/``, or before the folder of a
+        source that is not under it, ``s3-access-logs/``, if anything).
     accounts, regions : list of str
         Values of the ``account`` and ``region`` projections.
     org_id : str, optional
@@ -91,8 +93,9 @@ def table_spec(
         For sources whose files Athena reads by position (VPC flow logs): the fields in
         order, as the flow log's format names them (default: AWS's default format).
     scopes : list of str, optional
-        For a source with a folder between region and day (WAF's web ACL names, CloudFront's
-        distribution ids): the values of its ``enum`` projection. Required for such a source.
+        For a source with a folder before the day (WAF's web ACL names, CloudFront's distribution
+        ids, Resolver's VPC ids, the bucket names of S3 server access logs): the values of its ``enum``
+        projection. Required for such a source.
     scheme : str
         The file system of the location (``s3``; ``local`` with an empty bucket for a Trino
         reading a local folder, ``local:///prefix/AWSLogs/...``).
@@ -112,7 +115,9 @@ def table_spec(
     start_text = start.strftime("%Y/%m/%d") if isinstance(start, dt.date) else start.replace("-", "/")
     columns = format_of(source).table_columns(source, fields=fields)
     storage = source.athena_storage
-    location = f"{scheme}://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + "AWSLogs/"
+    # the folder every key of the source is under: AWSLogs/, or beside it the source's own (s3-access-logs/)
+    top = "AWSLogs" if source.awslogs else source.service_folder
+    location = f"{scheme}://{bucket}/" + (f"{prefix.strip('/')}/" if prefix.strip("/") else "") + f"{top}/"
     if org_id and source.org_trail:
         location += f"{org_id}/"
     template = source.location_template(bucket=bucket, prefix=prefix, org_id=org_id, scheme=scheme, hive=hive)
@@ -207,7 +212,7 @@ def typed_view_sql(source: LogSource, raw: TableSpec, *, catalog: str | None = N
 
 
 def _scope_projection(source: LogSource, scopes: list[str] | None) -> dict:
-    """The ``enum`` projection of a source's folder between region and day (none for most sources)."""
+    """The ``enum`` projection of a source's folder before the day (none for most sources)."""
     name = source.scope_partition
     if not name:
         return {}

@@ -261,7 +261,8 @@ def _catalog(aws, database: str, today: dt.date):
 
 
 def _table(glue, database: str, source: LogSource, today: dt.date) -> tuple[Check, str | None]:
-    """The table's check, and the static part of its location template (``s3://b/p/AWSLogs/``)."""
+    """The table's check, and the static part of its location template (``s3://b/p/AWSLogs/``,
+    ``s3://b/p/s3-access-logs/``)."""
     check, table = _table_check(glue, database, source, today)
     template = ((table or {}).get("Parameters") or {}).get("storage.location.template", "")
     if check.status == FAIL or not template.startswith("s3://"):
@@ -286,6 +287,10 @@ def _log_location(aws, location: str, source: LogSource) -> Check:
         return Check(FAIL, name, str(err), "grant s3:ListBucket and s3:GetObject on the log bucket "
                      "(and kms:Decrypt on the GuardDuty export key) to this identity")
     if not found.get("KeyCount", len(found.get("Contents", []))):
+        if not source.awslogs:
+            return Check(WARN, name, "is empty", f"check the target bucket and prefix of the {source.title} "
+                         f"(target prefix {source.service_folder}/, date-based partitioning), and recreate the "
+                         f"{source.table} table with them")
         return Check(WARN, name, "is empty", "check the bucket and prefix the trail, flow logs and "
                      "GuardDuty export write to, and recreate the tables with them")
     return Check(OK, name, "readable")
@@ -338,10 +343,15 @@ def _table_check(glue, database: str, source: LogSource, today: dt.date) -> tupl
             problems.append(f"the day projection starts {first:%Y/%m/%d}, after today")
     scope = f"${{{source.scope_partition}}}/" if source.scope_partition else ""
     region = "${region}/" if source.regional else ""  # a global service's keys have no region folder
-    layout = f"/{source.service_folder}/{region}{scope}${{day}}"
+    if source.awslogs:
+        layout = f"/{source.service_folder}/{region}{scope}${{day}}"
+        expected = f".../AWSLogs/[o-.../]${{account}}{layout}"
+    else:  # S3 server access logs: their own folder beside AWSLogs/, the account folder right below it
+        layout = f"/{source.service_folder}/${{account}}/{region}{scope}${{day}}"
+        expected = f"...{layout}"
     if "${account}" not in template or layout not in template:
         problems.append(f"storage.location.template {template!r} does not follow the "
-                        f"'.../AWSLogs/[o-.../]${{account}}{layout}' key layout")
+                        f"'{expected}' key layout")
     accounts = parse_list(params.get("projection.account.values", ""))
     regions = parse_list(params.get("projection.region.values", ""))
     if problems:

@@ -7,6 +7,11 @@ Only the partition prefixes a query could read are listed, never the whole bucke
 2. the same at ``<account>/<Service>/`` finds the regions there (kept if wanted);
 3. each day prefix (``.../<region>/YYYY/MM/DD/``) of each wanted source is listed in full.
 
+S3 server access logs are not under ``AWSLogs/`` but beside it, under their target prefix
+(``[prefix/]s3-access-logs/<account>/<region>/<bucket>/YYYY/MM/DD/``): the account, region and
+bucket folders there are found the same way, one level at a time, and only names that are
+account ids, regions and bucket names are listed into.
+
 With CloudTrail, its digests are copied too (``CloudTrail-Digest/<region>/<day>/`` of the
 same days and of the day after, whose first digest lists the last files), each with its
 signature from the object's S3 metadata, recorded beside it (``workbench verify`` checks
@@ -148,8 +153,8 @@ def sync(
     Parameters
     ----------
     url : str
-        ``s3://bucket`` or ``s3://bucket/prefix``: where ``AWSLogs/`` is (a URL ending in
-        ``/AWSLogs`` is accepted too).
+        ``s3://bucket`` or ``s3://bucket/prefix``: where ``AWSLogs/`` (and ``s3-access-logs/``) is (a URL
+        ending in ``/AWSLogs`` or ``/s3-access-logs`` is accepted too).
     out : str or Path
         Local folder; objects go to ``out/<key>``.
     start, end : date or str
@@ -184,8 +189,10 @@ def sync(
     ...      regions=["us-east-1", "eu-west-1"])                          # doctest: +SKIP
     """
     bucket, prefix = split_s3_url(url)
-    if prefix == "AWSLogs" or prefix.endswith("/AWSLogs"):
-        prefix = prefix[: -len("AWSLogs")].rstrip("/")
+    for top in ("AWSLogs", *_own_folders()):
+        if prefix == top or prefix.endswith(f"/{top}"):
+            prefix = prefix[: -len(top)].rstrip("/")
+            break
     days = _days(start, end)
     unknown = [s for s in sources or [] if s not in SOURCES]
     if unknown:
@@ -202,7 +209,8 @@ def sync(
 
     prefixes, missing = _day_prefixes(lister, root, prefix, wanted, days, accounts, regions)
     if missing:
-        result.warnings.append(f"no logs of account(s) {', '.join(missing)} under s3://{bucket}/{root}")
+        result.warnings.append(f"no logs of account(s) {', '.join(missing)} under "
+                               + _where(bucket, root, prefix, wanted))
     # the load balancers' four sources share their day folders: each folder is listed once, and an
     # object is a log when any source of its folder takes it
     shared: dict[str, list] = {}
@@ -317,11 +325,15 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
                   ) -> tuple[list[tuple[LogSource, str]], list[str]]:
     """Every ``(source, day prefix)`` to list, found one ``Delimiter='/'`` level at a time,
     and the wanted accounts that have no logs there."""
-    top = lister.folders(root)
-    if not top:
+    under_awslogs = [s for s in sources if s.awslogs]
+    # (source, its account folders) of the sources beside AWSLogs/
+    own = [(s, _own_accounts(lister, prefix, s)) for s in sources if not s.awslogs]
+    top = lister.folders(root) if under_awslogs else []
+    if not top and not any(found for _, found in own):
         raise AwsResourceMissing(
-            f"nothing under s3://{lister.bucket}/{root}: give the bucket (and prefix) that holds "
-            "AWSLogs/, as set in the trail, flow log or GuardDuty export"
+            f"nothing under {_where(lister.bucket, root, prefix, sources)}: give the bucket (and prefix) that "
+            "holds AWSLogs/, as set in the trail, flow log or GuardDuty export"
+            + (" (or s3-access-logs/, the target prefix of the buckets' server access logs)" if own else "")
         )
     owners: list[tuple[str | None, str]] = [(None, a) for a in top if _ACCOUNT.fullmatch(a)]
     for org_id in (o for o in top if is_org_id(o)):
@@ -329,18 +341,19 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
     hive = [m.group(1) for m in map(_HIVE_ACCOUNT.fullmatch, top) if m]  # Hive-compatible delivery's folders
     missing: list[str] = []
     if accounts:
-        present = {a for _, a in owners} | set(hive)
+        present = {a for _, a in owners} | set(hive) | {a for _, found in own for a in found}
         missing = sorted(set(accounts) - present)
         if missing == sorted(set(accounts)):
             raise AwsResourceMissing(f"no logs of account(s) {', '.join(missing)} under "
-                                     f"s3://{lister.bucket}/{root}; accounts there: "
+                                     f"{_where(lister.bucket, root, prefix, sources)}; accounts there: "
                                      f"{', '.join(sorted(present)) or 'none'}")
         owners = [(o, a) for o, a in owners if a in set(accounts)]
         hive = [a for a in hive if a in set(accounts)]
-    out = [item for account in hive for source in sources
+        own = [(s, [a for a in found if a in set(accounts)]) for s, found in own]
+    out = [item for account in hive for source in under_awslogs
            for item in _hive_prefixes(lister, root, source, account, days, regions)]
     for org_id, account in owners:
-        for source in sources:
+        for source in under_awslogs:
             if org_id and not source.org_trail:
                 continue
             # AWSLogs/[o-.../]<account>/<Service>/: one listing finds the regions that exist
@@ -363,7 +376,48 @@ def _day_prefixes(lister: _Lister, root: str, prefix: str, sources: list[LogSour
                                                               org_id=org_id, prefix=prefix, scope=scope)))
             if source.service_folder == LOG_FOLDER:
                 out += _digest_prefixes(lister, service, days, regions)
+    for source, found in own:
+        out += [item for account in found for item in _own_prefixes(lister, prefix, source, account, days, regions)]
     return out, missing
+
+
+def _own_folders() -> list[str]:
+    """The folders beside ``AWSLogs/`` of the sources that do not write under it (``s3-access-logs``)."""
+    return sorted({s.service_folder for s in SOURCES.values() if not s.awslogs})
+
+
+def _own_root(prefix: str, source: LogSource) -> str:
+    """``[prefix/]<folder>/``: where a source that does not write under ``AWSLogs/`` keeps its account folders."""
+    return (prefix + "/" if prefix else "") + source.service_folder + "/"
+
+
+def _where(bucket: str, root: str, prefix: str, sources: list[LogSource]) -> str:
+    """The ``s3://`` folders the sources' account folders are in, for messages."""
+    roots = ([root] if any(s.awslogs for s in sources) else []) + sorted(
+        {_own_root(prefix, s) for s in sources if not s.awslogs})
+    return " or ".join(f"s3://{bucket}/{r}" for r in roots)
+
+
+def _own_accounts(lister: _Lister, prefix: str, source: LogSource) -> list[str]:
+    """The account folders of a source that does not write under ``AWSLogs/`` (one listing)."""
+    return [a for a in lister.folders(_own_root(prefix, source)) if _ACCOUNT.fullmatch(a)]
+
+
+def _own_prefixes(lister: _Lister, prefix: str, source: LogSource, account: str, days: list[dt.date],
+                  regions: list[str] | None) -> list[tuple[LogSource, str]]:
+    """The day prefixes of one account of a source outside ``AWSLogs/`` (S3 server access logs:
+    ``<folder>/<account>/<region>/<bucket>/YYYY/MM/DD/``): one listing finds the account's regions, one per
+    region its buckets; only names that are regions and bucket names (:attr:`LogSource.scope_pattern`) count."""
+    base = f"{_own_root(prefix, source)}{account}/"
+    scope = re.compile(source.scope_pattern)
+    out = []
+    for region in lister.folders(base):
+        if not _REGION.fullmatch(region) or (regions and region not in regions):
+            continue
+        names = [f for f in lister.folders(f"{base}{region}/") if scope.fullmatch(f) and f not in (".", "..")]
+        out += [(source, source.key_prefix(account=account, region=region, day=day, prefix=prefix, scope=name))
+                for name in names for day in days]
+    return out
 
 
 def _hive_prefixes(lister: _Lister, root: str, source: LogSource, account: str, days: list[dt.date],

@@ -2,7 +2,8 @@
 
 Partition projection needs the account ids and regions as ``enum`` values, and those
 change: an organisation gains accounts, a team starts using a new region. Once a day this
-function lists what really is under ``AWSLogs/`` and brings each table in step:
+function lists what really is under ``AWSLogs/`` (and ``s3-access-logs/``) and brings each
+table in step:
 
 * a table with projection enabled gets its ``projection.account.values`` and
   ``projection.region.values`` widened to what was found, and for WAF's table the
@@ -15,8 +16,11 @@ function lists what really is under ``AWSLogs/`` and brings each table in step:
 
 Where the logs are comes from the table itself: its ``storage.location.template``
 (``s3://bucket/prefix/AWSLogs/[o-xxxxxxxxxx/]${account}/<Service>/${region}/${day}``)
-names the folders to list. Logs delivered with Hive-compatible folders (VPC Flow Logs' and
-CloudFront v2's option) have a table without projection, since one ``day`` value cannot be
+names the folders to list. S3 server access logs are not under ``AWSLogs/``: their template
+(``s3://bucket/prefix/s3-access-logs/${account}/${region}/${bucket}/${day}``, the date-partitioned
+prefix under the target prefix ``s3-access-logs/``) has no service folder, the region folder comes
+right after the account's, then the bucket's. Logs delivered with Hive-compatible folders (VPC
+Flow Logs' and CloudFront v2's option) have a table without projection, since one ``day`` value cannot be
 projected into ``year=/month=/day=`` folders; its template spells the folders
 (``.../aws-account-id=${account}/aws-service=vpcflowlogs/aws-region=${region}/year=${yyyy}/month=${MM}/day=${dd}``)
 and the classic path registers each partition with its own location. Only folder names are
@@ -31,7 +35,7 @@ Environment (set by the stack)
 WORKBENCH_UPKEEP_DATABASE
     The Glue database.
 WORKBENCH_UPKEEP_TABLES
-    Comma-separated table names (default ``cloudtrail,vpcflow,guardduty,alb,waf``).
+    Comma-separated table names (default: :data:`DEFAULT_TABLES`).
 WORKBENCH_UPKEEP_PRUNE
     ``true`` to also drop projected values no longer found (default ``false``: logs of
     a closed account stay in the bucket and stay queryable).
@@ -58,12 +62,13 @@ TABLE_INPUT_KEYS = (
     "TableType", "Parameters", "TargetTable",
 )
 DEFAULT_TABLES = ("cloudtrail", "vpcflow", "guardduty", "alb", "waf", "alb_connections", "nlb", "clb", "cloudfront",
-                  "resolver")
+                  "resolver", "s3access")
 _BATCH_CREATE = 100   # BatchCreatePartition limit
 _BATCH_GET = 1000     # BatchGetPartition limit
 _MAX_BACKFILL_DAYS = 3660
+#: The service folder is optional: S3 server access logs have none (``.../s3-access-logs/${account}/${region}/...``).
 _TEMPLATE = re.compile(
-    r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?P<service>[^$]+)/"
+    r"^s3://(?P<bucket>[^/]+)/(?P<base>(?:[^$]*/)?)\$\{account\}/(?:(?P<service>[^$]+)/)?"
     r"(?P<region>\$\{region\}/)?(?:\$\{(?P<scope>[a-z_]+)\}/)?\$\{day\}/?$"
 )
 #: The same for logs delivered with Hive-compatible folders (VPC Flow Logs' and CloudFront v2's option):
@@ -75,6 +80,10 @@ _HIVE_TEMPLATE = re.compile(
 )
 #: A folder name before the day (a WAF web ACL's name, a CloudFront distribution's id, a VPC's id).
 SCOPE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+#: A bucket's name as S3 allows it (S3 server access logs' ``bucket`` folder: dots too, never a lone dot or two).
+BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: Scope partitions whose folder names are not :data:`SCOPE`'s.
+SCOPE_PATTERNS = {"bucket": BUCKET}
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,13 @@ class Layout:
     bucket : str
         The log bucket.
     base : str
-        Key prefix of the account folders (``AWSLogs/`` or ``p/AWSLogs/o-x/``).
+        Key prefix of the account folders (``AWSLogs/``, ``p/AWSLogs/o-x/``, or ``p/s3-access-logs/``).
     service : str
-        Folder between account and region (``CloudTrail``, ``vpcflowlogs``).
+        Folder between account and region (``CloudTrail``, ``vpcflowlogs``), or ``""`` where the
+        region folder is right below the account's (S3 server access logs).
     scope : str
-        The partition named by a folder between region and day (WAF's ``web_acl``), else ``""``.
+        The partition named by a folder between region and day (WAF's ``web_acl``, S3 server access
+        logs' ``bucket``), else ``""``.
     regional : bool
         Whether there is a region folder (a global service's logs, CloudFront's, have none: the
         scope folders are right below the service folder, and the region is ``""`` here).
@@ -113,9 +124,14 @@ class Layout:
         """The folder of one account."""
         return f"aws-account-id={account}" if self.hive else account
 
+    @property
+    def scope_pattern(self) -> re.Pattern:
+        """What a folder name of the scope partition looks like."""
+        return SCOPE_PATTERNS.get(self.scope, SCOPE)
+
     def region_prefix(self, account: str) -> str:
         """Key prefix holding one account's region folders."""
-        return f"{self.base}{self.account_folder(account)}/{self.service}/"
+        return f"{self.base}{self.account_folder(account)}/" + (f"{self.service}/" if self.service else "")
 
     def folder_value(self, name: str, key: str) -> str | None:
         """The value a folder ``name`` holds (``key=value`` in a Hive layout), or ``None`` when it is no such folder."""
@@ -178,6 +194,9 @@ def parse_location_template(template: str) -> Layout:
     's3://logs/AWSLogs/aws-account-id=111122223333/CloudFront/DistributionId=E1EXAMPLE/year=2026/month=11/day=03/'
     >>> parse_location_template("s3://aws-waf-logs-x/AWSLogs/${account}/WAFLogs/${region}/${web_acl}/${day}").scope
     'web_acl'
+    >>> layout = parse_location_template("s3://logs/p/s3-access-logs/${account}/${region}/${bucket}/${day}")
+    >>> layout.base, layout.service, layout.region_prefix("111122223333")
+    ('p/s3-access-logs/', '', 'p/s3-access-logs/111122223333/')
     """
     match = _TEMPLATE.match(template) or _HIVE_TEMPLATE.match(template)
     if not match:
@@ -190,7 +209,7 @@ def parse_location_template(template: str) -> Layout:
     if not match["region"] and not match["scope"]:
         raise ValueError(f"storage.location.template {template!r} has neither a region nor a scope folder")
     hive = match.re is _HIVE_TEMPLATE
-    return Layout(match["bucket"], match["base"], match["service"], match["scope"] or "", bool(match["region"]),
+    return Layout(match["bucket"], match["base"], match["service"] or "", match["scope"] or "", bool(match["region"]),
                   hive=hive, scope_key=match["scope_key"] or "" if hive else "")
 
 
@@ -228,7 +247,7 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
     def regions_of(account: str) -> list[str]:
         names = list_folders(s3, layout.bucket, layout.region_prefix(account))
         if not layout.regional:  # no region folder: these are the scope's folders; the region is ""
-            direct[account] = values(names, layout.scope_key, SCOPE)
+            direct[account] = values(names, layout.scope_key, layout.scope_pattern)
             return [""] if direct[account] else []
         return values(names, "aws-region", REGION)
 
@@ -243,7 +262,7 @@ def discover(s3, layout: Layout, *, workers: int = 16) -> Found:
             def scopes_of(pair: tuple[str, str]) -> list[str]:
                 region = f"aws-region={pair[1]}" if layout.hive else pair[1]
                 names = list_folders(s3, layout.bucket, layout.region_prefix(pair[0]) + region + "/")
-                return values(names, layout.scope_key, SCOPE)
+                return values(names, layout.scope_key, layout.scope_pattern)
 
             found.scopes_by_pair = dict(zip(pairs, pool.map(scopes_of, pairs)))
     return found

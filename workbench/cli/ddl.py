@@ -19,7 +19,7 @@ DESCRIPTION = (
 
 def add_arguments(parser) -> None:
     parser.add_argument("--bucket", default="YOUR-LOG-BUCKET", help="S3 bucket of the logs")
-    parser.add_argument("--prefix", default="", help="key prefix before AWSLogs/, if any")
+    parser.add_argument("--prefix", default="", help="key prefix before AWSLogs/ (and s3-access-logs/), if any")
     parser.add_argument("--org-id", help="organisation id of an organisation trail (o-...)")
     parser.add_argument("--accounts", type=csv, help="account ids to project (comma-separated)")
     parser.add_argument("--regions", type=csv, help="regions to project (comma-separated)")
@@ -38,6 +38,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--vpcs", type=lambda text: [v for v in text.split(",") if v], default=None,
                         help="the Route 53 Resolver table's VPC ids, comma-separated (the vpc partition's values; "
                         "read from --logs when given)")
+    parser.add_argument("--buckets", type=lambda text: [v for v in text.split(",") if v], default=None,
+                        help="the S3 server access logs table's bucket names, comma-separated (the bucket "
+                        "partition's values; read from --logs when given)")
     parser.add_argument("--hive-paths", type=csv, default=[], metavar="SOURCE,...",
                         help="these sources' logs are delivered with Hive-compatible folders (vpcflow, "
                         "cloudfront: aws-account-id=.../year=YYYY/month=MM/day=DD): their tables have no "
@@ -64,7 +67,7 @@ def run(args) -> int:
     from workbench.sources import SOURCES, get_source
 
     accounts, regions, org_id = args.accounts, args.regions, args.org_id
-    given = {"waf": args.web_acls, "cloudfront": args.distributions, "resolver": args.vpcs}
+    given = {"waf": args.web_acls, "cloudfront": args.distributions, "resolver": args.vpcs, "s3access": args.buckets}
     scopes = {name: values for name, values in given.items() if values}
     if args.logs:
         found = LogTree(Path(args.logs)).layout()
@@ -102,7 +105,7 @@ def run(args) -> int:
         output = args.cloudfront_output if source.name == "cloudfront" else "w3c"
         try:
             spec = table_spec(source, **options) if output == "w3c" else output_table_spec(source, output, **options)
-        except ValueError as error:  # a partition value that is no such name (--vpcs vpc-XYZ, say)
+        except ValueError as error:  # a partition value that is no such name (--vpcs vpc-XYZ, --buckets My_Bucket)
             raise UsageError(str(error)) from None
         print(f"-- {source.title}: {source.description}")
         if source.name in hive:

@@ -24,7 +24,7 @@ OPTIONS = {
     "code_repository": "CodeRepository", "report_schedule": "ReportScheduleExpression",
     "upkeep_schedule": "UpkeepScheduleExpression", "extras": "PackageExtras",
     "package_index": "PackageIndexUrl", "waf_log_bucket": "WafLogBucket", "web_acls": "WebAcls",
-    "distributions": "Distributions", "vpcs": "ResolverVpcs",
+    "distributions": "Distributions", "vpcs": "ResolverVpcs", "buckets": "S3AccessBuckets",
 }
 #: Sources AWS can deliver with Hive-compatible prefixes, and the template parameter that says so.
 _HIVE_PARAMETERS = {"vpcflow": "FlowLogPaths", "cloudfront": "CloudFrontPaths"}
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--artifact-bucket", required=True,
                         help="bucket of yours, in the stack's region, for the Lambda code, wheel and notebooks")
     parser.add_argument("--artifact-prefix", default="workbench/", help="key prefix there (default: %(default)s)")
-    parser.add_argument("--log-prefix", help="key prefix before AWSLogs/, if any")
+    parser.add_argument("--log-prefix", help="key prefix before AWSLogs/ (and s3-access-logs/), if any")
     parser.add_argument("--org-id", help="organisation id of an organisation trail (o-...)")
     parser.add_argument("--accounts", help="account ids to project, comma-separated (default: this account)")
     parser.add_argument("--regions", help="regions to project, comma-separated (default: the stack's region)")
@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--vpcs", help="VPC ids whose Route 53 Resolver query logs are in the log bucket under "
                         "AWSLogs/<account>/vpcdnsquerylogs/<vpc>/, comma-separated (the upkeep Lambda adds those "
                         "it finds)")
+    parser.add_argument("--buckets", help="buckets whose server access logs are in the log bucket under "
+                        "s3-access-logs/<account>/<region>/<bucket>/ (target prefix s3-access-logs/, date-based "
+                        "partitioning), comma-separated (the upkeep Lambda adds those it finds)")
     parser.add_argument("--hive-paths", metavar="SOURCE,...",
                         help="sources delivered with Hive-compatible S3 prefixes (vpcflow, cloudfront): their "
                         "tables have no projection and the upkeep Lambda registers their partitions")
