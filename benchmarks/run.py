@@ -123,7 +123,8 @@ def main(argv=None) -> int:
         _queries(store, whole, doc, {}, say)
         return 0
     if args.only == "web":
-        say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
+        say("\n11. the web edge and beside it: ALB, WAF, CloudFront, Resolver query and S3 access logs, scan rate "
+            "against the inflate floor, pruning")
         web_edge(store, whole, cores=result["cores"], say=say)
         outputs = cloudfront_outputs(store, whole, say=say)
         return 0 if all(r["answers_equal"] for r in outputs.values()) else 1
@@ -273,7 +274,8 @@ def main(argv=None) -> int:
     _queries(store, whole, doc, result, say)
     answers_equal = answers_equal and result["duckdb_peer"]["answers_equal"]
 
-    say("\n11. the web edge: ALB, WAF and CloudFront logs, scan rate against the inflate floor, pruning")
+    say("\n11. the web edge and beside it: ALB, WAF, CloudFront, Resolver query and S3 access logs, scan rate "
+            "against the inflate floor, pruning")
     result["web_edge"] = web_edge(store, whole, cores=result["cores"], say=say)
     result["web_edge"]["cloudfront_outputs"] = cloudfront_outputs(store, whole, say=say)
     answers_equal = answers_equal and all(r["answers_equal"] for r in result["web_edge"]["cloudfront_outputs"].values())

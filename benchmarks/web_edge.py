@@ -66,7 +66,7 @@ def web_edge(store: Path, whole: dict, *, cores: int, say=print) -> dict:
         say(f"   {table} ({query}): {scan.records:,} records in {scan.files:,} files ({scan.bytes / 1e6:.0f} MB), "
             f"cold {cold.seconds:.1f} s, warm {warm.seconds:.2f} s ({row['records_per_s']:,.0f} records/s); "
             f"inflating alone ({INFLATER}) {floor:.2f} s, engine = {row['floor_multiple']:.1f}x that; one day reads "
-            f"1/{1 / row['one_day_bytes_ratio']:.0f} of the bytes; another region opens {elsewhere} files")
+            f"1/{1 / row['one_day_bytes_ratio']:.0f} of the bytes; another region (or scope) opens {elsewhere} files")
     return out
 
 
