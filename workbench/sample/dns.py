@@ -141,7 +141,7 @@ def beacon(site, inst, nat, r, start: float, address: str) -> Beacon:
     each time (through the site's NAT gateway); three hours in, it sends 40 ``TXT`` queries whose
     first label is 60 characters of base32 under a subdomain of the controller's name.
     """
-    missing = sorted({_label(r, r.randint(12, 18), "bcdfghjklmnpqrstvwxz" + "aeiou" * 1 + "0123456789") + "."
+    missing = sorted({_label(r, r.randint(12, 18), "bcdfghjklmnpqrstvwxzaeiou0123456789") + "."
                       + r.choice(DGA_TLDS) + "." for _ in range(48)})
     r.shuffle(missing)
     domain = _label(r, 14, "bcdfghjklmnpqrstvwxz0123456789") + "." + r.choice(DGA_TLDS) + "."

@@ -61,7 +61,7 @@ def _clf(t: float) -> str:
 
 def line(b: Bucket, q: Request, r) -> str:
     """The access-log entry of ``q``, fields in the documented order."""
-    method = {"GET": "GET", "PUT": "PUT", "HEAD": "HEAD"}[q.operation.split(".")[1]]
+    method = q.operation.split(".")[1]  # REST.GET.OBJECT -> GET
     target = f"/{b.name}/{q.key}" if q.key != "-" else f"/{b.name}?list-type=2&prefix=orders%2F"
     sent = "-" if q.operation != "REST.GET.OBJECT" or q.status != 200 else str(q.size)
     if q.status != 200:

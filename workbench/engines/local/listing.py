@@ -86,8 +86,9 @@ class LogTree:
                 above = Path(*parts[:len(parts) - parts[::-1].index("AWSLogs") - 1])
                 raise LogsNotFound(f"{self.root} is inside an AWSLogs/ tree; give the folder that holds "
                                    f"AWSLogs/: --logs {above}")
+            own = ", ".join(f"{name}/" for name in sorted(self.own_roots))
             raise LogsNotFound(
-                f"no AWSLogs/ folder under {self.root}; point --logs at the folder that holds "
+                f"no AWSLogs/ (or {own}) folder under {self.root}; point --logs at the folder that holds "
                 "AWSLogs/ (the bucket root or prefix, as copied from S3)"
             )
 
@@ -184,10 +185,9 @@ class LogTree:
         for source in (s for s in SOURCES.values() if not s.awslogs):
             for account, folder in self.own_account_dirs(source):
                 accounts.add(account)
-                for region in self._dirs(folder):
+                for region in self._dirs(folder, _REGION_FOLDER):  # the folders partitions() reads, no others
                     regions.add(region.name)
-                    if source.scope_partition:
-                        scopes[source.name].update(d.name for d in self._dirs(region))
+                    scopes[source.name].update(d.name for d in self._dirs(region, re.compile(source.scope_pattern)))
         return {"accounts": sorted(accounts), "regions": sorted(regions),
                 "org_id": sorted(orgs)[0] if len(orgs) == 1 else None,
                 "scopes": {name: sorted(values) for name, values in scopes.items()}}
